@@ -1,0 +1,56 @@
+using Events.Silo.Bus;
+using Events.Silo.Grains;
+using Events.Silo.Live;
+using Events.Silo.Store;
+using Events.Silo.Voting;
+
+namespace Events.Silo;
+
+/// <summary>
+/// This node's grains: one directory of live sessions and one of vote rounds, wired to the
+/// store and the bus. The host reaches grains only through here.
+/// </summary>
+public sealed class LiveEngine : IAsyncDisposable
+{
+    public LiveEngine(ILiveStore store, ILiveBus bus, ISessionCatalog catalog, LiveOptions options, TimeProvider clock, LiveMeters? meters = null)
+    {
+        options.Validate();
+        Store = store;
+        Bus = bus;
+        Catalog = catalog;
+        Options = options;
+        Rounds = new GrainDirectory<VoteRoundGrain>(id => new VoteRoundGrain(id, store, clock, options, meters));
+        Sessions = new GrainDirectory<LiveSessionGrain>(id => new LiveSessionGrain(id, store, bus, clock, options, Rounds, meters));
+    }
+
+    public ILiveStore Store { get; }
+
+    public ILiveBus Bus { get; }
+
+    public ISessionCatalog Catalog { get; }
+
+    public LiveOptions Options { get; }
+
+    public GrainDirectory<LiveSessionGrain> Sessions { get; }
+
+    public GrainDirectory<VoteRoundGrain> Rounds { get; }
+
+    /// <summary>Drops grains idle for longer than the configured time.</summary>
+    public async Task SweepAsync()
+    {
+        await Sessions.SweepAsync(Options.IdleDeactivation).ConfigureAwait(false);
+        await Rounds.SweepAsync(Options.IdleDeactivation).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var grain in Sessions.Active)
+        {
+            await grain.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var grain in Rounds.Active)
+        {
+            await grain.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

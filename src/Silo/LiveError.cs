@@ -1,0 +1,29 @@
+namespace Events.Silo;
+
+/// <summary>
+/// Every error a live command can answer with: a stable machine code (documented in docs/live-api.md),
+/// an English sentence for developers, and for throttling errors how long to wait. Pages show the
+/// code in the reader's language.
+/// </summary>
+public sealed record LiveError(string Code, string Message, int? RetryAfterMs = null)
+{
+    public static LiveError InvalidArgument(string name, string problem) => new("invalid_argument", $"'{name}' {problem}.");
+    public static LiveError Unauthenticated() => new("unauthenticated", "Sign in to do this.");
+    public static LiveError Forbidden(string needed) => new("forbidden", $"This needs the {needed} role.");
+    public static LiveError UnknownSession(string sessionId) => new("unknown_session", $"There is no session '{sessionId}'.");
+    public static LiveError NotJoined(string sessionId) => new("not_joined", $"Join session '{sessionId}' first.");
+    public static LiveError TooManySessions(int limit) => new("too_many_sessions", $"A connection can join at most {limit} sessions.");
+    public static LiveError SessionEnded(string sessionId) => new("session_ended", $"Session '{sessionId}' has ended.");
+    public static LiveError UnknownRound(string roundId) => new("unknown_round", $"There is no round '{roundId}'.");
+    public static LiveError RoundClosed(string roundId) => new("round_closed", $"Round '{roundId}' is closed.");
+    public static LiveError InvalidOption(string optionId) => new("invalid_option", $"'{optionId}' is not an option of this round.");
+    public static LiveError NotEligible(string what) => new("not_eligible", $"Only {what} may vote in this round.");
+    public static LiveError EmptyMessage() => new("empty_message", "The message is empty.");
+    public static LiveError MessageTooLong(int limit) => new("message_too_long", $"A message has at most {limit} characters.");
+    public static LiveError UnknownMessage(long messageId) => new("unknown_message", $"There is no message {messageId} in this session.");
+    public static LiveError RateLimited(int retryAfterMs) => new("rate_limited", "Too many requests; slow down.", retryAfterMs);
+    public static LiveError SlowMode(int retryAfterMs) => new("slow_mode", "Slow mode is on; wait before sending again.", retryAfterMs);
+    public static LiveError Muted(int? retryAfterMs) => new("muted", "A moderator has muted you in this session.", retryAfterMs);
+    public static LiveError Banned() => new("banned", "A moderator has banned you from this session.");
+    public static LiveError TryAgain() => new("try_again", "The service is busy or its store is unreachable; nothing was saved. Try again.", 1000);
+}

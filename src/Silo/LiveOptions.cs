@@ -1,0 +1,46 @@
+namespace Events.Silo;
+
+/// <summary>Tunables of the live engine (configuration section "Live"). Defaults suit one machine.</summary>
+public sealed class LiveOptions
+{
+    /// <summary>How often coalesced updates go out.</summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often presence (unique viewers, views, peak) is written.</summary>
+    public TimeSpan PresenceFlush { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public int MaxBatch { get; set; } = 1000;
+
+    /// <summary>How long a batch waits for more writes after its first.</summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Writes a grain may have queued before it answers "try again".</summary>
+    public int WriteQueueCapacity { get; set; } = 100_000;
+
+    public int MaxChatLength { get; set; } = 500;
+
+    /// <summary>Recent messages kept hot and sent on join.</summary>
+    public int RecentChat { get; set; } = 50;
+
+    /// <summary>Grains idle this long are dropped from memory.</summary>
+    public TimeSpan IdleDeactivation { get; set; } = TimeSpan.FromMinutes(10);
+
+    public void Validate()
+    {
+        static void Check(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                throw new InvalidOperationException($"Configuration 'Live:{key}' {problem}.");
+            }
+        }
+        Check(Tick >= TimeSpan.FromMilliseconds(20) && Tick <= TimeSpan.FromSeconds(5), nameof(Tick), "must be between 00:00:00.020 and 00:00:05");
+        Check(PresenceFlush >= TimeSpan.FromMilliseconds(50) && PresenceFlush <= TimeSpan.FromSeconds(30), nameof(PresenceFlush), "must be between 00:00:00.050 and 00:00:30");
+        Check(MaxBatch is >= 1 and <= 10_000, nameof(MaxBatch), "must be between 1 and 10000");
+        Check(BatchLinger >= TimeSpan.Zero && BatchLinger <= TimeSpan.FromMilliseconds(200), nameof(BatchLinger), "must be between 0 and 00:00:00.200");
+        Check(WriteQueueCapacity >= MaxBatch, nameof(WriteQueueCapacity), "must be at least MaxBatch");
+        Check(MaxChatLength is >= 1 and <= 4000, nameof(MaxChatLength), "must be between 1 and 4000");
+        Check(RecentChat is >= 0 and <= 500, nameof(RecentChat), "must be between 0 and 500");
+        Check(IdleDeactivation >= TimeSpan.FromSeconds(1), nameof(IdleDeactivation), "must be at least one second");
+    }
+}

@@ -1,0 +1,65 @@
+namespace Events.Silo.Store;
+
+/// <summary>
+/// The source of truth for everything live. Grains hold hot state only and write through this
+/// contract in batches. Uniqueness lives here: one vote per voter per round, one chat message per
+/// (session, author, client message id), one round per (session, client command id). Every
+/// batch method is atomic: all of the batch is committed, or none of it and the call throws.
+/// </summary>
+public interface ILiveStore
+{
+    /// <summary>Creates the schema if it is missing. Safe to call on every start.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    Task<SessionSettings> GetSessionAsync(string sessionId);
+
+    Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs);
+
+    Task SetSlowModeAsync(string sessionId, int seconds);
+
+    Task SetPinnedAsync(string sessionId, long? messageId);
+
+    /// <summary>Adds viewers seen for the first time (keys already known are ignored), adds to the views total and raises the peak; returns the new figures.</summary>
+    Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs);
+
+    Task<SessionCounters> GetCountersAsync(string sessionId);
+
+    /// <summary>Appends messages in order; a message whose (session, author, client id) is already stored comes back as that stored message, marked duplicate.</summary>
+    Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts);
+
+    /// <summary>The newest <paramref name="limit"/> messages not deleted, oldest first.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit);
+
+    /// <summary>Messages (not deleted) with ids after <paramref name="afterId"/>, oldest first.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit);
+
+    Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId);
+
+    /// <summary>Marks a message deleted; false when there is no such message in the session.</summary>
+    Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs);
+
+    Task SetSanctionAsync(Sanction sanction, long atMs);
+
+    Task RemoveSanctionAsync(string sessionId, string userId, SanctionKind kind);
+
+    Task<IReadOnlyList<Sanction>> GetSanctionsAsync(string sessionId);
+
+    /// <summary>Adds reaction counts (kind to delta) and returns the session's totals.</summary>
+    Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas);
+
+    Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId);
+
+    /// <summary>Creates a round; a retry with the same (session, client command id) returns the round created the first time.</summary>
+    Task<RoundRecord> CreateRoundAsync(RoundDraft draft);
+
+    Task<RoundRecord?> GetRoundAsync(string roundId);
+
+    Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId);
+
+    Task<RoundRecord> CloseRoundAsync(string roundId, long atMs);
+
+    /// <summary>Inserts votes; for a voter who already has a vote in the round, returns that vote instead of inserting.</summary>
+    Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes);
+
+    Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId);
+}

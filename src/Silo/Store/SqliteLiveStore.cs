@@ -1,0 +1,491 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Events.Silo.Store;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed batch
+/// survives a crash. SQLite allows one writer at a time; all writes go through one connection
+/// behind an async gate, and reads use their own pooled connections, which WAL lets run
+/// beside the writer.
+/// </summary>
+public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
+{
+    private readonly string connectionString;
+    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private SqliteConnection? writer;
+
+    public SqliteLiveStore(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await WriteAsync(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, Schema).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
+    }
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS live_sessions (
+            session_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL DEFAULT 'Scheduled',
+            status_changed_at INTEGER,
+            slow_mode_seconds INTEGER NOT NULL DEFAULT 0,
+            pinned_message_id INTEGER,
+            unique_viewers INTEGER NOT NULL DEFAULT 0,
+            total_views INTEGER NOT NULL DEFAULT 0,
+            peak_viewers INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS session_viewers (
+            session_id TEXT NOT NULL,
+            viewer_key TEXT NOT NULL,
+            first_seen INTEGER NOT NULL,
+            PRIMARY KEY (session_id, viewer_key)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS chat_messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            body TEXT NOT NULL,
+            client_message_id TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            deleted_at INTEGER,
+            deleted_by TEXT,
+            UNIQUE (session_id, author_id, client_message_id));
+        CREATE INDEX IF NOT EXISTS chat_by_session ON chat_messages (session_id, id);
+        CREATE TABLE IF NOT EXISTS sanctions (
+            session_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            until_ms INTEGER,
+            set_by TEXT NOT NULL,
+            set_at INTEGER NOT NULL,
+            PRIMARY KEY (session_id, user_id, kind)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS reactions (
+            session_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (session_id, kind)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS vote_rounds (
+            round_id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            options_json TEXT NOT NULL,
+            show_tally INTEGER NOT NULL,
+            eligibility TEXT NOT NULL,
+            status TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            client_command_id TEXT NOT NULL,
+            opened_at INTEGER NOT NULL,
+            closed_at INTEGER,
+            UNIQUE (session_id, client_command_id));
+        CREATE INDEX IF NOT EXISTS rounds_by_session ON vote_rounds (session_id, opened_at);
+        CREATE TABLE IF NOT EXISTS votes (
+            round_id TEXT NOT NULL,
+            voter_id TEXT NOT NULL,
+            option_id TEXT NOT NULL,
+            client_vote_id TEXT NOT NULL,
+            cast_at INTEGER NOT NULL,
+            PRIMARY KEY (round_id, voter_id)) WITHOUT ROWID;
+        """;
+
+    public Task<SessionSettings> GetSessionAsync(string sessionId) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT status, slow_mode_seconds, pinned_message_id FROM live_sessions WHERE session_id = $s", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            if (!await r.ReadAsync().ConfigureAwait(false))
+            {
+                return new SessionSettings(SessionStatus.Scheduled, 0, null);
+            }
+            return new SessionSettings(Enum.Parse<SessionStatus>(r.GetString(0)), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+        });
+
+    public Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs) =>
+        UpsertSessionAsync(sessionId, "status = $v, status_changed_at = $at", ("$v", status.ToString()), ("$at", atMs));
+
+    public Task SetSlowModeAsync(string sessionId, int seconds) =>
+        UpsertSessionAsync(sessionId, "slow_mode_seconds = $v", ("$v", seconds));
+
+    public Task SetPinnedAsync(string sessionId, long? messageId) =>
+        UpsertSessionAsync(sessionId, "pinned_message_id = $v", ("$v", messageId));
+
+    private Task UpsertSessionAsync(string sessionId, string assignments, params (string, object?)[] values) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await EnsureSessionRowAsync(c, tx, sessionId).ConfigureAwait(false);
+            var args = values.Append(("$s", sessionId)).ToArray();
+            await using var cmd = Command(c, tx, $"UPDATE live_sessions SET {assignments} WHERE session_id = $s", args);
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    private static async Task EnsureSessionRowAsync(SqliteConnection c, SqliteTransaction tx, string sessionId)
+    {
+        await using var cmd = Command(c, tx, "INSERT INTO live_sessions (session_id) VALUES ($s) ON CONFLICT (session_id) DO NOTHING", ("$s", sessionId));
+        await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await EnsureSessionRowAsync(c, tx, sessionId).ConfigureAwait(false);
+            var added = 0;
+            if (viewerKeys.Count > 0)
+            {
+                await using var insert = Command(c, tx, "INSERT INTO session_viewers (session_id, viewer_key, first_seen) VALUES ($s, $k, $t) ON CONFLICT DO NOTHING", ("$s", sessionId), ("$k", ""), ("$t", atMs));
+                foreach (var key in viewerKeys)
+                {
+                    insert.Parameters["$k"].Value = key;
+                    added += await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+            }
+            await using var update = Command(c, tx, """
+                UPDATE live_sessions
+                SET unique_viewers = unique_viewers + $added, total_views = total_views + $views, peak_viewers = MAX(peak_viewers, $peak)
+                WHERE session_id = $s
+                RETURNING unique_viewers, total_views, peak_viewers
+                """, ("$s", sessionId), ("$added", added), ("$views", newViews), ("$peak", peakCandidate));
+            await using var r = await update.ExecuteReaderAsync().ConfigureAwait(false);
+            await r.ReadAsync().ConfigureAwait(false);
+            return new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        });
+
+    public Task<SessionCounters> GetCountersAsync(string sessionId) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = $s", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await r.ReadAsync().ConfigureAwait(false) ? new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)) : new SessionCounters(0, 0, 0);
+        });
+
+    public Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts) =>
+        WriteAsync<IReadOnlyList<ChatAppend>>(async (c, tx) =>
+        {
+            var results = new List<ChatAppend>(drafts.Count);
+            await using var insert = Command(c, tx, """
+                INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at)
+                VALUES ($s, $a, $n, $b, $k, $t)
+                ON CONFLICT (session_id, author_id, client_message_id) DO NOTHING
+                RETURNING id
+                """, ("$s", ""), ("$a", ""), ("$n", ""), ("$b", ""), ("$k", ""), ("$t", 0L));
+            await using var existing = Command(c, tx, """
+                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                WHERE session_id = $s AND author_id = $a AND client_message_id = $k
+                """, ("$s", ""), ("$a", ""), ("$k", ""));
+            foreach (var d in drafts)
+            {
+                insert.Parameters["$s"].Value = d.SessionId;
+                insert.Parameters["$a"].Value = d.AuthorId;
+                insert.Parameters["$n"].Value = d.AuthorName;
+                insert.Parameters["$b"].Value = d.Text;
+                insert.Parameters["$k"].Value = d.ClientMessageId;
+                insert.Parameters["$t"].Value = d.SentAtMs;
+                var id = await insert.ExecuteScalarAsync().ConfigureAwait(false);
+                if (id is long newId)
+                {
+                    results.Add(new ChatAppend(new ChatMessage(newId, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs), false));
+                    continue;
+                }
+                existing.Parameters["$s"].Value = d.SessionId;
+                existing.Parameters["$a"].Value = d.AuthorId;
+                existing.Parameters["$k"].Value = d.ClientMessageId;
+                await using var r = await existing.ExecuteReaderAsync().ConfigureAwait(false);
+                await r.ReadAsync().ConfigureAwait(false);
+                results.Add(new ChatAppend(ReadMessage(r), true));
+            }
+            return results;
+        });
+
+    public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) =>
+        QueryMessagesAsync("""
+            SELECT * FROM (
+                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                WHERE session_id = $s AND deleted_at IS NULL ORDER BY id DESC LIMIT $l)
+            ORDER BY id
+            """, ("$s", sessionId), ("$l", limit));
+
+    public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) =>
+        QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = $s AND id > $after AND deleted_at IS NULL ORDER BY id LIMIT $l
+            """, ("$s", sessionId), ("$after", afterId), ("$l", limit));
+
+    public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
+    {
+        var found = await QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = $s AND id = $id AND deleted_at IS NULL
+            """, ("$s", sessionId), ("$id", messageId)).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    private Task<IReadOnlyList<ChatMessage>> QueryMessagesAsync(string sql, params (string, object?)[] args) =>
+        ReadAsync<IReadOnlyList<ChatMessage>>(async c =>
+        {
+            await using var cmd = Command(c, null, sql, args);
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            var list = new List<ChatMessage>();
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                list.Add(ReadMessage(r));
+            }
+            return list;
+        });
+
+    private static ChatMessage ReadMessage(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
+
+    public Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, "UPDATE chat_messages SET deleted_at = $t, deleted_by = $by WHERE session_id = $s AND id = $id AND deleted_at IS NULL",
+                ("$t", atMs), ("$by", deletedBy), ("$s", sessionId), ("$id", messageId));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+        });
+
+    public Task SetSanctionAsync(Sanction sanction, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                INSERT INTO sanctions (session_id, user_id, kind, until_ms, set_by, set_at) VALUES ($s, $u, $k, $until, $by, $at)
+                ON CONFLICT (session_id, user_id, kind) DO UPDATE SET until_ms = excluded.until_ms, set_by = excluded.set_by, set_at = excluded.set_at
+                """, ("$s", sanction.SessionId), ("$u", sanction.UserId), ("$k", sanction.Kind.ToString()), ("$until", sanction.UntilMs), ("$by", sanction.SetBy), ("$at", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task RemoveSanctionAsync(string sessionId, string userId, SanctionKind kind) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, "DELETE FROM sanctions WHERE session_id = $s AND user_id = $u AND kind = $k", ("$s", sessionId), ("$u", userId), ("$k", kind.ToString()));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyList<Sanction>> GetSanctionsAsync(string sessionId) =>
+        ReadAsync<IReadOnlyList<Sanction>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT user_id, kind, until_ms, set_by FROM sanctions WHERE session_id = $s", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            var list = new List<Sanction>();
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                list.Add(new Sanction(sessionId, r.GetString(0), Enum.Parse<SanctionKind>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)));
+            }
+            return list;
+        });
+
+    public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                INSERT INTO reactions (session_id, kind, count) VALUES ($s, $k, $d)
+                ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count
+                """, ("$s", sessionId), ("$k", ""), ("$d", 0L));
+            foreach (var (kind, delta) in deltas)
+            {
+                cmd.Parameters["$k"].Value = kind;
+                cmd.Parameters["$d"].Value = delta;
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            return await ReadReactionsAsync(c, tx, sessionId).ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId) =>
+        ReadAsync(c => ReadReactionsAsync(c, null, sessionId));
+
+    private static async Task<IReadOnlyDictionary<string, long>> ReadReactionsAsync(SqliteConnection c, SqliteTransaction? tx, string sessionId)
+    {
+        await using var cmd = Command(c, tx, "SELECT kind, count FROM reactions WHERE session_id = $s", ("$s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            totals[r.GetString(0)] = r.GetInt64(1);
+        }
+        return totals;
+    }
+
+    public Task<RoundRecord> CreateRoundAsync(RoundDraft draft) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var insert = Command(c, tx, """
+                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at)
+                VALUES ($r, $s, $q, $o, $show, $e, 'Open', $by, $k, $t)
+                ON CONFLICT (session_id, client_command_id) DO NOTHING
+                """, ("$r", draft.RoundId), ("$s", draft.SessionId), ("$q", draft.Question), ("$o", JsonSerializer.Serialize(draft.Options)),
+                ("$show", draft.ShowTally ? 1 : 0), ("$e", draft.Eligibility.ToString()), ("$by", draft.OpenedBy), ("$k", draft.ClientCommandId), ("$t", draft.OpenedAtMs)))
+            {
+                await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            var rounds = await QueryRoundsAsync(c, tx, "WHERE session_id = $s AND client_command_id = $k", ("$s", draft.SessionId), ("$k", draft.ClientCommandId)).ConfigureAwait(false);
+            return rounds[0];
+        });
+
+    public async Task<RoundRecord?> GetRoundAsync(string roundId)
+    {
+        var rounds = await ReadAsync(c => QueryRoundsAsync(c, null, "WHERE round_id = $r", ("$r", roundId))).ConfigureAwait(false);
+        return rounds.Count == 0 ? null : rounds[0];
+    }
+
+    public Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId) =>
+        ReadAsync(c => QueryRoundsAsync(c, null, "WHERE session_id = $s ORDER BY opened_at, round_id", ("$s", sessionId)));
+
+    public Task<RoundRecord> CloseRoundAsync(string roundId, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var cmd = Command(c, tx, "UPDATE vote_rounds SET status = 'Closed', closed_at = $t WHERE round_id = $r AND status = 'Open'", ("$t", atMs), ("$r", roundId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            var rounds = await QueryRoundsAsync(c, tx, "WHERE round_id = $r", ("$r", roundId)).ConfigureAwait(false);
+            return rounds.Count == 1 ? rounds[0] : throw new InvalidOperationException($"Round '{roundId}' does not exist.");
+        });
+
+    private static async Task<IReadOnlyList<RoundRecord>> QueryRoundsAsync(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, "SELECT round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at FROM vote_rounds " + where, args);
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var list = new List<RoundRecord>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(new RoundRecord(
+                r.GetString(0), r.GetString(1), r.GetString(2),
+                JsonSerializer.Deserialize<List<RoundOption>>(r.GetString(3))!,
+                r.GetInt32(4) == 1,
+                Enum.Parse<RoundEligibility>(r.GetString(5)),
+                Enum.Parse<RoundStatus>(r.GetString(6)),
+                r.GetInt64(7),
+                r.IsDBNull(8) ? null : r.GetInt64(8)));
+        }
+        return list;
+    }
+
+    public Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes) =>
+        WriteAsync<IReadOnlyList<VoteOutcome>>(async (c, tx) =>
+        {
+            var outcomes = new List<VoteOutcome>(votes.Count);
+            await using var insert = Command(c, tx, """
+                INSERT INTO votes (round_id, voter_id, option_id, client_vote_id, cast_at) VALUES ($r, $v, $o, $k, $t)
+                ON CONFLICT (round_id, voter_id) DO NOTHING
+                """, ("$r", ""), ("$v", ""), ("$o", ""), ("$k", ""), ("$t", 0L));
+            await using var existing = Command(c, tx, "SELECT option_id, client_vote_id FROM votes WHERE round_id = $r AND voter_id = $v", ("$r", ""), ("$v", ""));
+            foreach (var v in votes)
+            {
+                insert.Parameters["$r"].Value = v.RoundId;
+                insert.Parameters["$v"].Value = v.VoterId;
+                insert.Parameters["$o"].Value = v.OptionId;
+                insert.Parameters["$k"].Value = v.ClientVoteId;
+                insert.Parameters["$t"].Value = v.CastAtMs;
+                if (await insert.ExecuteNonQueryAsync().ConfigureAwait(false) == 1)
+                {
+                    outcomes.Add(new VoteOutcome(true, v.OptionId, v.ClientVoteId));
+                    continue;
+                }
+                existing.Parameters["$r"].Value = v.RoundId;
+                existing.Parameters["$v"].Value = v.VoterId;
+                await using var r = await existing.ExecuteReaderAsync().ConfigureAwait(false);
+                await r.ReadAsync().ConfigureAwait(false);
+                outcomes.Add(new VoteOutcome(false, r.GetString(0), r.GetString(1)));
+            }
+            return outcomes;
+        });
+
+    public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>
+        ReadAsync<IReadOnlyList<StoredVote>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = $r", ("$r", roundId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            var list = new List<StoredVote>();
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                list.Add(new StoredVote(r.GetString(0), r.GetString(1), r.GetString(2)));
+            }
+            return list;
+        });
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
+    {
+        await writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (writer is null)
+            {
+                var connection = new SqliteConnection(connectionString);
+                await connection.OpenAsync().ConfigureAwait(false);
+                await ExecAsync(connection, null, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;").ConfigureAwait(false);
+                writer = connection;
+            }
+            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync().ConfigureAwait(false);
+            try
+            {
+                var result = await work(writer, tx).ConfigureAwait(false);
+                await tx.CommitAsync().ConfigureAwait(false);
+                return result;
+            }
+            catch
+            {
+                // A broken connection is reopened on the next write.
+                try
+                {
+                    await tx.RollbackAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    await writer.DisposeAsync().ConfigureAwait(false);
+                    writer = null;
+                }
+                throw;
+            }
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> work)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await ExecAsync(connection, null, "PRAGMA busy_timeout = 5000;").ConfigureAwait(false);
+        return await work(connection).ConfigureAwait(false);
+    }
+
+    private static async Task ExecAsync(SqliteConnection c, SqliteTransaction? tx, string sql)
+    {
+        await using var cmd = Command(c, tx, sql);
+        await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return cmd;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await writeGate.WaitAsync().ConfigureAwait(false);
+        if (writer is not null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            writer = null;
+        }
+        writeGate.Release();
+    }
+}

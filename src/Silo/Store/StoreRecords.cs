@@ -1,0 +1,83 @@
+namespace Events.Silo.Store;
+
+/// <summary>Where a session is in its life: before it starts, on air, or over.</summary>
+public enum SessionStatus
+{
+    Scheduled,
+    Live,
+    Ended,
+}
+
+/// <summary>The durable, moderator-controlled settings of a live session.</summary>
+public sealed record SessionSettings(SessionStatus Status, int SlowModeSeconds, long? PinnedMessageId);
+
+/// <summary>Audience figures kept in the store: distinct viewers, joins, and the most viewers at once.</summary>
+public sealed record SessionCounters(long UniqueViewers, long TotalViews, long PeakViewers);
+
+/// <summary>A chat message as sent, before the store has given it an id.</summary>
+public sealed record ChatDraft(string SessionId, string AuthorId, string AuthorName, string Text, string ClientMessageId, long SentAtMs);
+
+/// <summary>A stored chat message; ids grow with the order in which messages were committed.</summary>
+public sealed record ChatMessage(long Id, string SessionId, string AuthorId, string AuthorName, string Text, long SentAtMs);
+
+/// <summary>The result of appending a chat message: the stored message, and whether it was already there (a retry).</summary>
+public sealed record ChatAppend(ChatMessage Message, bool Duplicate);
+
+public enum SanctionKind
+{
+    Mute,
+    Ban,
+}
+
+/// <summary>A moderator's sanction on a user in one session; a null <see cref="UntilMs"/> lasts until lifted.</summary>
+public sealed record Sanction(string SessionId, string UserId, SanctionKind Kind, long? UntilMs, string SetBy);
+
+/// <summary>Who may vote in a round.</summary>
+public enum RoundEligibility
+{
+    Members,
+    Verified,
+}
+
+public enum RoundStatus
+{
+    Open,
+    Closed,
+}
+
+public sealed record RoundOption(string Id, string Label);
+
+/// <summary>A round as the organizer asked for it; <see cref="ClientCommandId"/> makes a retried open idempotent.</summary>
+public sealed record RoundDraft(
+    string RoundId,
+    string SessionId,
+    string Question,
+    IReadOnlyList<RoundOption> Options,
+    bool ShowTally,
+    RoundEligibility Eligibility,
+    string OpenedBy,
+    string ClientCommandId,
+    long OpenedAtMs);
+
+public sealed record RoundRecord(
+    string RoundId,
+    string SessionId,
+    string Question,
+    IReadOnlyList<RoundOption> Options,
+    bool ShowTally,
+    RoundEligibility Eligibility,
+    RoundStatus Status,
+    long OpenedAtMs,
+    long? ClosedAtMs);
+
+/// <summary>One voter's choice in a round, with the id the client gave it.</summary>
+public sealed record VoteDraft(string RoundId, string VoterId, string OptionId, string ClientVoteId, long CastAtMs);
+
+/// <summary>
+/// What the store did with a vote: <see cref="Inserted"/> when it is now counted; otherwise the
+/// voter had already voted and <see cref="OptionId"/> and <see cref="ClientVoteId"/> are that earlier vote's.
+/// </summary>
+public readonly record struct VoteOutcome(bool Inserted, string OptionId, string ClientVoteId);
+
+/// <summary>A counted vote, as loaded when a round grain activates.</summary>
+public readonly record struct StoredVote(string VoterId, string OptionId, string ClientVoteId);
