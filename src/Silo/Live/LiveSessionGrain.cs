@@ -46,6 +46,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     private SessionCounters counters = new(0, 0, 0);
     private Dictionary<string, long> reactions = new(StringComparer.Ordinal);
     private long unflushedViews;
+    private long peakSeen;
     private bool presenceFlushing;
     private long lastPresenceFlush;
     private long lastChatId;
@@ -116,22 +117,31 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
                 }
                 countsChanged = true;
                 Volatile.Write(ref localViewers, connections.Count);
+                peakSeen = Math.Max(peakSeen, connections.Count);
             }
-            var roundViews = new List<RoundView>();
-            foreach (var id in TrackedRoundIds())
-            {
-                var view = await (await rounds.GetAsync(id).ConfigureAwait(false)).ViewAsync().ConfigureAwait(false);
-                if (view is not null)
-                {
-                    roundViews.Add(view);
-                }
-            }
-            var you = new YouView(caller.UserId, caller.DisplayName, caller.IsSignedIn, caller.CanModerate, caller.CanOrganize,
-                caller.UserId is { } u && ActiveSanction(u, SanctionKind.Mute) is not null,
-                caller.UserId is { } b && ActiveSanction(b, SanctionKind.Ban) is not null);
-            return new SessionSnapshot(Key, seq, Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-                Settings(), roundViews, you);
+            return await SnapshotAsync(caller).ConfigureAwait(false);
         });
+
+    /// <summary>The state a viewer would get on joining, without joining: for server-rendered pages.</summary>
+    public Task<SessionSnapshot> PeekAsync(Caller caller) => TurnAsync(() => SnapshotAsync(caller));
+
+    private async Task<SessionSnapshot> SnapshotAsync(Caller caller)
+    {
+        var roundViews = new List<RoundView>();
+        foreach (var id in TrackedRoundIds())
+        {
+            var view = await (await rounds.GetAsync(id).ConfigureAwait(false)).ViewAsync().ConfigureAwait(false);
+            if (view is not null)
+            {
+                roundViews.Add(view);
+            }
+        }
+        var you = new YouView(caller.UserId, caller.DisplayName, caller.IsSignedIn, caller.CanModerate, caller.CanOrganize,
+            caller.UserId is { } u && ActiveSanction(u, SanctionKind.Mute) is not null,
+            caller.UserId is { } b && ActiveSanction(b, SanctionKind.Ban) is not null);
+        return new SessionSnapshot(Key, seq, Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
+            Settings(), roundViews, you);
+    }
 
     public Task<bool> LeaveAsync(string connectionId) =>
         Turn(() =>
@@ -147,8 +157,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
 
     private CountsView Counts()
     {
-        long current = connections.Count;
-        return new CountsView(current, Math.Max(counters.PeakViewers, current), counters.UniqueViewers, counters.TotalViews + unflushedViews);
+        return new CountsView(connections.Count, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
     }
 
     private void MaybeFlushPresence()
@@ -158,8 +167,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             return;
         }
-        long current = connections.Count;
-        if (unflushedViewers.Count == 0 && unflushedViews == 0 && current <= counters.PeakViewers)
+        if (unflushedViewers.Count == 0 && unflushedViews == 0 && peakSeen <= counters.PeakViewers)
         {
             return;
         }
@@ -167,7 +175,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         var views = unflushedViews;
         presenceFlushing = true;
         lastPresenceFlush = now;
-        _ = FlushPresenceAsync(keys, views, current);
+        _ = FlushPresenceAsync(keys, views, peakSeen);
     }
 
     private async Task FlushPresenceAsync(string[] keys, long views, long peakCandidate)

@@ -1,0 +1,62 @@
+using Events.Silo.Store;
+
+namespace Events.Silo.Tests;
+
+/// <summary>
+/// The real store with a switch that makes batch writes fail before they reach it, as a store
+/// outage would, and counters of the batch calls that did reach it.
+/// </summary>
+public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
+{
+    public volatile bool Down;
+    public int VoteBatches;
+    public int ChatBatches;
+
+    private void ThrowIfDown()
+    {
+        if (Down)
+        {
+            throw new IOException("store unreachable (test)");
+        }
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+    public Task<SessionSettings> GetSessionAsync(string sessionId) => inner.GetSessionAsync(sessionId);
+    public Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs) { ThrowIfDown(); return inner.SetSessionStatusAsync(sessionId, status, atMs); }
+    public Task SetSlowModeAsync(string sessionId, int seconds) { ThrowIfDown(); return inner.SetSlowModeAsync(sessionId, seconds); }
+    public Task SetPinnedAsync(string sessionId, long? messageId) { ThrowIfDown(); return inner.SetPinnedAsync(sessionId, messageId); }
+    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, peakCandidate, atMs); }
+    public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
+
+    public Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
+    {
+        ThrowIfDown();
+        Interlocked.Increment(ref ChatBatches);
+        return inner.AppendChatAsync(drafts);
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) => inner.GetRecentChatAsync(sessionId, limit);
+    public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) => inner.GetChatAfterAsync(sessionId, afterId, limit);
+    public Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId) => inner.GetChatMessageAsync(sessionId, messageId);
+    public Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) { ThrowIfDown(); return inner.DeleteChatAsync(sessionId, messageId, deletedBy, atMs); }
+    public Task SetSanctionAsync(Sanction sanction, long atMs) { ThrowIfDown(); return inner.SetSanctionAsync(sanction, atMs); }
+    public Task RemoveSanctionAsync(string sessionId, string userId, SanctionKind kind) { ThrowIfDown(); return inner.RemoveSanctionAsync(sessionId, userId, kind); }
+    public Task<IReadOnlyList<Sanction>> GetSanctionsAsync(string sessionId) => inner.GetSanctionsAsync(sessionId);
+    public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) { ThrowIfDown(); return inner.AddReactionsAsync(sessionId, deltas); }
+    public Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId) => inner.GetReactionsAsync(sessionId);
+    public Task<RoundRecord> CreateRoundAsync(RoundDraft draft) { ThrowIfDown(); return inner.CreateRoundAsync(draft); }
+    public Task<RoundRecord?> GetRoundAsync(string roundId) => inner.GetRoundAsync(roundId);
+    public Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId) => inner.GetRoundsAsync(sessionId);
+    public Task<RoundRecord> CloseRoundAsync(string roundId, long atMs) { ThrowIfDown(); return inner.CloseRoundAsync(roundId, atMs); }
+
+    public Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes)
+    {
+        ThrowIfDown();
+        Interlocked.Increment(ref VoteBatches);
+        return inner.CastVotesAsync(votes);
+    }
+
+    public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) => inner.GetVotesAsync(roundId);
+
+    public ValueTask DisposeAsync() => inner is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
+}
