@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Events.Web.Accounts;
+
+/// <summary>
+/// Creates the accounts database and the roles on start, and the first administrator from
+/// configuration ("Admin:Email", "Admin:Password"). An administrator that cannot be created
+/// (a password the rules refuse) stops the start with Identity's reasons.
+/// </summary>
+public sealed class AccountsSeeder(IServiceProvider services, IConfiguration configuration, ILogger<AccountsSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
+        await db.Database.EnsureCreatedAsync(cancellationToken);
+        var roleManager = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roleManager.RoleExistsAsync(role))
+            {
+                await roleManager.CreateAsync(new IdentityRole(role));
+            }
+        }
+        var email = configuration["Admin:Email"];
+        var password = configuration["Admin:Password"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password))
+        {
+            return;
+        }
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
+        var admin = await users.FindByEmailAsync(email);
+        if (admin is null)
+        {
+            admin = new Member { UserName = email, Email = email, EmailConfirmed = true, DisplayName = configuration["Admin:DisplayName"] ?? "Admin" };
+            var created = await users.CreateAsync(admin, password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"Configuration 'Admin:Password' is refused: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+            }
+            logger.LogInformation("Created the first administrator {Email}", email);
+        }
+        foreach (var role in new[] { Roles.Administrator, Roles.Organizer, Roles.Moderator })
+        {
+            if (!await users.IsInRoleAsync(admin, role))
+            {
+                await users.AddToRoleAsync(admin, role);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Events.Web.Accounts;
+
+/// <summary>A person with a local account. The name others see in chat is <see cref="DisplayName"/>, never the email.</summary>
+public sealed class Member : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+}

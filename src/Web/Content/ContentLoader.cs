@@ -1,0 +1,253 @@
+using System.Text.RegularExpressions;
+
+namespace Events.Web.Content;
+
+/// <summary>
+/// Reads a content folder into a <see cref="ContentCatalog"/>. Every file is read and every problem
+/// recorded before anything is thrown, so one <see cref="ContentException"/> lists all of them.
+/// </summary>
+internal static partial class ContentLoader
+{
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex SlugPattern();
+
+    private static readonly Dictionary<string, EventKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["forum"] = EventKind.Forum,
+        ["jobfair"] = EventKind.JobFair,
+        ["contest"] = EventKind.Contest,
+    };
+
+    private static readonly Dictionary<string, string> Awards =
+        ContentCatalog.AwardOrder.ToDictionary(award => award, award => award, StringComparer.Ordinal);
+
+    public static ContentCatalog Load(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var root = Path.GetFullPath(directory);
+        if (!Directory.Exists(root))
+        {
+            throw new ContentException($"{directory}: the content folder does not exist");
+        }
+
+        // Paths in problems start with the folder's own name ("content/events/x.md"), as an author
+        // browsing the repository sees them.
+        var label = new DirectoryInfo(root).Name;
+        var problems = new List<string>();
+
+        // Listed before any file is parsed, so a reference to an item whose file is broken is not
+        // reported a second time as dangling.
+        var eventFiles = List(root, label, ContentSchema.Events, problems);
+        var sessionFiles = List(root, label, ContentSchema.Sessions, problems);
+        var speakerFiles = List(root, label, ContentSchema.Speakers, problems);
+        var companyFiles = List(root, label, ContentSchema.Companies, problems);
+        var projectFiles = List(root, label, ContentSchema.Projects, problems);
+        var eventSlugs = eventFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
+        var speakerSlugs = speakerFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
+
+        var events = Build(eventFiles, ContentSchema.Events, problems, r => ReadEvent(r));
+        var sessions = Build(sessionFiles, ContentSchema.Sessions, problems, r => ReadSession(r, eventSlugs, speakerSlugs));
+        var speakers = Build(speakerFiles, ContentSchema.Speakers, problems, ReadSpeaker);
+        var companies = Build(companyFiles, ContentSchema.Companies, problems, r => ReadCompany(r, eventSlugs));
+        var projects = Build(projectFiles, ContentSchema.Projects, problems, r => ReadProject(r, eventSlugs));
+
+        if (problems.Count > 0)
+        {
+            throw new ContentException(problems);
+        }
+
+        return new ContentCatalog(events, sessions, speakers, companies, projects);
+    }
+
+    private static EventItem ReadEvent(FieldReader r)
+    {
+        var item = new EventItem(
+            r.Slug,
+            r.OneOf("kind", Kinds),
+            r.Localized("title"),
+            r.Localized("summary"),
+            r.Localized("location"),
+            r.Date("starts"),
+            r.Date("ends"),
+            r.Int("order", fallback: 0),
+            r.Body());
+        CheckTimes(r, item.Starts, item.Ends);
+        return item;
+    }
+
+    private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers)
+    {
+        var item = new SessionItem(
+            r.Slug,
+            r.Text("event"),
+            r.Localized("title"),
+            r.Localized("summary"),
+            r.Date("starts"),
+            r.Date("ends"),
+            r.List("speakers"),
+            r.Url("stream", required: false, "http", "https"),
+            r.Body());
+        CheckTimes(r, item.Starts, item.Ends);
+        CheckEvent(r, item.EventSlug, events);
+        foreach (var speaker in item.Speakers.Where(s => !speakers.Contains(s)))
+        {
+            r.Problem($"speaker '{speaker}' does not exist");
+        }
+
+        foreach (var twice in item.Speakers.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            r.Problem($"speaker '{twice.Key}' is listed twice");
+        }
+
+        return item;
+    }
+
+    private static SpeakerItem ReadSpeaker(FieldReader r) => new(
+        r.Slug,
+        r.Localized("name"),
+        r.Localized("role"),
+        r.Localized("affiliation"),
+        r.Int("class_of"),
+        r.Localized("degree"),
+        r.Body());
+
+    private static CompanyItem ReadCompany(FieldReader r, HashSet<string> events)
+    {
+        var item = new CompanyItem(
+            r.Slug,
+            r.Text("event"),
+            r.Localized("name"),
+            r.Localized("industry"),
+            r.Localized("city"),
+            r.LocalizedList("positions"),
+            r.Url("website", required: true, "https") ?? "",
+            r.Body());
+        CheckEvent(r, item.EventSlug, events);
+        return item;
+    }
+
+    private static ProjectItem ReadProject(FieldReader r, HashSet<string> events)
+    {
+        var item = new ProjectItem(
+            r.Slug,
+            r.Text("event"),
+            r.Localized("title"),
+            r.Localized("team"),
+            r.Localized("region"),
+            r.OneOf("award", Awards),
+            r.Localized("track"),
+            r.Body());
+        CheckEvent(r, item.EventSlug, events);
+        return item;
+    }
+
+    private static void CheckTimes(FieldReader r, DateTimeOffset starts, DateTimeOffset ends)
+    {
+        // Unset (default) means the date itself was already reported.
+        if (starts != default && ends != default && ends < starts)
+        {
+            r.Problem("ends before it starts");
+        }
+    }
+
+    private static void CheckEvent(FieldReader r, string eventSlug, HashSet<string> events)
+    {
+        if (eventSlug.Length > 0 && !events.Contains(eventSlug))
+        {
+            r.Problem($"event '{eventSlug}' does not exist");
+        }
+    }
+
+    private static List<T> Build<T>(List<ItemFiles> files, ContentSchema schema, List<string> problems, Func<FieldReader, T> read)
+    {
+        var items = new List<T>();
+        foreach (var item in files)
+        {
+            var en = ContentFile.Read(item.EnPath, item.EnDisplay, item.Slug, problems);
+            var zh = item.ZhPath is null ? null : ContentFile.Read(item.ZhPath, item.ZhDisplay!, item.Slug, problems);
+            if (en is null)
+            {
+                continue;
+            }
+
+            // Keep reading after a bad key or an unreadable .zh.md: the author gets every problem of
+            // the file at once. The item itself is dropped, since the load will fail anyway.
+            var ok = item.ZhPath is null || zh is not null;
+            ok &= schema.CheckKeys(en, chinese: false, problems);
+            ok &= zh is null || schema.CheckKeys(zh, chinese: true, problems);
+            var reader = new FieldReader(en, zh, problems);
+            var value = read(reader);
+            if (ok && !reader.Failed)
+            {
+                items.Add(value);
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>Pairs each English file with its Chinese sibling; a missing folder is an empty one.</summary>
+    private static List<ItemFiles> List(string root, string label, ContentSchema schema, List<string> problems)
+    {
+        var folder = Path.Combine(root, schema.Folder);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        string[] names;
+        try
+        {
+            names = Directory.GetFiles(folder).Select(Path.GetFileName).OfType<string>().ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"{label}/{schema.Folder}: could not be listed: {e.Message}");
+            return [];
+        }
+
+        // Ordinal order keeps the problem list identical on every machine.
+        Array.Sort(names, StringComparer.Ordinal);
+        var english = new Dictionary<string, string>(StringComparer.Ordinal);
+        var chinese = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            // Hidden files are editor and OS litter (.DS_Store, ._x.md), never content.
+            if (name.StartsWith('.') || !name.EndsWith(".md", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var isChinese = name.EndsWith(".zh.md", StringComparison.Ordinal);
+            var slug = name[..^(isChinese ? ".zh.md".Length : ".md".Length)];
+            if (!SlugPattern().IsMatch(slug))
+            {
+                problems.Add($"{label}/{schema.Folder}/{name}: '{slug}' is not a valid slug (lower-case letters and digits, separated by single hyphens)");
+                continue;
+            }
+
+            (isChinese ? chinese : english)[slug] = name;
+        }
+
+        foreach (var (slug, name) in chinese.Where(kv => !english.ContainsKey(kv.Key)))
+        {
+            problems.Add($"{label}/{schema.Folder}/{name}: has no English file '{slug}.md' next to it");
+        }
+
+        return english
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv =>
+            {
+                var zhName = chinese.GetValueOrDefault(kv.Key);
+                return new ItemFiles(
+                    kv.Key,
+                    Path.Combine(folder, kv.Value),
+                    $"{label}/{schema.Folder}/{kv.Value}",
+                    zhName is null ? null : Path.Combine(folder, zhName),
+                    zhName is null ? null : $"{label}/{schema.Folder}/{zhName}");
+            })
+            .ToList();
+    }
+
+    private sealed record ItemFiles(string Slug, string EnPath, string EnDisplay, string? ZhPath, string? ZhDisplay);
+}

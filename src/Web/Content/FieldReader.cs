@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Events.Web.Content;
+
+/// <summary>
+/// Reads typed values from one item's English file and optional Chinese file, recording a problem for
+/// every value that is missing or malformed instead of stopping at the first. When
+/// <see cref="Failed"/> is true the values returned are placeholders and the item must be discarded.
+/// </summary>
+internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<string> problems)
+{
+    // DateTimeOffset.TryParse alone would accept "2026-09-01 09:00" and silently use the server's offset;
+    // a session time must mean the same moment wherever the site runs.
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoWithOffset();
+
+    public string Slug => en.Slug;
+
+    public bool Failed { get; private set; }
+
+    public void Problem(string message) => Problem(en, message);
+
+    public string Text(string key) => ReadText(en, key, required: true) ?? "";
+
+    public string? OptionalText(string key) => ReadText(en, key, required: false);
+
+    /// <summary>English is required; Chinese falls back to English when the .zh.md lacks the key or does not exist.</summary>
+    public Localized Localized(string key)
+    {
+        var english = ReadText(en, key, required: true) ?? "";
+        var chinese = zh is null ? null : ReadText(zh, key, required: false);
+        return new Localized(english, chinese ?? english);
+    }
+
+    public IReadOnlyList<string> List(string key) => ReadList(en, key, required: true) ?? [];
+
+    public LocalizedList LocalizedList(string key)
+    {
+        var english = ReadList(en, key, required: true) ?? [];
+        var chinese = zh is null ? null : ReadList(zh, key, required: false);
+        return new LocalizedList(english, chinese ?? english);
+    }
+
+    public DateTimeOffset Date(string key)
+    {
+        var text = Text(key);
+        if (text.Length == 0)
+        {
+            return default;
+        }
+
+        if (IsoWithOffset().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            return value;
+        }
+
+        Problem($"'{key}' is not a date with an offset, like 2026-09-01T09:00:00+08:00: '{text}'");
+        return default;
+    }
+
+    public int Int(string key, int? fallback = null)
+    {
+        var text = ReadText(en, key, required: fallback is null);
+        if (text is null)
+        {
+            return fallback ?? 0;
+        }
+
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Problem($"'{key}' is not a whole number: '{text}'");
+        return 0;
+    }
+
+    /// <summary>One of a fixed set of words, matched exactly (lower case as written in the docs).</summary>
+    public T OneOf<T>(string key, IReadOnlyDictionary<string, T> allowed)
+        where T : notnull
+    {
+        var text = Text(key);
+        if (text.Length == 0)
+        {
+            return default!;
+        }
+
+        if (allowed.TryGetValue(text, out var value))
+        {
+            return value;
+        }
+
+        Problem($"'{key}' must be one of {string.Join(", ", allowed.Keys)}, not '{text}'");
+        return default!;
+    }
+
+    /// <summary>An absolute URL with one of <paramref name="schemes"/>; returns the text as written.</summary>
+    public string? Url(string key, bool required, params string[] schemes)
+    {
+        var text = ReadText(en, key, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && schemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase)
+            && uri.Host.Length > 0)
+        {
+            return text;
+        }
+
+        Problem($"'{key}' must be an {string.Join(" or ", schemes)} URL, not '{text}'");
+        return null;
+    }
+
+    /// <summary>The body as safe HTML; the Chinese body falls back to the English one when it is blank.</summary>
+    public Localized Body()
+    {
+        var english = SafeMarkdown.ToHtml(en.Body);
+        var chinese = zh is null || string.IsNullOrWhiteSpace(zh.Body) ? english : SafeMarkdown.ToHtml(zh.Body);
+        return new Localized(english, chinese);
+    }
+
+    private void Problem(ContentFile file, string message)
+    {
+        problems.Add($"{file.DisplayPath}: {message}");
+        Failed = true;
+    }
+
+    // An empty value counts as absent, so an optional key left blank is simply unset and a translated key
+    // left blank falls back to English; only a required key reports it.
+    private string? ReadText(ContentFile file, string key, bool required)
+    {
+        if (!file.Fields.TryGetValue(key, out var node))
+        {
+            if (required)
+            {
+                Problem(file, $"required key '{key}' is missing");
+            }
+
+            return null;
+        }
+
+        if (node is not YamlScalarNode scalar)
+        {
+            Problem(file, $"'{key}' must be text, not {Describe(node)}");
+            return null;
+        }
+
+        var text = IsNull(scalar) ? "" : scalar.Value!.Trim();
+        if (text.Length == 0)
+        {
+            if (required)
+            {
+                Problem(file, $"required key '{key}' is empty");
+            }
+
+            return null;
+        }
+
+        return text;
+    }
+
+    private List<string>? ReadList(ContentFile file, string key, bool required)
+    {
+        if (!file.Fields.TryGetValue(key, out var node))
+        {
+            if (required)
+            {
+                Problem(file, $"required key '{key}' is missing");
+            }
+
+            return null;
+        }
+
+        if (node is YamlScalarNode scalar && IsNull(scalar))
+        {
+            // "speakers:" with nothing after it: an English list that is deliberately empty, or an
+            // untranslated Chinese one.
+            return required ? [] : null;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            Problem(file, $"'{key}' must be a list ('- item' lines or [a, b]), not {Describe(node)}");
+            return null;
+        }
+
+        var items = new List<string>();
+        var ok = true;
+        foreach (var child in sequence.Children)
+        {
+            var text = child is YamlScalarNode item && !IsNull(item) ? item.Value!.Trim() : "";
+            if (text.Length == 0)
+            {
+                Problem(file, $"'{key}' has an entry that is not text or is empty (line {child.Start.Line + 1})");
+                ok = false;
+                continue;
+            }
+
+            items.Add(text);
+        }
+
+        return ok ? items : null;
+    }
+
+    // Plain (unquoted) "~" and "null" are YAML's null; quoted "null" is the word.
+    private static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Value is null
+        || (scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL");
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a set of keys",
+        _ => "text",
+    };
+}

@@ -1,0 +1,16 @@
+namespace Events.Web.Content;
+
+/// <summary>
+/// A contest project from <c>projects/&lt;slug&gt;.md</c>. Once loaded, <see cref="EventSlug"/> names
+/// an event that exists, <see cref="Award"/> is one of <c>gold</c>, <c>silver</c>, <c>bronze</c>,
+/// <c>excellence</c>, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
+/// </summary>
+public sealed record ProjectItem(
+    string Slug,
+    string EventSlug,
+    Localized Title,
+    Localized Team,
+    Localized Region,
+    string Award,
+    Localized Track,
+    Localized BodyHtml);

@@ -1,0 +1,19 @@
+namespace Events.Web.Content;
+
+/// <summary>
+/// A session from <c>sessions/&lt;slug&gt;.md</c>; its slug is the session id the live engine uses.
+/// Once loaded, <see cref="EventSlug"/> and every entry of <see cref="Speakers"/> name items that exist,
+/// <see cref="Starts"/> is not after <see cref="Ends"/>, <see cref="Stream"/> is null or an absolute
+/// http(s) URL, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
+/// </summary>
+/// <param name="Speakers">Speaker slugs in the order the file lists them; may be empty.</param>
+public sealed record SessionItem(
+    string Slug,
+    string EventSlug,
+    Localized Title,
+    Localized Summary,
+    DateTimeOffset Starts,
+    DateTimeOffset Ends,
+    IReadOnlyList<string> Speakers,
+    string? Stream,
+    Localized BodyHtml);

@@ -1,0 +1,89 @@
+using Events.Silo;
+using Events.Web.Accounts;
+using Events.Web.Content;
+using Events.Web.Live;
+using Events.Web.Localization;
+using Microsoft.AspNetCore.Identity;
+
+namespace Events.Web;
+
+/// <summary>
+/// Composes the platform. Each part registers itself (<c>AddSilo</c>, <c>AddAccounts</c>,
+/// <c>AddLiveHub</c>, ...); this class only decides where data and content live and maps the endpoints.
+/// Tests build the same app with their own configuration through <see cref="Build"/>.
+/// </summary>
+public static class EventsHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
+        configure?.Invoke(builder);
+        var root = FindRepositoryRoot(builder.Environment.ContentRootPath);
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Path"] ?? Path.Combine(root, "data"));
+        var contentDirectory = Path.GetFullPath(builder.Configuration["Content:Path"] ?? Path.Combine(root, "content"));
+
+        builder.Services.AddSingleton(sp => new ContentStore(contentDirectory, builder.Environment.IsDevelopment(), sp.GetRequiredService<ILogger<ContentStore>>()));
+        builder.Services.AddSingleton<ISessionCatalog>(sp => sp.GetRequiredService<ContentStore>());
+        builder.Services.AddSilo(builder.Configuration, dataDirectory);
+        builder.Services.AddAccounts(dataDirectory);
+        builder.Services.AddLiveHub(builder.Configuration);
+        builder.Services.AddUiLocalization();
+        builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", Roles.Administrator));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+
+        var app = builder.Build();
+        // Fail at start, naming the file, if the content is malformed.
+        app.Services.GetRequiredService<ContentStore>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseWebSockets();
+        app.UseMiddleware<OriginCheck>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<ViewerCookie>();
+
+        app.MapGroup("/api/account").WithTags("Account").MapIdentityApi<Member>();
+        app.MapLanguageSwitch();
+        app.MapRazorPages();
+        app.MapLiveHub();
+        app.MapHealthChecks("/health");
+        return app;
+    }
+
+    /// <summary>The Web project folder (wwwroot, pages) whether started with dotnet run or from a test's bin folder.</summary>
+    private static string FindContentRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Web.csproj")))
+                {
+                    return dir.FullName;
+                }
+                var web = Path.Combine(dir.FullName, "src", "Web");
+                if (File.Exists(Path.Combine(web, "Web.csproj")))
+                {
+                    return web;
+                }
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+
+    private static string FindRepositoryRoot(string contentRoot)
+    {
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Events.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        return contentRoot;
+    }
+}

@@ -1,0 +1,24 @@
+using Events.Silo;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// Turns a failure inside a hub method into a typed result (<c>try_again</c>) instead of a bare
+/// invocation error, so clients handle every refusal the same way and the connection stays up.
+/// </summary>
+public sealed class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (Exception e) when (e is not HubException)
+        {
+            logger.LogError(e, "Hub method {Method} failed", invocationContext.HubMethodName);
+            return new HubResult<object>(false, null, LiveError.TryAgain());
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using Events.Silo.Live;
+
+namespace Events.Web.Live;
+
+/// <summary>The messages the server sends to clients of <see cref="LiveHub"/>; each method name is the wire target.</summary>
+public interface ILiveClient
+{
+    /// <summary>A coalesced change to a joined session, at most once per tick.</summary>
+    Task Update(SessionUpdate update);
+}

@@ -1,0 +1,283 @@
+using System.Text.RegularExpressions;
+using Events.Silo;
+using Events.Silo.Live;
+using Events.Silo.Store;
+using Events.Web.Accounts;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// The one live hub (/hubs/live, WebSockets only). It authenticates (cookie or bearer), validates
+/// arguments, applies per-person rate limits and delegates to grains; the rules live in the grains.
+/// Roles per method are listed in docs/live-api.md and checked by the grains.
+/// </summary>
+public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<LiveHub> logger) : Hub<ILiveClient>
+{
+    /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
+    public const int MaxSessionsPerConnection = 8;
+
+    public const string ViewerCookie = "vid";
+
+    private const string JoinedKey = "joined";
+
+    public static string GroupOf(string sessionId) => "s:" + sessionId;
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex SlugPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex ClientIdPattern();
+
+    private Caller Me => CallerFactory.From(Context.User);
+
+    private HashSet<string> Joined => (HashSet<string>)Context.Items[JoinedKey]!;
+
+    public override Task OnConnectedAsync()
+    {
+        Context.Items[JoinedKey] = new HashSet<string>(StringComparer.Ordinal);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        foreach (var sessionId in Joined)
+        {
+            try
+            {
+                await engine.Sessions.CallAsync(sessionId, g => g.LeaveAsync(Context.ConnectionId));
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Leaving session {Session} failed for {Connection}", sessionId, Context.ConnectionId);
+            }
+        }
+    }
+
+    /// <summary>Joins a session's audience and returns its whole state. Anyone may call it.</summary>
+    public async Task<HubResult<SessionSnapshot>> JoinSession(string sessionId)
+    {
+        if (CheckSession(sessionId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!Joined.Contains(sessionId) && Joined.Count >= MaxSessionsPerConnection)
+        {
+            return LiveError.TooManySessions(MaxSessionsPerConnection);
+        }
+        if (Limit("join") is { } limited)
+        {
+            return limited;
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(sessionId));
+        Joined.Add(sessionId);
+        var me = Me;
+        var snapshot = await engine.Sessions.CallAsync(sessionId, g => g.JoinAsync(Context.ConnectionId, ViewerKey(me), me));
+        return new HubResult<SessionSnapshot>(true, snapshot, null);
+    }
+
+    /// <summary>Leaves a session's audience. Anyone may call it.</summary>
+    public async Task<HubResult<bool>> LeaveSession(string sessionId)
+    {
+        if (CheckSession(sessionId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!Joined.Remove(sessionId))
+        {
+            return LiveError.NotJoined(sessionId);
+        }
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(sessionId));
+        await engine.Sessions.CallAsync(sessionId, g => g.LeaveAsync(Context.ConnectionId));
+        return new HubResult<bool>(true, true, null);
+    }
+
+    /// <summary>Sends a chat message. Members.</summary>
+    public async Task<HubResult<ChatAck>> SendChat(string sessionId, string text, string clientMessageId)
+    {
+        if ((CheckJoined(sessionId) ?? CheckClientId(clientMessageId, nameof(clientMessageId)) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (text is null)
+        {
+            return LiveError.InvalidArgument(nameof(text), "is required");
+        }
+        if (Limit("chat") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<ChatAck>.From(await engine.Sessions.CallAsync(sessionId, g => g.PostChatAsync(me, text, clientMessageId)));
+    }
+
+    /// <summary>Adds a reaction ("like" or "applause"). Members.</summary>
+    public async Task<HubResult<ReactionAck>> React(string sessionId, string kind)
+    {
+        if ((CheckJoined(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (kind is null)
+        {
+            return LiveError.InvalidArgument(nameof(kind), "is required");
+        }
+        if (Limit("react") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<ReactionAck>.From(await engine.Sessions.CallAsync(sessionId, g => g.ReactAsync(me, kind)));
+    }
+
+    /// <summary>Casts a vote in an open round. Members (verified members for rounds that ask for them).</summary>
+    public async Task<HubResult<VoteAck>> CastVote(string roundId, string optionId, string clientVoteId)
+    {
+        if ((CheckRoundId(roundId) ?? CheckClientId(clientVoteId, nameof(clientVoteId)) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (string.IsNullOrEmpty(optionId) || optionId.Length > 8)
+        {
+            return LiveError.InvalidOption(optionId ?? "");
+        }
+        if (Limit("vote") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<VoteAck>.From(await engine.Rounds.CallAsync(roundId, g => g.CastAsync(me, optionId, clientVoteId)));
+    }
+
+    /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>
+    public Task<HubResult<bool>> DeleteMessage(string sessionId, long messageId) =>
+        Moderate(sessionId, (g, me) => g.DeleteMessageAsync(me, messageId));
+
+    /// <summary>Mutes a user in the session for 1 to 10,080 minutes; 0 lifts the mute. Moderators.</summary>
+    public Task<HubResult<bool>> MuteUser(string sessionId, string userId, int minutes) =>
+        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.MuteAsync(me, userId, minutes));
+
+    /// <summary>Bans (true) or unbans (false) a user from chat and reactions in the session. Moderators.</summary>
+    public Task<HubResult<bool>> BanUser(string sessionId, string userId, bool banned) =>
+        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.BanAsync(me, userId, banned));
+
+    /// <summary>Sets slow mode: members may send one message per this many seconds (0 to 3,600; 0 turns it off). Moderators.</summary>
+    public Task<HubResult<bool>> SetSlowMode(string sessionId, int seconds) =>
+        Moderate(sessionId, (g, me) => g.SetSlowModeAsync(me, seconds));
+
+    /// <summary>Pins a message above the chat, or unpins with null. Moderators.</summary>
+    public Task<HubResult<bool>> PinMessage(string sessionId, long? messageId) =>
+        Moderate(sessionId, (g, me) => g.PinAsync(me, messageId));
+
+    /// <summary>Sets the session's status: "scheduled", "live" or "ended". Organizers.</summary>
+    public async Task<HubResult<bool>> SetSessionStatus(string sessionId, string status)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!Enum.TryParse<SessionStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+        {
+            return LiveError.InvalidArgument(nameof(status), "must be \"scheduled\", \"live\" or \"ended\"");
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => g.SetStatusAsync(me, parsed)));
+    }
+
+    /// <summary>Opens a vote round in the session. Organizers.</summary>
+    public async Task<HubResult<RoundView>> OpenRound(string sessionId, OpenRoundRequest request)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (request?.Options is null || request.Question is null)
+        {
+            return LiveError.InvalidArgument(nameof(request), "needs question and options");
+        }
+        if (CheckClientId(request.ClientCommandId, "clientCommandId") is { } badId)
+        {
+            return badId;
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<RoundView>.From(await engine.Sessions.CallAsync(sessionId,
+            g => g.OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId)));
+    }
+
+    /// <summary>Closes a round: votes already acknowledged are counted, later ones refused, and the tally is shown. Organizers.</summary>
+    public async Task<HubResult<RoundView>> CloseRound(string roundId)
+    {
+        if ((CheckRoundId(roundId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<RoundView>.From(await engine.Rounds.CallAsync(roundId, g => g.CloseAsync(me)));
+    }
+
+    private async Task<HubResult<bool>> Moderate(string sessionId, Func<LiveSessionGrain, Caller, Task<Outcome<bool>>> action)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => action(g, me)));
+    }
+
+    private static Task<HubResult<bool>>? CheckUserId(string userId) =>
+        string.IsNullOrEmpty(userId) || userId.Length > 64
+            ? Task.FromResult(HubResult<bool>.Fail(LiveError.InvalidArgument(nameof(userId), "must be a user id")))
+            : null;
+
+    private LiveError? CheckSession(string sessionId) =>
+        string.IsNullOrEmpty(sessionId) || sessionId.Length > 100 || !SlugPattern().IsMatch(sessionId) || !engine.Catalog.Exists(sessionId)
+            ? LiveError.UnknownSession(sessionId ?? "")
+            : null;
+
+    private LiveError? CheckJoined(string sessionId) =>
+        CheckSession(sessionId) ?? (Joined.Contains(sessionId) ? null : LiveError.NotJoined(sessionId));
+
+    private static LiveError? CheckRoundId(string roundId) =>
+        string.IsNullOrEmpty(roundId) || roundId.Length > 64 || !ClientIdPattern().IsMatch(roundId) ? LiveError.UnknownRound(roundId ?? "") : null;
+
+    private static LiveError? CheckClientId(string id, string name) =>
+        id is null || !ClientIdPattern().IsMatch(id) ? LiveError.InvalidArgument(name, "must be 1 to 64 letters, digits, '-' or '_'") : null;
+
+    private LiveError? CheckSignedIn() => Context.User?.Identity?.IsAuthenticated == true ? null : LiveError.Unauthenticated();
+
+    private LiveError? Limit(string action) =>
+        rates.TryTake(RateKey(), action, out var retryAfter) ? null : LiveError.RateLimited(retryAfter);
+
+    private string RateKey() => Me.UserId is { } id ? "u:" + id : "c:" + Context.ConnectionId;
+
+    /// <summary>
+    /// Who counts as one unique viewer: the account when signed in, else the browser's viewer cookie
+    /// (set by the pages), else the connection. It is read on the server so a client cannot inflate counts.
+    /// </summary>
+    private string ViewerKey(Caller me)
+    {
+        if (me.UserId is { } id)
+        {
+            return "u:" + id;
+        }
+        var cookie = Context.GetHttpContext()?.Request.Cookies[ViewerCookie];
+        return cookie is { Length: >= 16 and <= 64 } ? "a:" + cookie : "c:" + Context.ConnectionId;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.SignalR;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Connections;
+
+namespace Events.Web.Live;
+
+public static class LiveServiceCollectionExtensions
+{
+    public static IServiceCollection AddLiveHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        var limits = new RateLimits();
+        configuration.GetSection("RateLimits").Bind(limits, o => o.ErrorOnUnknownConfiguration = true);
+        limits.Validate();
+        services.AddSingleton(limits);
+        services.AddSingleton<RateGate>();
+        services.AddSingleton<HubErrorFilter>();
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = 32 * 1024;
+                o.MaximumParallelInvocationsPerClient = 1;
+                o.EnableDetailedErrors = false;
+                o.AddFilter<HubErrorFilter>();
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        services.AddHostedService<LiveBroadcaster>();
+        return services;
+    }
+
+    /// <summary>Maps the hub at /hubs/live: WebSockets only, so any node can serve any client without sticky sessions.</summary>
+    public static IEndpointRouteBuilder MapLiveHub(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<LiveHub>("/hubs/live", o =>
+        {
+            o.Transports = HttpTransportType.WebSockets;
+            o.ApplicationMaxBufferSize = 64 * 1024;
+            o.TransportMaxBufferSize = 64 * 1024;
+        });
+        return app;
+    }
+}

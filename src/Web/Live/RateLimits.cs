@@ -1,0 +1,28 @@
+namespace Events.Web.Live;
+
+/// <summary>Per-person limits on hub commands (configuration section "RateLimits"): a burst, then a steady rate per second.</summary>
+public sealed class RateLimits
+{
+    public BucketLimit Chat { get; set; } = new() { Burst = 5, PerSecond = 0.5 };
+    public BucketLimit Vote { get; set; } = new() { Burst = 10, PerSecond = 5 };
+    public BucketLimit React { get; set; } = new() { Burst = 20, PerSecond = 10 };
+    public BucketLimit Join { get; set; } = new() { Burst = 20, PerSecond = 2 };
+    public BucketLimit Moderate { get; set; } = new() { Burst = 30, PerSecond = 5 };
+
+    public void Validate()
+    {
+        foreach (var (name, limit) in new[] { ("Chat", Chat), ("Vote", Vote), ("React", React), ("Join", Join), ("Moderate", Moderate) })
+        {
+            if (limit.Burst < 1 || limit.PerSecond <= 0)
+            {
+                throw new InvalidOperationException($"Configuration 'RateLimits:{name}' needs Burst >= 1 and PerSecond > 0.");
+            }
+        }
+    }
+}
+
+public sealed class BucketLimit
+{
+    public int Burst { get; set; }
+    public double PerSecond { get; set; }
+}

@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// Gives each browser a random, long-lived viewer id so that unique viewers are counted per
+/// browser, not per page load. It identifies nothing about the person and is HttpOnly.
+/// </summary>
+public sealed class ViewerCookie(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Cookies.ContainsKey(LiveHub.ViewerCookie)
+            && !context.Request.Path.StartsWithSegments("/hubs") && !context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.Cookies.Append(LiveHub.ViewerCookie, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                MaxAge = TimeSpan.FromDays(365),
+                IsEssential = true,
+            });
+        }
+        return next(context);
+    }
+}

@@ -1,0 +1,35 @@
+using Events.Silo;
+using Events.Web.Content;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Events.Web.Pages;
+
+public sealed class EventModel(ContentStore content, LiveEngine engine, TimeProvider clock) : PageModel
+{
+    public EventItem Event { get; private set; } = null!;
+    public IReadOnlyList<(SessionItem Session, SessionState State)> Sessions { get; private set; } = [];
+    public IReadOnlyList<CompanyItem> Companies { get; private set; } = [];
+    public IReadOnlyList<ProjectItem> Projects { get; private set; } = [];
+    public ContentCatalog Catalog { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(string slug)
+    {
+        Catalog = content.Current;
+        if (Catalog.FindEvent(slug) is not { } found)
+        {
+            return NotFound();
+        }
+        Event = found;
+        var now = clock.GetUtcNow();
+        var sessions = new List<(SessionItem, SessionState)>();
+        foreach (var s in Catalog.SessionsOf(slug))
+        {
+            sessions.Add((s, SessionStates.Of(s, (await engine.Store.GetSessionAsync(s.Slug)).Status, now)));
+        }
+        Sessions = sessions;
+        Companies = Catalog.CompaniesOf(slug);
+        Projects = Catalog.ProjectsOf(slug);
+        return Page();
+    }
+}

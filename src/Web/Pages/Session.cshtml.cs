@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Events.Silo;
+using Events.Silo.Live;
+using Events.Silo.Store;
+using Events.Web.Accounts;
+using Events.Web.Content;
+using Events.Web.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Events.Web.Pages;
+
+/// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
+public sealed class SessionModel(ContentStore content, LiveEngine engine, TimeProvider clock, UiText text) : PageModel
+{
+    public SessionItem Session { get; private set; } = null!;
+    public EventItem? Event { get; private set; }
+    public IReadOnlyList<SpeakerItem> Speakers { get; private set; } = [];
+    public SessionSnapshot Snapshot { get; private set; } = null!;
+    public SessionState State { get; private set; }
+    public string ClientText { get; private set; } = "{}";
+
+    public async Task<IActionResult> OnGetAsync(string slug)
+    {
+        var catalog = content.Current;
+        if (catalog.FindSession(slug) is not { } found)
+        {
+            return NotFound();
+        }
+        Session = found;
+        Event = catalog.FindEvent(found.EventSlug);
+        Speakers = found.Speakers.Select(catalog.FindSpeaker).OfType<SpeakerItem>().ToArray();
+        var caller = CallerFactory.From(User);
+        Snapshot = await engine.Sessions.CallAsync(slug, g => g.PeekAsync(caller));
+        State = SessionStates.Of(found, Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true), clock.GetUtcNow());
+        ClientText = JsonSerializer.Serialize(text.ClientStrings());
+        return Page();
+    }
+}

@@ -1,0 +1,4 @@
+using Events.Web;
+
+var app = EventsHost.Build(args);
+app.Run();

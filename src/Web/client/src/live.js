@@ -1,0 +1,334 @@
+// The watch page's live layer: joins the session over the hub, applies the snapshot, then
+// applies coalesced updates in sequence order; on a gap or a reconnect it joins again and
+// starts from a fresh snapshot. Commands carry client ids so a retry never counts twice.
+import { HubConnectionBuilder, HttpTransportType, LogLevel } from "@microsoft/signalr";
+
+const root = document.getElementById("live");
+if (root) {
+  start(root);
+}
+
+function newId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function start(root) {
+  const sessionId = root.dataset.session;
+  const t = JSON.parse(document.getElementById("live-text").textContent);
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    you: {
+      signedIn: root.dataset.signedIn === "true",
+      userId: root.dataset.user || null,
+      canModerate: root.dataset.canModerate === "true",
+      canOrganize: root.dataset.canOrganize === "true",
+    },
+    seq: -1,
+    joining: null,
+    buffered: [],
+    chatIds: new Set(),
+    rounds: new Map(),
+    myVotes: JSON.parse(localStorage.getItem("votes") || "{}"),
+  };
+
+  const connection = new HubConnectionBuilder()
+    .withUrl("/hubs/live", { skipNegotiation: true, transport: HttpTransportType.WebSockets })
+    .withAutomaticReconnect({
+      // Jittered exponential backoff, never giving up: a node that dies sends its viewers to another.
+      nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 500 * 2 ** Math.min(ctx.previousRetryCount, 6)) * (0.5 + Math.random()),
+    })
+    .configureLogging(LogLevel.Warning)
+    .build();
+
+  connection.on("Update", (u) => {
+    if (u.sessionId !== sessionId) return;
+    if (state.joining) {
+      state.buffered.push(u);
+      return;
+    }
+    applyUpdate(u);
+  });
+  connection.onreconnecting(() => notice(t["reconnecting"]));
+  connection.onreconnected(() => join());
+  connection.onclose(() => setTimeout(connect, 2000 + Math.random() * 3000));
+
+  async function connect() {
+    try {
+      await connection.start();
+      await join();
+    } catch {
+      setTimeout(connect, 2000 + Math.random() * 3000);
+    }
+  }
+
+  async function join() {
+    state.joining = true;
+    state.buffered = [];
+    try {
+      const result = await connection.invoke("JoinSession", sessionId);
+      if (!result.ok) {
+        showError(result.error);
+        return;
+      }
+      applySnapshot(result.value);
+      notice("");
+    } finally {
+      state.joining = false;
+    }
+    const waiting = state.buffered;
+    state.buffered = [];
+    waiting.forEach(applyUpdate);
+  }
+
+  function applySnapshot(s) {
+    state.seq = s.seq;
+    state.you = { ...state.you, ...s.you };
+    renderCounts(s.counts);
+    renderReactions(s.reactions);
+    $("chat").replaceChildren();
+    state.chatIds.clear();
+    s.chat.forEach(addMessage);
+    renderSettings(s.settings);
+    state.rounds.clear();
+    s.rounds.forEach((r) => state.rounds.set(r.roundId, r));
+    renderRounds();
+  }
+
+  function applyUpdate(u) {
+    if (u.seq <= state.seq) return;
+    if (u.seq > state.seq + 1) {
+      // Missed an update: start again from a snapshot.
+      join();
+      return;
+    }
+    state.seq = u.seq;
+    if (u.counts) renderCounts(u.counts);
+    if (u.reactions) renderReactions(u.reactions);
+    if (u.chat) u.chat.forEach(addMessage);
+    if (u.deleted) u.deleted.forEach(removeMessage);
+    if (u.settings) renderSettings(u.settings);
+    if (u.rounds) {
+      u.rounds.forEach((r) => state.rounds.set(r.roundId, r));
+      renderRounds();
+    }
+  }
+
+  function renderCounts(c) {
+    $("count-current").textContent = c.current;
+    $("count-peak").textContent = c.peak;
+    $("count-unique").textContent = c.unique;
+    $("count-views").textContent = c.totalViews;
+  }
+
+  function renderReactions(r) {
+    for (const [kind, total] of Object.entries(r)) {
+      const el = $("reaction-" + kind);
+      if (el) el.textContent = total;
+    }
+  }
+
+  function renderSettings(s) {
+    const badge = $("state");
+    badge.textContent = t["state." + s.status] || s.status;
+    badge.className = "badge " + (s.status === "scheduled" ? "upcoming" : s.status);
+    $("slowmode").textContent = s.slowModeSeconds > 0 ? format(t["slowmode"], s.slowModeSeconds) : "";
+    const select = $("slowmode-select");
+    if (select) select.value = String(s.slowModeSeconds);
+    const pinned = $("pinned");
+    if (s.pinned) {
+      pinned.hidden = false;
+      pinned.replaceChildren(el("strong", s.pinned.authorName), " ", s.pinned.text);
+      if (state.you.canModerate) pinned.append(" ", button(t["unpin"], () => command("PinMessage", sessionId, null)));
+    } else {
+      pinned.hidden = true;
+      pinned.replaceChildren();
+    }
+  }
+
+  function addMessage(m) {
+    if (state.chatIds.has(m.id)) return;
+    state.chatIds.add(m.id);
+    const list = $("chat");
+    const li = el("li");
+    li.dataset.id = m.id;
+    li.append(el("strong", m.authorName, "author"), " ", el("span", m.text, "text"));
+    if (state.you.canModerate) {
+      const tools = el("span", null, "tools");
+      tools.append(
+        button(t["pin"], () => command("PinMessage", sessionId, m.id)),
+        button(t["delete"], () => command("DeleteMessage", sessionId, m.id)),
+        button(t["mute"], () => command("MuteUser", sessionId, m.authorId, 10)),
+        button(t["ban"], () => confirm(format(t["confirmban"], m.authorName)) && command("BanUser", sessionId, m.authorId, true)),
+      );
+      li.append(" ", tools);
+    }
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(li);
+    while (list.children.length > 200) {
+      state.chatIds.delete(Number(list.firstElementChild.dataset.id));
+      list.firstElementChild.remove();
+    }
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  function removeMessage(id) {
+    const li = $("chat").querySelector(`li[data-id="${id}"]`);
+    if (li) li.remove();
+  }
+
+  function renderRounds() {
+    const container = $("rounds");
+    const rounds = [...state.rounds.values()].sort((a, b) => b.openedAt - a.openedAt);
+    container.replaceChildren(...rounds.map(renderRound));
+  }
+
+  function renderRound(r) {
+    const box = el("div", null, "round " + r.status);
+    box.dataset.round = r.roundId;
+    box.append(el("h2", r.question));
+    const mine = state.myVotes[r.roundId]?.optionId;
+    const list = el("ul");
+    for (const o of r.options) {
+      const li = el("li");
+      if (r.status === "open" && state.you.signedIn && !mine) {
+        const b = button(o.label, () => vote(r.roundId, o.id));
+        b.className = "option";
+        b.dataset.option = o.id;
+        li.append(b);
+      } else {
+        li.append(el("span", (mine === o.id ? "✓ " : "") + o.label, "label"));
+      }
+      if (o.votes !== undefined && o.votes !== null) {
+        const pct = r.totalVotes > 0 ? Math.round((o.votes * 100) / r.totalVotes) : 0;
+        const bar = el("span", null, "bar");
+        bar.style.width = pct + "%";
+        li.append(bar, el("span", `${o.votes} (${pct}%)`, "votes"));
+      }
+      list.append(li);
+    }
+    box.append(list);
+    const foot = el("p", format(t["totalvotes"], r.totalVotes), "total");
+    if (r.status === "open" && !r.showTally) foot.append(" · " + t["hiddentally"]);
+    if (r.status === "closed") foot.append(" · " + t["closed"]);
+    if (mine) foot.append(" · " + t["voted"]);
+    box.append(foot);
+    if (r.status === "open" && state.you.canOrganize) {
+      box.append(button(t["closeround"], () => command("CloseRound", r.roundId)));
+    }
+    return box;
+  }
+
+  async function vote(roundId, optionId) {
+    // One id per round, kept across reloads, so any retry of this choice is the same vote.
+    const key = "vote:" + roundId;
+    let id = sessionStorage.getItem(key);
+    if (!id) {
+      id = newId();
+      sessionStorage.setItem(key, id);
+    }
+    const result = await command("CastVote", roundId, optionId, id);
+    if (result?.ok) {
+      state.myVotes[roundId] = { optionId: result.value.optionId };
+      localStorage.setItem("votes", JSON.stringify(state.myVotes));
+      if (result.value.status === "already_voted") notice(t["alreadyvoted"]);
+      renderRounds();
+    }
+  }
+
+  async function command(method, ...args) {
+    // try_again means nothing was saved: retry a few times with the same arguments (and client id).
+    for (let attempt = 0; attempt < 4; attempt++) {
+      let result;
+      try {
+        result = await connection.invoke(method, ...args);
+      } catch {
+        result = { ok: false, error: { code: "try_again", retryAfterMs: 1000 } };
+      }
+      if (result.ok || result.error.code !== "try_again" || attempt === 3) {
+        if (!result.ok) showError(result.error);
+        return result;
+      }
+      await new Promise((r) => setTimeout(r, (result.error.retryAfterMs || 1000) * (0.5 + Math.random())));
+    }
+  }
+
+  function showError(error) {
+    let text = t["error." + error.code] || error.message || error.code;
+    if (error.retryAfterMs) text += " " + format(t["retryafter"], Math.ceil(error.retryAfterMs / 1000));
+    notice(text, true);
+  }
+
+  function notice(text, isError) {
+    const n = $("notice");
+    n.textContent = text || "";
+    n.classList.toggle("error", !!isError);
+  }
+
+  function format(template, ...values) {
+    return (template || "").replace(/\{(\d+)\}/g, (_, i) => values[Number(i)]);
+  }
+
+  function el(tag, text, className) {
+    const e = document.createElement(tag);
+    if (text !== null && text !== undefined) e.textContent = text;
+    if (className) e.className = className;
+    return e;
+  }
+
+  function button(label, onClick) {
+    const b = el("button", label);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  const form = $("chat-form");
+  if (form) {
+    const box = $("chat-text");
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const text = box.value.trim();
+      if (!text) return;
+      const result = await command("SendChat", sessionId, text, newId());
+      if (result?.ok) {
+        box.value = "";
+        notice("");
+      }
+    });
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
+
+  document.querySelectorAll("[data-react]").forEach((b) =>
+    b.addEventListener("click", () => command("React", sessionId, b.dataset.react)),
+  );
+  document.querySelectorAll("[data-status]").forEach((b) =>
+    b.addEventListener("click", () => command("SetSessionStatus", sessionId, b.dataset.status)),
+  );
+  const slow = $("slowmode-select");
+  if (slow) slow.addEventListener("change", () => command("SetSlowMode", sessionId, Number(slow.value)));
+  const roundForm = $("round-form");
+  if (roundForm) {
+    roundForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const data = new FormData(roundForm);
+      const request = {
+        question: String(data.get("question") || ""),
+        options: String(data.get("options") || "").split("\n").map((s) => s.trim()).filter(Boolean),
+        showTally: data.get("showTally") === "on",
+        verifiedOnly: data.get("verifiedOnly") === "on",
+        clientCommandId: newId(),
+      };
+      const result = await command("OpenRound", sessionId, request);
+      if (result?.ok) roundForm.reset();
+    });
+  }
+
+  connect();
+}

@@ -1,0 +1,18 @@
+namespace Events.Web.Tests.Infrastructure;
+
+public static class Eventually
+{
+    /// <summary>Waits until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the timeout.</summary>
+    public static async Task TrueAsync(Func<bool> condition, string what, int timeoutMs = 10_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (!condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail("Timed out waiting for: " + what);
+            }
+            await Task.Delay(20);
+        }
+    }
+}

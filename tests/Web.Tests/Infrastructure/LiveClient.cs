@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using Events.Silo.Live;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Events.Web.Tests.Infrastructure;
+
+/// <summary>
+/// A viewer as the watch page is one: joins a session, keeps the snapshot, applies updates in
+/// sequence and records every chat message it was sent, so tests can compare what each viewer saw.
+/// </summary>
+public sealed class LiveClient : IAsyncDisposable
+{
+    private readonly object sync = new();
+    private readonly List<ChatView> chat = [];
+    private readonly List<long> deleted = [];
+    private readonly Dictionary<string, RoundView> rounds = [];
+    private long seq;
+
+    private LiveClient(HubConnection connection, string sessionId)
+    {
+        Connection = connection;
+        SessionId = sessionId;
+        connection.On<SessionUpdate>("Update", Apply);
+    }
+
+    public HubConnection Connection { get; }
+
+    public string SessionId { get; }
+
+    public SessionSnapshot Snapshot { get; private set; } = null!;
+
+    public CountsView Counts { get; private set; } = null!;
+
+    public SettingsView Settings { get; private set; } = null!;
+
+    public List<long> SeqGaps { get; } = [];
+
+    public IReadOnlyList<ChatView> Chat { get { lock (sync) { return chat.ToArray(); } } }
+
+    public IReadOnlyList<long> Deleted { get { lock (sync) { return deleted.ToArray(); } } }
+
+    public RoundView? Round(string id) { lock (sync) { return rounds.GetValueOrDefault(id); } }
+
+    public static async Task<LiveClient> JoinAsync(LiveHost host, string sessionId, string? token = null)
+    {
+        var client = new LiveClient(await host.ConnectAsync(token), sessionId);
+        var joined = await client.Connection.InvokeAsync<Web.Live.HubResult<SessionSnapshot>>("JoinSession", sessionId);
+        Assert.True(joined.Ok, joined.Error?.Message);
+        lock (client.sync)
+        {
+            client.Snapshot = joined.Value!;
+            client.seq = Math.Max(client.seq, joined.Value!.Seq);
+            client.Counts = joined.Value.Counts;
+            client.Settings = joined.Value.Settings;
+            foreach (var m in joined.Value.Chat)
+            {
+                if (!client.chat.Any(c => c.Id == m.Id))
+                {
+                    client.chat.Add(m);
+                }
+            }
+            foreach (var r in joined.Value.Rounds)
+            {
+                client.rounds[r.RoundId] = r;
+            }
+        }
+        return client;
+    }
+
+    private void Apply(SessionUpdate u)
+    {
+        lock (sync)
+        {
+            if (u.SessionId != SessionId || (Snapshot is not null && u.Seq <= seq))
+            {
+                return;
+            }
+            if (Snapshot is not null && u.Seq != seq + 1)
+            {
+                SeqGaps.Add(u.Seq);
+            }
+            seq = u.Seq;
+            if (u.Counts is { } c)
+            {
+                Counts = c;
+            }
+            if (u.Settings is { } s)
+            {
+                Settings = s;
+            }
+            foreach (var m in u.Chat ?? [])
+            {
+                chat.Add(m);
+            }
+            deleted.AddRange(u.Deleted ?? []);
+            foreach (var r in u.Rounds ?? [])
+            {
+                rounds[r.RoundId] = r;
+            }
+        }
+    }
+
+    public Task<Web.Live.HubResult<T>> InvokeAsync<T>(string method, params object?[] args) =>
+        Connection.InvokeCoreAsync<Web.Live.HubResult<T>>(method, args);
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}

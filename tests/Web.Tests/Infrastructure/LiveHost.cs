@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using System.Net.Http.Json;
+using Events.Web.Accounts;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Events.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The whole platform on a real Kestrel at 127.0.0.1 on a free port, with its SQLite files in a
+/// fresh temporary folder and the repository's demo content. Clients are the official SignalR
+/// client over real WebSockets, authenticated with bearer tokens from the real account API.
+/// </summary>
+public sealed class LiveHost : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly string dataFolder;
+    private int accounts;
+
+    private LiveHost(WebApplication app, string dataFolder)
+    {
+        this.app = app;
+        this.dataFolder = dataFolder;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+        Http = new HttpClient { BaseAddress = BaseUrl };
+    }
+
+    public Uri BaseUrl { get; }
+
+    public Uri HubUrl => new(BaseUrl, "/hubs/live");
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var dataFolder = Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
+        var app = EventsHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Test"], builder =>
+        {
+            var config = new Dictionary<string, string?>
+            {
+                ["Data:Path"] = dataFolder,
+                ["Admin:Email"] = "admin@test.example",
+                ["Admin:Password"] = "admin-pass-1",
+                // Generous limits: these tests are about correctness; one test sets strict ones.
+                ["RateLimits:Chat:Burst"] = "1000",
+                ["RateLimits:Chat:PerSecond"] = "1000",
+                ["RateLimits:Vote:Burst"] = "1000",
+                ["RateLimits:Vote:PerSecond"] = "1000",
+                ["RateLimits:Join:Burst"] = "1000",
+                ["RateLimits:Join:PerSecond"] = "1000",
+                ["Live:Tick"] = "00:00:00.100",
+                ["Live:PresenceFlush"] = "00:00:00.100",
+            };
+            foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+            {
+                config[k] = v;
+            }
+            builder.Configuration.AddInMemoryCollection(config);
+            // Password hashing at full strength costs ~0.1 s per account; tests make hundreds.
+            builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);
+        });
+        await app.StartAsync();
+        return new LiveHost(app, dataFolder);
+    }
+
+    /// <summary>Registers a member through the account API and returns a bearer token, after granting the roles given.</summary>
+    public async Task<Account> CreateAccountAsync(string? name = null, params string[] roles)
+    {
+        var n = Interlocked.Increment(ref accounts);
+        var email = $"{name ?? "member"}{n}@test.example";
+        const string password = "test-pass-1";
+        var registered = await Http.PostAsJsonAsync("/api/account/register", new { email, password });
+        registered.EnsureSuccessStatusCode();
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
+        var member = (await users.FindByEmailAsync(email))!;
+        member.DisplayName = name is null ? $"Member {n}" : $"{name} {n}";
+        await users.UpdateAsync(member);
+        foreach (var role in roles)
+        {
+            await users.AddToRoleAsync(member, role);
+        }
+        return new Account(member.Id, member.DisplayName, email, password, await LoginAsync(email, password));
+    }
+
+    public async Task<string> LoginAsync(string email, string password)
+    {
+        var response = await Http.PostAsJsonAsync("/api/account/login", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
+        return body!.AccessToken;
+    }
+
+    /// <summary>A started hub connection; anonymous without a token.</summary>
+    public async Task<HubConnection> ConnectAsync(string? token = null, string? origin = null)
+    {
+        var builder = new HubConnectionBuilder();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionFactory>(new WebSocketConnectionFactory(HubUrl, token, origin));
+        builder.Services.AddSingleton<System.Net.EndPoint>(new Microsoft.AspNetCore.Connections.UriEndPoint(HubUrl));
+        var connection = builder.Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finalizer; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private sealed record TokenResponse(string AccessToken);
+}
+
+public sealed record Account(string Id, string DisplayName, string Email, string Password, string Token);
