@@ -16,7 +16,13 @@ public static class EventsHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = FindContentRoot(),
+            // Pages are found in the application assembly; under a test host the entry assembly is the test runner.
+            ApplicationName = typeof(EventsHost).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
         var root = FindRepositoryRoot(builder.Environment.ContentRootPath);
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data:Path"] ?? Path.Combine(root, "data"));

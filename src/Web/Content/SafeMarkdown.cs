@@ -1,4 +1,5 @@
 using Markdig;
+using Markdig.Extensions.AutoIdentifiers;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 
@@ -17,7 +18,8 @@ public static class SafeMarkdown
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
         .UseAlertBlocks()
         .UseAbbreviations()
-        .UseAutoIdentifiers()
+        // GitHub style keeps Chinese letters in heading ids; the default strips them all to "section".
+        .UseAutoIdentifiers(AutoIdentifierOptions.GitHub | AutoIdentifierOptions.AutoLink)
         .UseDefinitionLists()
         .UseEmphasisExtras()
         .UseFootnotes()

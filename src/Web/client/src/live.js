@@ -209,7 +209,7 @@ function start(root) {
       list.append(li);
     }
     box.append(list);
-    const foot = el("p", format(t["totalvotes"], r.totalVotes), "total");
+    const foot = el("p", r.totalVotes === 1 ? t["totalvotes1"] : format(t["totalvotes"], r.totalVotes), "total");
     if (r.status === "open" && !r.showTally) foot.append(" · " + t["hiddentally"]);
     if (r.status === "closed") foot.append(" · " + t["closed"]);
     if (mine) foot.append(" · " + t["voted"]);

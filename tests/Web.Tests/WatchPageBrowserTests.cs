@@ -1,0 +1,86 @@
+using Events.Silo.Live;
+using Events.Web.Accounts;
+using Events.Web.Live;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Events.Web.Tests;
+
+/// <summary>The watch page in real Chromium, on a phone-sized screen, against a real host.</summary>
+public sealed class WatchPageBrowserTests
+{
+    private const string Session = "contest-final";
+
+    [Fact]
+    public async Task A_member_watches_sees_the_audience_grow_chats_and_votes()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("browser");
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        var page = await context.NewPageAsync();
+
+        // Sign in through the real form, which returns to the watch page.
+        await page.GotoAsync(new Uri(host.BaseUrl, $"/account/login?returnUrl=/sessions/{Session}").ToString());
+        await page.FillAsync("input[name=Email]", member.Email);
+        await page.FillAsync("input[name=Password]", member.Password);
+        await page.ClickAsync("form button[type=submit]");
+        await page.WaitForURLAsync($"**/sessions/{Session}");
+        await Expect(page.Locator("h1")).ToContainTextAsync("Grand Final");
+        await Expect(page.Locator("#count-current")).ToHaveTextAsync("1");
+
+        // A second viewer joins from elsewhere: the count moves without a reload.
+        await using var other = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        await Expect(page.Locator("#count-current")).ToHaveTextAsync("2");
+        await Expect(page.Locator("#count-views")).ToHaveTextAsync("2");
+
+        // Chat: type and press Enter; the message comes back through the hub to the list.
+        await page.FillAsync("#chat-text", "Hello from Chromium 你好");
+        await page.PressAsync("#chat-text", "Enter");
+        await Expect(page.Locator("#chat li .text").Last).ToHaveTextAsync("Hello from Chromium 你好");
+        await Expect(page.Locator("#chat-text")).ToHaveValueAsync("");
+        await Eventually.TrueAsync(() => other.Chat.Any(m => m.Text == "Hello from Chromium 你好"), "the other viewer receives the message");
+
+        // The organizer opens a vote; the page shows it; the member votes and sees the tally.
+        var opened = await other.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Audience choice?", ["Solar Kite", "MedLink", "EduBridge"], true, false, "browser-round"));
+        var round = page.Locator($".round[data-round='{opened.Value!.RoundId}']");
+        await Expect(round.Locator("h2")).ToHaveTextAsync("Audience choice?");
+        await round.Locator("button.option", new LocatorLocatorOptions { HasText = "MedLink" }).ClickAsync();
+        await Expect(round.Locator("li", new LocatorLocatorOptions { HasText = "MedLink" }).Locator(".votes")).ToHaveTextAsync("1 (100%)");
+        await Expect(round.Locator(".total")).ToContainTextAsync("1 vote ·");
+        await Expect(round.Locator("button.option")).ToHaveCountAsync(0);
+        await Eventually.TrueAsync(() => other.Round(opened.Value.RoundId)?.TotalVotes == 1, "the organizer sees the vote");
+
+        // A refusal is shown in words and the page keeps working.
+        await page.FillAsync("#chat-text", new string('x', 10));
+        await other.InvokeAsync<bool>("BanUser", Session, member.Id, true);
+        await page.PressAsync("#chat-text", "Enter");
+        await Expect(page.Locator("#notice")).ToContainTextAsync("banned");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("watch-phone-en"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Pages_speak_Chinese_to_a_Chinese_browser_and_switch_on_request()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN" })).NewPageAsync();
+        await page.GotoAsync(host.BaseUrl.ToString());
+        await Expect(page.Locator("h1")).ToHaveTextAsync("校友活动");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await page.ClickAsync("text=全球校友创新创业大赛");
+        await Expect(page.Locator("#projects")).ToContainTextAsync("决赛项目");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("contest-zh"), FullPage = true });
+
+        await page.ClickAsync("a[hreflang=en]");
+        await Expect(page.Locator("#projects")).ToContainTextAsync("Finalist projects");
+        await page.GotoAsync(host.BaseUrl.ToString());
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Alumni events");
+    }
+}
