@@ -34,6 +34,9 @@ public static class EventsHost
         builder.Services.AddAccounts(dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddUiLocalization();
+        // Chinese text is written as characters, not as &#x...; entities three times its size.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", Roles.Administrator));
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();

@@ -46,7 +46,11 @@ public static class AccountsServiceCollectionExtensions
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
         });
-        services.AddAuthorization();
+        // Administration pages are for browsers: they authenticate with the sign-in cookie, so an
+        // anonymous visitor is sent to the sign-in page rather than answered 401.
+        services.AddAuthorizationBuilder().AddPolicy(Roles.Administrator, p => p
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+            .RequireRole(Roles.Administrator));
         services.AddHostedService<AccountsSeeder>();
         return services;
     }

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using Events.Silo.Live;
+using Events.Web.Accounts;
+using Events.Web.Tests.Infrastructure;
+
+namespace Events.Web.Tests;
+
+/// <summary>The server-rendered pages over real HTTP: content, languages, status codes, access.</summary>
+public sealed class PagesTests
+{
+    [Fact]
+    public async Task The_home_page_lists_live_upcoming_and_past_events_in_the_browsers_language()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var english = await host.Http.GetStringAsync("/");
+        Assert.Contains("Happening now", english);
+        Assert.Contains("Alumni Enterprise Online Job Fair", english);
+        Assert.Contains("Coming up", english);
+        Assert.Contains("Past events", english);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9,en;q=0.5");
+        var chinese = await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"zh-CN\">", chinese);
+        Assert.Contains("校友活动", chinese);
+        Assert.Contains("2026全球校友创新创业大赛", chinese);
+    }
+
+    [Fact]
+    public async Task Event_pages_show_the_schedule_booths_and_finalists()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var fair = await host.Http.GetStringAsync("/events/jobfair-2026-autumn");
+        Assert.Contains("Company booths (12)", fair);
+        Assert.Contains("/sessions/jobfair-opening", fair);
+        var contest = await host.Http.GetStringAsync("/events/contest-2026");
+        Assert.Contains("Finalist projects (20)", contest);
+        Assert.Contains("/sessions/contest-final", contest);
+        Assert.Contains("/speakers/", contest);
+        var speaker = await host.Http.GetStringAsync("/speakers/sun-weiguo");
+        Assert.Contains("/sessions/contest-final", speaker);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/events/no-such-event")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/sessions/no-such-session")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/speakers/nobody")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_watch_page_renders_the_live_state_without_javascript()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("talker");
+        await using (var client = await LiveClient.JoinAsync(host, "contest-final", member.Token))
+        {
+            Assert.True((await client.InvokeAsync<ChatAck>("SendChat", "contest-final", "<b>not bold</b> & plain", "p1")).Ok);
+            Assert.True((await client.InvokeAsync<ReactionAck>("React", "contest-final", "applause")).Ok);
+        }
+        var page = await host.Http.GetStringAsync("/sessions/contest-final");
+        Assert.Contains("Grand Final", page);
+        // Chat is plain text: markup typed by a member is shown, not interpreted.
+        Assert.Contains("&lt;b&gt;not bold&lt;/b&gt; &amp; plain", page);
+        Assert.Matches("id=\"reaction-applause\">1<", page);
+        Assert.Matches("id=\"count-views\">1<", page);
+        Assert.Contains("Sign in to chat", page);
+    }
+
+    [Fact]
+    public async Task Administration_needs_the_administrator_role()
+    {
+        await using var host = await LiveHost.StartAsync();
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        var redirect = await anonymous.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.StartsWith("/account/login", redirect.Headers.Location!.PathAndQuery);
+
+        var member = await host.CreateAccountAsync();
+        using var asMember = await host.SignInWithFormAsync(member.Email, member.Password);
+        var denied = await asMember.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.StartsWith("/account/denied", denied.Headers.Location!.PathAndQuery);
+
+        using var asAdmin = await host.SignInWithFormAsync("admin@test.example", "admin-pass-1");
+        var list = await asAdmin.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        var html = await list.Content.ReadAsStringAsync();
+        Assert.Contains(member.Email, html);
+
+        // Granting a role through the page (a form post with its antiforgery token) takes effect.
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var grant = await asAdmin.PostAsync("/admin/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = member.Id, ["role"] = Roles.Moderator, ["grant"] = "true", ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
+        var forged = await asAdmin.PostAsync("/admin/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = member.Id, ["role"] = Roles.Administrator, ["grant"] = "true",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        var moderator = await host.LoginAsync(member.Email, member.Password);
+        await using var client = await LiveClient.JoinAsync(host, "contest-final", moderator);
+        Assert.True(client.Snapshot.You.CanModerate);
+        Assert.False(client.Snapshot.You.CanOrganize);
+    }
+
+    [Fact]
+    public async Task Account_errors_are_problem_details_and_health_reports_healthy()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var badLogin = await host.Http.PostAsJsonAsync("/api/account/login", new { email = "nobody@test.example", password = "wrong-password-1" });
+        Assert.Equal(HttpStatusCode.Unauthorized, badLogin.StatusCode);
+        Assert.Equal("application/problem+json", badLogin.Content.Headers.ContentType?.MediaType);
+
+        var weak = await host.Http.PostAsJsonAsync("/api/account/register", new { email = "weak@test.example", password = "short" });
+        Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+        Assert.Contains("PasswordTooShort", await weak.Content.ReadAsStringAsync());
+
+        Assert.Equal("Healthy", await host.Http.GetStringAsync("/health"));
+    }
+
+    [Fact]
+    public async Task The_language_switch_only_returns_to_local_addresses()
+    {
+        await using var host = await LiveHost.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        var local = await client.GetAsync("/lang/zh-CN?returnUrl=/events/contest-2026");
+        Assert.Equal("/events/contest-2026", local.Headers.Location!.OriginalString);
+        Assert.Contains(local.Headers.GetValues("Set-Cookie"), c => c.Contains(".AspNetCore.Culture") && c.Contains("zh-CN"));
+        var foreign = await client.GetAsync("/lang/en?returnUrl=//evil.example/");
+        Assert.Equal("/", foreign.Headers.Location!.OriginalString);
+    }
+}
