@@ -9,6 +9,9 @@ namespace Events.Silo.Tests;
 public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
 {
     public volatile bool Down;
+
+    /// <summary>While set, vote batches wait for it before writing, as behind a slow disk.</summary>
+    public TaskCompletionSource? Hold;
     public int VoteBatches;
     public int ChatBatches;
 
@@ -49,11 +52,15 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId) => inner.GetRoundsAsync(sessionId);
     public Task<RoundRecord> CloseRoundAsync(string roundId, long atMs) { ThrowIfDown(); return inner.CloseRoundAsync(roundId, atMs); }
 
-    public Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes)
+    public async Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes)
     {
         ThrowIfDown();
         Interlocked.Increment(ref VoteBatches);
-        return inner.CastVotesAsync(votes);
+        if (Hold is { } hold)
+        {
+            await hold.Task;
+        }
+        return await inner.CastVotesAsync(votes);
     }
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) => inner.GetVotesAsync(roundId);

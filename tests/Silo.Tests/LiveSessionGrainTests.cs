@@ -124,7 +124,7 @@ public sealed class LiveSessionGrainTests
     private static async Task<CountsView> WaitForCountsAsync(LiveSessionGrain grain, Func<CountsView, bool> done)
     {
         CountsView? last = null;
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 250; i++)
         {
             if ((await grain.CollectUpdateAsync())?.Counts is { } c)
             {

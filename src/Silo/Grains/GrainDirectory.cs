@@ -82,6 +82,11 @@ public sealed class GrainDirectory<TGrain>(Func<string, TGrain> create) where TG
             if (grain.IdleMilliseconds >= idleFor.TotalMilliseconds && await grain.TryDeactivateAsync(idleFor).ConfigureAwait(false))
             {
                 activations.TryRemove(new KeyValuePair<string, Lazy<Task<TGrain>>>(key, entry));
+                if (grain is IAsyncDisposable disposable)
+                {
+                    // Stops the grain's write loops; CanDeactivate guaranteed they hold nothing.
+                    await disposable.DisposeAsync().ConfigureAwait(false);
+                }
                 dropped++;
             }
         }
