@@ -41,6 +41,7 @@ public static class EventsHost
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
 
+        var benchmark = Benchmark.BenchmarkApi.IsEnabled(builder);
         var app = builder.Build();
         // Fail at start, naming the file, if the content is malformed.
         app.Services.GetRequiredService<ContentStore>();
@@ -60,6 +61,10 @@ public static class EventsHost
         app.MapRazorPages();
         app.MapLiveHub();
         app.MapHealthChecks("/health");
+        if (benchmark)
+        {
+            Benchmark.BenchmarkApi.MapBenchmarkApi(app);
+        }
         return app;
     }
 

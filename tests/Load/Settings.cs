@@ -1,0 +1,65 @@
+namespace Events.Load;
+
+/// <summary>What to run and at what scale; every field has a command-line flag of the same name in kebab case.</summary>
+public sealed class Settings
+{
+    public int Viewers { get; set; } = 50_000;
+    public int HoldSeconds { get; set; } = 300;
+    public int BroadcastSeconds { get; set; } = 20;
+    public int Voters { get; set; } = 200_000;
+    public int VotesPerVoter { get; set; } = 5;
+    public int VoteLanes { get; set; } = 2_000;
+    public int ChatViewers { get; set; } = 5_000;
+    public int ChatSenders { get; set; } = 50;
+    public int ChatPerSenderPerSecond { get; set; } = 4;
+    public int ChatSeconds { get; set; } = 20;
+    public int ScreenVotes { get; set; } = 40;
+    public int SourceAddresses { get; set; } = 4;
+    public int ConnectParallelism { get; set; } = 256;
+    public string Session { get; set; } = "contest-final";
+    public string ServerCore { get; set; } = "0";
+    public string Tick { get; set; } = "00:00:00.200";
+    public string WebDll { get; set; } = "";
+    public string Repository { get; set; } = "";
+    public bool SkipBaseline { get; set; }
+
+    public static Settings Smoke() => new()
+    {
+        Viewers = 300,
+        HoldSeconds = 3,
+        BroadcastSeconds = 3,
+        Voters = 2_000,
+        VotesPerVoter = 5,
+        VoteLanes = 100,
+        ChatViewers = 100,
+        ChatSenders = 5,
+        ChatPerSenderPerSecond = 4,
+        ChatSeconds = 3,
+        ScreenVotes = 5,
+        SourceAddresses = 2,
+    };
+
+    public void Apply(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i] == "--smoke")
+            {
+                continue;
+            }
+            var name = string.Concat(args[i][2..].Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+            var property = typeof(Settings).GetProperty(name) ?? throw new ArgumentException($"Unknown option {args[i]}.");
+            if (property.PropertyType == typeof(bool))
+            {
+                property.SetValue(this, true);
+                continue;
+            }
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Option {args[i]} needs a value.");
+            }
+            var value = args[++i];
+            property.SetValue(this, property.PropertyType == typeof(int) ? int.Parse(value) : value);
+        }
+    }
+}
