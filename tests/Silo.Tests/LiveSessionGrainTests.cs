@@ -140,6 +140,23 @@ public sealed class LiveSessionGrainTests
     }
 
     [Fact]
+    public async Task A_message_refused_with_try_again_can_be_retried_at_once_in_slow_mode()
+    {
+        FlakyStore? flaky = null;
+        var t = await TestEngine.StartAsync(wrap: s => flaky = new FlakyStore(s));
+        var grain = await t.Engine.Sessions.GetAsync("s1");
+        Assert.True((await grain.SetSlowModeAsync(TestEngine.Moderator, 30)).IsOk);
+        flaky!.Down = true;
+        Assert.Equal("try_again", (await grain.PostChatAsync(TestEngine.Member("m"), "hello", "h1")).Error?.Code);
+        flaky.Down = false;
+        var retry = await grain.PostChatAsync(TestEngine.Member("m"), "hello", "h1");
+        Assert.True(retry.IsOk, retry.Error?.Code);
+        Assert.Equal(["hello"], (await t.Store.GetChatAfterAsync("s1", 0, 10)).Select(m => m.Text));
+        Assert.Equal("slow_mode", (await grain.PostChatAsync(TestEngine.Member("m"), "again", "h2")).Error?.Code);
+        await t.DisposeAndDeleteAsync();
+    }
+
+    [Fact]
     public async Task Reactions_are_acknowledged_with_the_committed_total()
     {
         var t = await TestEngine.StartAsync();

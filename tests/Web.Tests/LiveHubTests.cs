@@ -84,9 +84,14 @@ public sealed class LiveHubTests
 
         var closed = await watcher.InvokeAsync<RoundView>("CloseRound", roundId);
         Assert.Equal("closed", closed.Value!.Status);
-        await using var late = await host.ConnectAsync(members[0].Token);
+        // After the close: an account without a vote is refused; a counted voter's retry still hears "accepted".
+        var latecomer = await host.CreateAccountAsync("late");
+        await using var late = await host.ConnectAsync(latecomer.Token);
         var refused = await late.InvokeAsync<HubResult<VoteAck>>("CastVote", roundId, "a", "late-vote");
         Assert.Equal("round_closed", refused.Error?.Code);
+        await using var earlyVoter = await host.ConnectAsync(members[0].Token);
+        var retried = await earlyVoter.InvokeAsync<HubResult<VoteAck>>("CastVote", roundId, chosen[members[0].Id], "v-" + members[0].Id);
+        Assert.Equal(("accepted", chosen[members[0].Id]), (retried.Value!.Status, retried.Value.OptionId));
         await Eventually.TrueAsync(() => watcher.Round(roundId)?.Status == "closed", "the viewer sees the round closed");
     }
 
@@ -244,6 +249,8 @@ public sealed class LiveHubTests
         Assert.Equal("invalid_argument", (await client.InvokeAsync<ChatAck>("SendChat", Session, (object?)null, "e3")).Error?.Code);
         Assert.Equal("invalid_argument", (await client.InvokeAsync<ReactionAck>("React", Session, "boo")).Error?.Code);
         Assert.Equal("invalid_argument", (await client.InvokeAsync<bool>("SetSessionStatus", Session, "paused")).Error?.Code);
+        Assert.Equal("invalid_argument", (await client.InvokeAsync<bool>("SetSessionStatus", Session, "scheduled,live")).Error?.Code);
+        Assert.Equal("invalid_argument", (await client.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Pick", ["One", null!], true, false, "ro3"))).Error?.Code);
         Assert.Equal("invalid_argument", (await client.InvokeAsync<bool>("SetSlowMode", Session, -1)).Error?.Code);
         Assert.Equal("invalid_argument", (await client.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("", ["x", "y"], true, false, "ro2"))).Error?.Code);
         Assert.True((await client.InvokeAsync<RoundView>("CloseRound", roundId)).Ok);

@@ -257,13 +257,14 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             return Refuse(LiveError.TryAgain());
         }
+        var previousChatAt = lastChatAt.TryGetValue(userId, out var earlierAt) ? earlierAt : (long?)null;
         lastChatAt[userId] = now;
-        var ack = AcknowledgeChatAsync(committed, commandKey);
+        var ack = AcknowledgeChatAsync(committed, commandKey, userId, now, previousChatAt);
         Remember(commandKey, ack);
         return ack;
     }
 
-    private async Task<Outcome<ChatAck>> AcknowledgeChatAsync(Task<ChatAppend> committed, string commandKey)
+    private async Task<Outcome<ChatAck>> AcknowledgeChatAsync(Task<ChatAppend> committed, string commandKey, string userId, long stamp, long? previousStamp)
     {
         try
         {
@@ -272,8 +273,22 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         }
         catch (Exception)
         {
-            // Not written: forget the command so that the client's retry is tried afresh.
-            await Turn(() => recentCommands.Remove(commandKey)).ConfigureAwait(false);
+            // Not written: forget the command and its slow-mode stamp so that the client's retry is tried afresh.
+            await Turn(() =>
+            {
+                if (lastChatAt.TryGetValue(userId, out var current) && current == stamp)
+                {
+                    if (previousStamp is { } p)
+                    {
+                        lastChatAt[userId] = p;
+                    }
+                    else
+                    {
+                        lastChatAt.Remove(userId);
+                    }
+                }
+                return recentCommands.Remove(commandKey);
+            }).ConfigureAwait(false);
             return LiveError.TryAgain();
         }
     }
@@ -506,6 +521,10 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         if (q.Length is 0 or > 200)
         {
             return LiveError.InvalidArgument("question", "must have 1 to 200 characters");
+        }
+        if (optionLabels.Any(l => l is null))
+        {
+            return LiveError.InvalidArgument("options", "must not contain null");
         }
         var labels = optionLabels.Select(l => l.Trim()).ToArray();
         if (labels.Length is < 2 or > 20 || labels.Any(l => l.Length is 0 or > 100))

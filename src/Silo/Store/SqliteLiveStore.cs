@@ -5,14 +5,17 @@ namespace Events.Silo.Store;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a committed batch
-/// survives a crash. SQLite allows one writer at a time; all writes go through one connection
-/// behind an async gate, and reads use their own pooled connections, which WAL lets run
+/// survives a crash. SQLite allows one writer at a time, and Microsoft.Data.Sqlite's async methods
+/// run synchronously (an fsync blocks the calling thread): so every write transaction runs on one
+/// dedicated writer thread with its own connection, and callers await the result without
+/// holding a thread-pool thread. Reads use their own pooled connections, which WAL lets run
 /// beside the writer.
 /// </summary>
 public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
 {
     private readonly string connectionString;
-    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly System.Collections.Concurrent.BlockingCollection<Action> writes = new(boundedCapacity: 100_000);
+    private readonly Thread writerThread;
     private SqliteConnection? writer;
 
     public SqliteLiveStore(string path)
@@ -25,6 +28,18 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
         }.ToString();
+        writerThread = new Thread(WriterLoop) { IsBackground = true, Name = "sqlite-writer" };
+        writerThread.Start();
+    }
+
+    private void WriterLoop()
+    {
+        foreach (var write in writes.GetConsumingEnumerable())
+        {
+            write();
+        }
+        writer?.Dispose();
+        writer = null;
     }
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -412,43 +427,53 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return list;
         });
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
     {
-        await writeGate.WaitAsync().ConfigureAwait(false);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!writes.TryAdd(() => Run(work, done)))
+        {
+            done.SetException(new InvalidOperationException("The store's write queue is full or closed."));
+        }
+        return done.Task;
+    }
+
+    /// <summary>One write transaction, on the writer thread. The work's awaits complete synchronously here.</summary>
+    private void Run<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, TaskCompletionSource<T> done)
+    {
         try
         {
             if (writer is null)
             {
                 var connection = new SqliteConnection(connectionString);
-                await connection.OpenAsync().ConfigureAwait(false);
-                await ExecAsync(connection, null, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;").ConfigureAwait(false);
+                connection.Open();
+                ExecAsync(connection, null, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;").GetAwaiter().GetResult();
                 writer = connection;
             }
-            await using var tx = (SqliteTransaction)await writer.BeginTransactionAsync().ConfigureAwait(false);
+            using var tx = writer.BeginTransaction();
             try
             {
-                var result = await work(writer, tx).ConfigureAwait(false);
-                await tx.CommitAsync().ConfigureAwait(false);
-                return result;
+                var result = work(writer, tx).GetAwaiter().GetResult();
+                tx.Commit();
+                done.SetResult(result);
             }
             catch
             {
                 // A broken connection is reopened on the next write.
                 try
                 {
-                    await tx.RollbackAsync().ConfigureAwait(false);
+                    tx.Rollback();
                 }
                 catch (Exception)
                 {
-                    await writer.DisposeAsync().ConfigureAwait(false);
+                    writer.Dispose();
                     writer = null;
                 }
                 throw;
             }
         }
-        finally
+        catch (Exception e)
         {
-            writeGate.Release();
+            done.TrySetException(e);
         }
     }
 
@@ -478,14 +503,11 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         return cmd;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await writeGate.WaitAsync().ConfigureAwait(false);
-        if (writer is not null)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-            writer = null;
-        }
-        writeGate.Release();
+        writes.CompleteAdding();
+        writerThread.Join();
+        writes.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

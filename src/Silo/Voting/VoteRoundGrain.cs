@@ -58,13 +58,18 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         {
             return Done(LiveError.UnknownRound(Key));
         }
-        if (round.Status == RoundStatus.Closed || closing)
-        {
-            return Done(LiveError.RoundClosed(Key));
-        }
         if (!voter.IsSignedIn)
         {
             return Done(LiveError.Unauthenticated());
+        }
+        // A retry of a counted vote gets the same answer, even after the round closed.
+        if (counted.TryGetValue(voter.UserId!, out var earlier))
+        {
+            return Done(Answer(earlier, clientVoteId));
+        }
+        if (round.Status == RoundStatus.Closed || closing)
+        {
+            return Done(LiveError.RoundClosed(Key));
         }
         if (round.Eligibility == RoundEligibility.Verified && !voter.IsVerified)
         {
@@ -75,10 +80,6 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             return Done(LiveError.InvalidOption(optionId));
         }
         var voterId = voter.UserId!;
-        if (counted.TryGetValue(voterId, out var earlier))
-        {
-            return Done(Answer(earlier, clientVoteId));
-        }
         if (pending.TryGetValue(voterId, out var inFlight))
         {
             return FollowAsync(inFlight, clientVoteId);

@@ -2,8 +2,10 @@ namespace Events.Web.Accounts;
 
 public static class DisplayNames
 {
-    /// <summary>The chosen display name, or the part of the email before the @ for accounts made without one.</summary>
+    /// <summary>
+    /// The chosen display name; accounts made without one (through the account API) show as
+    /// "Member" and a short, stable tag from the account id, never any part of the email.
+    /// </summary>
     public static string For(Member member) =>
-        !string.IsNullOrWhiteSpace(member.DisplayName) ? member.DisplayName
-        : (member.Email ?? member.UserName ?? "member").Split('@')[0];
+        !string.IsNullOrWhiteSpace(member.DisplayName) ? member.DisplayName : "Member " + member.Id.Replace("-", "")[..6];
 }

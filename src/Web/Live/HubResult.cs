@@ -4,7 +4,8 @@ namespace Events.Web.Live;
 
 /// <summary>
 /// What every hub method returns: <c>{"ok":true,"value":...}</c> or
-/// <c>{"ok":false,"error":{"code","message","retryAfterMs"}}</c>. Refusals are results, not
+/// <c>{"ok":false,"error":{"code","message","retryAfterMs"}}</c> (methods whose value is a boolean
+/// also carry <c>"value":false</c> on failure; clients read <c>ok</c> first). Refusals are results, not
 /// exceptions, so the connection stays up and the client can show the reason.
 /// </summary>
 public sealed record HubResult<T>(bool Ok, T? Value, LiveError? Error)

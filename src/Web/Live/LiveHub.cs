@@ -176,7 +176,14 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
         {
             return invalid;
         }
-        if (!Enum.TryParse<SessionStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+        SessionStatus? parsed = status switch
+        {
+            "scheduled" => SessionStatus.Scheduled,
+            "live" => SessionStatus.Live,
+            "ended" => SessionStatus.Ended,
+            _ => null,
+        };
+        if (parsed is null)
         {
             return LiveError.InvalidArgument(nameof(status), "must be \"scheduled\", \"live\" or \"ended\"");
         }
@@ -185,7 +192,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => g.SetStatusAsync(me, parsed)));
+        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => g.SetStatusAsync(me, parsed.Value)));
     }
 
     /// <summary>Opens a vote round in the session. Organizers.</summary>
@@ -269,7 +276,8 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
 
     /// <summary>
     /// Who counts as one unique viewer: the account when signed in, else the browser's viewer cookie
-    /// (set by the pages), else the connection. It is read on the server so a client cannot inflate counts.
+    /// (set by the pages), else the connection. Anonymous viewers who drop the cookie count again,
+    /// as on any platform that counts views without sign-in; signed-in viewers cannot be inflated.
     /// </summary>
     private string ViewerKey(Caller me)
     {

@@ -67,9 +67,17 @@ function start(root) {
     state.joining = true;
     state.buffered = [];
     try {
-      const result = await connection.invoke("JoinSession", sessionId);
+      let result;
+      try {
+        result = await connection.invoke("JoinSession", sessionId);
+      } catch {
+        result = { ok: false, error: { code: "try_again", retryAfterMs: 2000 } };
+      }
       if (!result.ok) {
         showError(result.error);
+        if (result.error.code === "try_again" || result.error.code === "rate_limited") {
+          setTimeout(join, (result.error.retryAfterMs || 2000) * (0.5 + Math.random()));
+        }
         return;
       }
       applySnapshot(result.value);
@@ -97,7 +105,8 @@ function start(root) {
   }
 
   function applyUpdate(u) {
-    if (u.seq <= state.seq) return;
+    // Before the first snapshot there is nothing to apply an update to; the join brings the state.
+    if (state.seq < 0 || u.seq <= state.seq) return;
     if (u.seq > state.seq + 1) {
       // Missed an update: start again from a snapshot.
       join();
