@@ -59,10 +59,32 @@ public static class BaselineServer
             }
         });
 
-        app.MapPost("/broadcast", async (int count, int size) =>
+        // intervalMs = 0: every frame to every socket as fast as possible (frames queue up and share
+        // syscalls); intervalMs > 0: one frame to every socket per interval, paced like the platform's tick.
+        app.MapPost("/broadcast", async (int count, int size, int? intervalMs) =>
         {
             var frames = Enumerable.Range(1, count).Select(seq => Frame(seq, size)).ToArray();
             var clock = Stopwatch.StartNew();
+            if (intervalMs is > 0)
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(intervalMs.Value));
+                foreach (var frame in frames)
+                {
+                    await Task.WhenAll(sockets.Keys.Select(async s =>
+                    {
+                        try
+                        {
+                            await s.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
+                        }
+                        catch (Exception)
+                        {
+                            // Counted as loss by the generator.
+                        }
+                    }));
+                    await timer.WaitForNextTickAsync();
+                }
+                return Results.Ok(new { sockets = sockets.Count, ms = clock.ElapsedMilliseconds });
+            }
             await Task.WhenAll(sockets.Keys.Select(async s =>
             {
                 try

@@ -19,6 +19,7 @@ public sealed class Scenarios(Settings s, Report report)
     private double platformBytesPerConnection = double.NaN;
     private double platformChatP99 = double.NaN;
     private int platformBroadcastFrames;
+    private double platformCpuPerDeliveryUs = double.NaN;
 
     private static long Now => Stopwatch.GetTimestamp();
 
@@ -261,9 +262,10 @@ public sealed class Scenarios(Settings s, Report report)
         platformBroadcastFrames = (int)(maxSeq - viewers.Min(c => ((Viewer)c.Tag!).StartSeq));
         platformUpdateBytes = received > 0 ? bytes / (double)received : 200;
         platformDeliveriesPerSecond = received / sendSeconds;
+        platformCpuPerDeliveryUs = received > 0 ? broadcastCpu / 100 * sendSeconds * 1e6 / received : double.NaN;
         report.Check(received == expected, $"broadcast: {expected - received} of {expected} updates lost");
         report.Add("broadcast", $"{s.Viewers:N0} viewers, tick {s.Tick}, {reactions} reactions over {Report.F(sendSeconds, 1)} s",
-            $"{Report.F(platformDeliveriesPerSecond)} deliveries/s; {received:N0} received of {expected:N0} sent ({expected - received} lost); {Report.F(platformUpdateBytes)} B/update; server CPU {Report.F(broadcastCpu, 1)}%");
+            $"{Report.F(platformDeliveriesPerSecond)} deliveries/s; {received:N0} received of {expected:N0} sent ({expected - received} lost); {Report.F(platformUpdateBytes)} B/update; server CPU {Report.F(broadcastCpu, 1)}% = {Report.F(platformCpuPerDeliveryUs, 1)} µs/delivery");
 
         // 3. vote to screen: from a vote's acknowledgement to the tally at the last viewer -----
         var organizerClient = (await ConnectAsync(port, 1, _ => organizer))[0];
@@ -460,6 +462,29 @@ public sealed class Scenarios(Settings s, Report report)
         var perSecond = received / seconds;
         report.Add("broadcast (baseline)", $"{s.Viewers:N0} sockets x {frames} frames of {Report.F(platformUpdateBytes)} B, flat out",
             $"{Report.F(perSecond)} deliveries/s; {expected - received} lost", "", "deliveries/s ours/baseline " + Report.Ratio(platformDeliveriesPerSecond, perSecond));
+
+        // Paced like the platform: one frame per socket per tick. CPU per delivery is the like-for-like figure.
+        var tickMs = (int)TimeSpan.Parse(s.Tick, System.Globalization.CultureInfo.InvariantCulture).TotalMilliseconds;
+        var paced = Math.Max(5, s.BroadcastSeconds * 1000 / tickMs);
+        foreach (var c in viewers)
+        {
+            ((Viewer)c.Tag!).Received = 0;
+        }
+        var cpu = server.CpuTime();
+        started = Now;
+        await http.PostAsync($"/broadcast?count={paced}&size={(int)platformUpdateBytes}&intervalMs={tickMs}", null);
+        var pacedExpected = (long)paced * s.Viewers;
+        while (viewers.Sum(c => ((Viewer)c.Tag!).Received) < pacedExpected && Ms(started, Now) < 120_000)
+        {
+            await Task.Delay(5);
+        }
+        var pacedSeconds = Ms(started, Now) / 1000;
+        var pacedReceived = viewers.Sum(c => ((Viewer)c.Tag!).Received);
+        var pacedCpu = (server.CpuTime() - cpu).TotalMilliseconds / (pacedSeconds * 1000) * 100;
+        var baselineUs = pacedReceived > 0 ? pacedCpu / 100 * pacedSeconds * 1e6 / pacedReceived : double.NaN;
+        report.Add("broadcast paced (baseline)", $"{s.Viewers:N0} sockets x {paced} frames, one per socket every {tickMs} ms",
+            $"{Report.F(pacedReceived / pacedSeconds)} deliveries/s; {pacedExpected - pacedReceived} lost; server CPU {Report.F(pacedCpu, 1)}% = {Report.F(baselineUs, 1)} µs/delivery", "",
+            "CPU/delivery ours/baseline " + Report.Ratio(platformCpuPerDeliveryUs, baselineUs));
 
         // Echo round trips at the chat storm's rate: the floor under our send-to-screen latency.
         stopPing.Cancel();

@@ -26,7 +26,6 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (k, v) in environment)
         {
             info.Environment[k] = v;
