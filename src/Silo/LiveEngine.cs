@@ -21,6 +21,29 @@ public sealed class LiveEngine : IAsyncDisposable
         Options = options;
         Rounds = new GrainDirectory<VoteRoundGrain>(id => new VoteRoundGrain(id, store, clock, options, meters));
         Sessions = new GrainDirectory<LiveSessionGrain>(id => new LiveSessionGrain(id, store, bus, clock, options, Rounds, meters));
+        subscription = bus.Subscribe(OnSignalAsync);
+    }
+
+    private readonly IDisposable subscription;
+
+    /// <summary>
+    /// Another node changed a session: a session with viewers here refreshes what changed from the
+    /// store. Sessions not active here ignore it; they load everything when they activate.
+    /// </summary>
+    private async Task OnSignalAsync(BusSignal signal)
+    {
+        if (signal.NodeId == Bus.NodeId || !Sessions.TryGetActive(signal.SessionId, out var grain))
+        {
+            return;
+        }
+        try
+        {
+            await grain.OnRemoteSignalAsync(signal).ConfigureAwait(false);
+        }
+        catch (GrainDeactivatedException)
+        {
+            // Dropped meanwhile: a later activation reads the store.
+        }
     }
 
     public ILiveStore Store { get; }
@@ -44,6 +67,7 @@ public sealed class LiveEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        subscription.Dispose();
         foreach (var grain in Sessions.Active)
         {
             await grain.DisposeAsync().ConfigureAwait(false);

@@ -9,6 +9,12 @@ public sealed class LiveOptions
     /// <summary>How often presence (unique viewers, views, peak) is written.</summary>
     public TimeSpan PresenceFlush { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often a node reports its viewer count for a session to the other nodes when it has not changed.</summary>
+    public TimeSpan PresenceHeartbeat { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A node that has not reported a session's viewers for this long drops out of the sum.</summary>
+    public TimeSpan PresenceExpiry { get; set; } = TimeSpan.FromSeconds(6);
+
     public int MaxBatch { get; set; } = 1000;
 
     /// <summary>How long a batch waits for more writes after its first.</summary>
@@ -36,6 +42,7 @@ public sealed class LiveOptions
         }
         Check(Tick >= TimeSpan.FromMilliseconds(20) && Tick <= TimeSpan.FromSeconds(5), nameof(Tick), "must be between 00:00:00.020 and 00:00:05");
         Check(PresenceFlush >= TimeSpan.FromMilliseconds(50) && PresenceFlush <= TimeSpan.FromSeconds(30), nameof(PresenceFlush), "must be between 00:00:00.050 and 00:00:30");
+        Check(PresenceExpiry > PresenceHeartbeat, nameof(PresenceExpiry), "must be longer than PresenceHeartbeat");
         Check(MaxBatch is >= 1 and <= 10_000, nameof(MaxBatch), "must be between 1 and 10000");
         Check(BatchLinger >= TimeSpan.Zero && BatchLinger <= TimeSpan.FromMilliseconds(200), nameof(BatchLinger), "must be between 0 and 00:00:00.200");
         Check(WriteQueueCapacity >= MaxBatch, nameof(WriteQueueCapacity), "must be at least MaxBatch");

@@ -27,6 +27,18 @@ public sealed class GrainDirectory<TGrain>(Func<string, TGrain> create) where TG
 
     public int Count => activations.Count;
 
+    /// <summary>The activation for <paramref name="key"/> if there is a ready one on this node; never activates.</summary>
+    public bool TryGetActive(string key, out TGrain grain)
+    {
+        if (activations.TryGetValue(key, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            grain = entry.Value.Result;
+            return true;
+        }
+        grain = null!;
+        return false;
+    }
+
     public Task<TGrain> GetAsync(string key)
     {
         var entry = activations.GetOrAdd(key, k => new Lazy<Task<TGrain>>(() => ActivateAsync(k)));

@@ -55,6 +55,10 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     private bool reactionsChanged;
     private bool settingsChanged;
     private CountsView? lastCounts;
+    private readonly Dictionary<string, (long Viewers, long SeenAt)> remoteViewers = new(StringComparer.Ordinal);
+    private long lastPresenceReport = long.MinValue / 2;
+    private long lastReportedViewers = -1;
+    private bool countersRefreshing;
 
     public LiveSessionGrain(string sessionId, ILiveStore store, ILiveBus bus, TimeProvider clock, LiveOptions options, GrainDirectory<VoteRoundGrain> rounds, LiveMeters? meters = null)
         : base(sessionId)
@@ -117,7 +121,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
                 }
                 countsChanged = true;
                 Volatile.Write(ref localViewers, connections.Count);
-                peakSeen = Math.Max(peakSeen, connections.Count);
+                peakSeen = Math.Max(peakSeen, CurrentViewers);
             }
             return await SnapshotAsync(caller).ConfigureAwait(false);
         });
@@ -155,9 +159,12 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
             return true;
         });
 
+    /// <summary>Viewers here plus the latest report of every other node still reporting.</summary>
+    private long CurrentViewers => connections.Count + remoteViewers.Values.Sum(r => r.Viewers);
+
     private CountsView Counts()
     {
-        return new CountsView(connections.Count, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
+        return new CountsView(CurrentViewers, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
     }
 
     private void MaybeFlushPresence()
@@ -169,6 +176,13 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         }
         if (unflushedViewers.Count == 0 && unflushedViews == 0 && peakSeen <= counters.PeakViewers)
         {
+            if (remoteViewers.Count > 0 && !countersRefreshing)
+            {
+                // Other nodes add to unique viewers and views: read the shared figures now and then.
+                countersRefreshing = true;
+                lastPresenceFlush = now;
+                _ = RefreshCountersAsync();
+            }
             return;
         }
         var keys = unflushedViewers.ToArray();
@@ -199,6 +213,117 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
             await Turn(() => presenceFlushing = false).ConfigureAwait(false);
         }
     }
+
+    private async Task RefreshCountersAsync()
+    {
+        try
+        {
+            var stored = await store.GetCountersAsync(Key).ConfigureAwait(false);
+            await Turn(() =>
+            {
+                countersRefreshing = false;
+                if (stored != counters)
+                {
+                    counters = stored;
+                    countsChanged = true;
+                }
+                return 0;
+            }).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await Turn(() => countersRefreshing = false).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tells the other nodes how many viewers this node has, when it changes and as a heartbeat.</summary>
+    private async Task ReportPresenceAsync()
+    {
+        var now = Environment.TickCount64;
+        if (connections.Count == lastReportedViewers && now - lastPresenceReport < options.PresenceHeartbeat.TotalMilliseconds)
+        {
+            return;
+        }
+        if (connections.Count == 0 && lastReportedViewers <= 0 && lastReportedViewers != -1)
+        {
+            return;
+        }
+        lastReportedViewers = connections.Count;
+        lastPresenceReport = now;
+        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.Presence, connections.Count)).ConfigureAwait(false);
+    }
+
+    private void ExpireRemoteViewers()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (node, report) in remoteViewers.ToArray())
+        {
+            if (now - report.SeenAt > options.PresenceExpiry.TotalMilliseconds)
+            {
+                remoteViewers.Remove(node);
+                countsChanged = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies another node's signal: its viewer count, or a change to read again from the store
+    /// (settings, sanctions, pin, reactions, a deleted message, the list of rounds). Chat from other
+    /// nodes is not yet relayed: that needs a per-session sequence in the store (see the notes of the
+    /// scale-out issue).
+    /// </summary>
+    public Task OnRemoteSignalAsync(BusSignal signal) =>
+        TurnAsync(async () =>
+        {
+            switch (signal.Kind)
+            {
+                case BusSignalKind.Presence:
+                    remoteViewers[signal.NodeId] = (signal.Value, Environment.TickCount64);
+                    peakSeen = Math.Max(peakSeen, CurrentViewers);
+                    countsChanged = true;
+                    break;
+                case BusSignalKind.SettingsChanged:
+                    settings = await store.GetSessionAsync(Key).ConfigureAwait(false);
+                    pinned = settings.PinnedMessageId is { } id ? await store.GetChatMessageAsync(Key, id).ConfigureAwait(false) : null;
+                    sanctions.Clear();
+                    foreach (var sanction in await store.GetSanctionsAsync(Key).ConfigureAwait(false))
+                    {
+                        sanctions[(sanction.UserId, sanction.Kind)] = sanction;
+                    }
+                    settingsChanged = true;
+                    break;
+                case BusSignalKind.ReactionsChanged:
+                    foreach (var (kind, total) in await store.GetReactionsAsync(Key).ConfigureAwait(false))
+                    {
+                        reactions[kind] = total;
+                    }
+                    reactionsChanged = true;
+                    break;
+                case BusSignalKind.ChatDeleted:
+                    if (recent.Any(m => m.Id == signal.Value))
+                    {
+                        var kept = recent.Where(m => m.Id != signal.Value).ToArray();
+                        recent.Clear();
+                        foreach (var m in kept)
+                        {
+                            recent.Enqueue(m);
+                        }
+                    }
+                    outgoingChat.RemoveAll(m => m.Id == signal.Value);
+                    outgoingDeleted.Add(signal.Value);
+                    break;
+                case BusSignalKind.RoundsChanged:
+                    foreach (var round in await store.GetRoundsAsync(Key).ConfigureAwait(false))
+                    {
+                        if (!roundIds.Contains(round.RoundId))
+                        {
+                            roundIds.Add(round.RoundId);
+                        }
+                    }
+                    break;
+            }
+            return 0;
+        });
 
     // ---- chat -----------------------------------------------------------------------------
 
@@ -564,7 +689,9 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     public Task<SessionUpdate?> CollectUpdateAsync() =>
         TurnAsync(async () =>
         {
+            ExpireRemoteViewers();
             MaybeFlushPresence();
+            await ReportPresenceAsync().ConfigureAwait(false);
             List<RoundView>? changedRounds = null;
             foreach (var id in TrackedRoundIds())
             {

@@ -1,0 +1,129 @@
+using Events.Silo.Bus;
+using Events.Silo.Live;
+using Events.Silo.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Events.Silo.Tests;
+
+/// <summary>
+/// Two nodes in one process: two engines with their own grains and store connections over one
+/// SQLite file, joined by one bus. What one node's viewers see must include the other node's.
+/// </summary>
+public sealed class TwoNodeTests : IAsyncLifetime
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "events-nodes-" + Guid.NewGuid().ToString("N"));
+    private readonly InProcessBus bus = new(NullLogger<InProcessBus>.Instance);
+    private SqliteLiveStore storeA = null!;
+    private SqliteLiveStore storeB = null!;
+    private LiveEngine a = null!;
+    private LiveEngine b = null!;
+
+    private static LiveOptions Options() => new()
+    {
+        PresenceFlush = TimeSpan.FromMilliseconds(50),
+        PresenceHeartbeat = TimeSpan.FromMilliseconds(200),
+        PresenceExpiry = TimeSpan.FromMilliseconds(800),
+    };
+
+    public async Task InitializeAsync()
+    {
+        storeA = new SqliteLiveStore(Path.Combine(folder, "live.db"));
+        await storeA.InitializeAsync();
+        storeB = new SqliteLiveStore(Path.Combine(folder, "live.db"));
+        a = new LiveEngine(storeA, bus.ForNode("a"), new AnySession(), Options(), TimeProvider.System);
+        b = new LiveEngine(storeB, bus.ForNode("b"), new AnySession(), Options(), TimeProvider.System);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await bus.DisposeAsync();
+        await storeA.DisposeAsync();
+        await storeB.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>Runs both nodes' ticks until <paramref name="done"/> holds for the last counts each node sent.</summary>
+    private static async Task<(CountsView A, CountsView B)> TickUntilAsync(LiveSessionGrain onA, LiveSessionGrain onB, Func<CountsView, bool> done)
+    {
+        CountsView? lastA = null, lastB = null;
+        for (var i = 0; i < 300; i++)
+        {
+            lastA = (await onA.CollectUpdateAsync())?.Counts ?? lastA;
+            lastB = (await onB.CollectUpdateAsync())?.Counts ?? lastB;
+            if (lastA is not null && lastB is not null && done(lastA) && done(lastB))
+            {
+                return (lastA, lastB);
+            }
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException($"Counts did not converge: A saw {lastA}, B saw {lastB}.");
+    }
+
+    [Fact]
+    public async Task Viewers_on_both_nodes_see_the_sum_and_a_node_that_stops_reporting_drops_out()
+    {
+        var onA = await a.Sessions.GetAsync("s1");
+        var onB = await b.Sessions.GetAsync("s1");
+        for (var i = 0; i < 3; i++)
+        {
+            await onA.JoinAsync("a" + i, "a:" + i, Caller.Anonymous);
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            await onB.JoinAsync("b" + i, "b:" + i, Caller.Anonymous);
+        }
+
+        var (seenA, seenB) = await TickUntilAsync(onA, onB, c => c.Current == 5 && c.Unique == 5 && c.TotalViews == 5);
+        Assert.Equal(seenA, seenB);
+
+        // Node B goes quiet (killed): only A's tick runs now, and B's viewers leave A's sum.
+        CountsView? afterB = null;
+        for (var i = 0; i < 200 && afterB?.Current != 3; i++)
+        {
+            afterB = (await onA.CollectUpdateAsync())?.Counts ?? afterB;
+            await Task.Delay(20);
+        }
+        Assert.Equal(3, afterB?.Current);
+        Assert.Equal(5, afterB?.Peak);
+    }
+
+    [Fact]
+    public async Task Moderation_on_one_node_binds_members_on_the_other()
+    {
+        var onA = await a.Sessions.GetAsync("s1");
+        var onB = await b.Sessions.GetAsync("s1");
+        var member = TestEngine.Member("m1");
+        Assert.True((await onB.PostChatAsync(member, "before", "c1")).IsOk);
+
+        Assert.True((await onA.SetSlowModeAsync(TestEngine.Moderator, 60)).IsOk);
+        await Eventually(async () => (await onB.CollectUpdateAsync())?.Settings?.SlowModeSeconds == 60);
+        Assert.Equal("slow_mode", (await onB.PostChatAsync(member, "too soon", "c2")).Error?.Code);
+
+        Assert.True((await onA.BanAsync(TestEngine.Moderator, "m2", true)).IsOk);
+        await Eventually(async () => (await onB.PostChatAsync(TestEngine.Member("m2"), "banned?", Guid.NewGuid().ToString("N"))).Error?.Code == "banned");
+
+        Assert.True((await onA.ReactAsync(TestEngine.Member("r"), "applause")).IsOk);
+        await Eventually(async () => (await onB.CollectUpdateAsync())?.Reactions?["applause"] == 1);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException("The other node did not see the change.");
+    }
+
+    private sealed class AnySession : ISessionCatalog
+    {
+        public bool Exists(string sessionId) => true;
+    }
+}
