@@ -109,6 +109,34 @@ public sealed class TwoNodeTests : IAsyncLifetime
         await Eventually(async () => (await onB.CollectUpdateAsync())?.Reactions?["applause"] == 1);
     }
 
+    [Fact]
+    public async Task Chat_from_both_nodes_reaches_the_viewers_of_both_once_and_in_the_same_order()
+    {
+        var onA = await a.Sessions.GetAsync("s1");
+        var onB = await b.Sessions.GetAsync("s1");
+        var sends = new List<Task<Outcome<ChatAck>>>();
+        for (var i = 0; i < 200; i++)
+        {
+            var node = i % 2 == 0 ? onA : onB;
+            var n = i;
+            sends.Add(Task.Run(() => node.PostChatAsync(TestEngine.Member("m" + n % 7), "msg " + n, "c" + n)));
+        }
+        var acks = await Task.WhenAll(sends);
+        Assert.All(acks, x => Assert.True(x.IsOk, x.Error?.Code));
+        var expected = acks.Select(x => x.Value!.MessageId).Order().ToArray();
+
+        var seenA = new List<long>();
+        var seenB = new List<long>();
+        for (var i = 0; i < 300 && (seenA.Count < 200 || seenB.Count < 200); i++)
+        {
+            seenA.AddRange((await onA.CollectUpdateAsync())?.Chat?.Select(m => m.Id) ?? []);
+            seenB.AddRange((await onB.CollectUpdateAsync())?.Chat?.Select(m => m.Id) ?? []);
+            await Task.Delay(10);
+        }
+        Assert.Equal(expected, seenA);
+        Assert.Equal(expected, seenB);
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 200; i++)

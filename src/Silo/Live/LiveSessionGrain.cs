@@ -268,12 +268,16 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
 
     /// <summary>
     /// Applies another node's signal: its viewer count, or a change to read again from the store
-    /// (settings, sanctions, pin, reactions, a deleted message, the list of rounds). Chat from other
-    /// nodes is not yet relayed: that needs a per-session sequence in the store (see the notes of the
-    /// scale-out issue).
+    /// (settings, sanctions, pin, reactions, a deleted message, the list of rounds, new chat).
     /// </summary>
-    public Task OnRemoteSignalAsync(BusSignal signal) =>
-        TurnAsync(async () =>
+    public async Task OnRemoteSignalAsync(BusSignal signal)
+    {
+        if (signal.Kind == BusSignalKind.ChatAppended)
+        {
+            await CatchUpChatAsync().ConfigureAwait(false);
+            return;
+        }
+        await TurnAsync(async () =>
         {
             switch (signal.Kind)
             {
@@ -323,7 +327,8 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
                     break;
             }
             return 0;
-        });
+        }).ConfigureAwait(false);
+    }
 
     // ---- chat -----------------------------------------------------------------------------
 
@@ -435,22 +440,35 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     private async Task<IReadOnlyList<ChatAppend>> CommitChatAsync(IReadOnlyList<ChatDraft> drafts, CancellationToken cancellationToken)
     {
         var appended = await store.AppendChatAsync(drafts).ConfigureAwait(false);
-        var newest = await Turn(() =>
-        {
-            foreach (var a in appended)
-            {
-                if (a.Message.Id > lastChatId)
-                {
-                    AddToRecent(a.Message);
-                    outgoingChat.Add(ChatView.From(a.Message));
-                    lastChatId = a.Message.Id;
-                }
-            }
-            return lastChatId;
-        }).ConfigureAwait(false);
+        var newest = await CatchUpChatAsync().ConfigureAwait(false);
         await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ChatAppended, newest)).ConfigureAwait(false);
         return appended;
     }
+
+    /// <summary>
+    /// Reads every message committed after the last one this node has, in id order, into the
+    /// outgoing buffer. Own commits and other nodes' both arrive this way: the store serializes
+    /// appends per session, so ids grow in commit order and a cursor never skips a message, and
+    /// every viewer on every node gets each message once, in the same order.
+    /// </summary>
+    private Task<long> CatchUpChatAsync() =>
+        TurnAsync(async () =>
+        {
+            while (true)
+            {
+                var newer = await store.GetChatAfterAsync(Key, lastChatId, 1000).ConfigureAwait(false);
+                foreach (var m in newer)
+                {
+                    AddToRecent(m);
+                    outgoingChat.Add(ChatView.From(m));
+                    lastChatId = m.Id;
+                }
+                if (newer.Count < 1000)
+                {
+                    return lastChatId;
+                }
+            }
+        });
 
     private void AddToRecent(ChatMessage message)
     {

@@ -24,7 +24,11 @@ public interface ILiveStore
 
     Task<SessionCounters> GetCountersAsync(string sessionId);
 
-    /// <summary>Appends messages in order; a message whose (session, author, client id) is already stored comes back as that stored message, marked duplicate.</summary>
+    /// <summary>
+    /// Appends messages in order; a message whose (session, author, client id) is already stored comes back as that stored message, marked duplicate.
+    /// Appends to one session are serialized across all writers, so within a session ids grow in commit order: a reader
+    /// that has every message up to id N and then reads "after N" never misses one committed later with a smaller id.
+    /// </summary>
     Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts);
 
     /// <summary>The newest <paramref name="limit"/> messages not deleted, oldest first.</summary>
