@@ -19,7 +19,7 @@ public sealed class LiveEngine : IAsyncDisposable
         Bus = bus;
         Catalog = catalog;
         Options = options;
-        Rounds = new GrainDirectory<VoteRoundGrain>(id => new VoteRoundGrain(id, store, clock, options, meters));
+        Rounds = new GrainDirectory<VoteRoundGrain>(id => new VoteRoundGrain(id, store, clock, options, meters, bus));
         Sessions = new GrainDirectory<LiveSessionGrain>(id => new LiveSessionGrain(id, store, bus, clock, options, Rounds, meters));
         subscription = bus.Subscribe(OnSignalAsync);
     }
@@ -32,7 +32,19 @@ public sealed class LiveEngine : IAsyncDisposable
     /// </summary>
     private async Task OnSignalAsync(BusSignal signal)
     {
-        if (signal.NodeId == Bus.NodeId || !Sessions.TryGetActive(signal.SessionId, out var grain))
+        if (signal.NodeId == Bus.NodeId)
+        {
+            return;
+        }
+        if (signal.Kind == BusSignalKind.TallyChanged)
+        {
+            if (signal.RoundId is { } roundId && Rounds.TryGetActive(roundId, out var round))
+            {
+                round.MarkStale();
+            }
+            return;
+        }
+        if (!Sessions.TryGetActive(signal.SessionId, out var grain))
         {
             return;
         }

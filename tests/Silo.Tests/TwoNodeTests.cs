@@ -137,6 +137,43 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.Equal(expected, seenB);
     }
 
+    [Fact]
+    public async Task Votes_on_both_nodes_count_once_show_on_both_and_none_count_after_the_close()
+    {
+        var onA = await a.Sessions.GetAsync("s1");
+        var onB = await b.Sessions.GetAsync("s1");
+        var opened = await onA.OpenRoundAsync(TestEngine.Organizer, "Best?", ["X", "Y"], true, false, "open");
+        var roundId = opened.Value!.RoundId;
+
+        // 300 voters, each voting on both nodes with the same id (a retry after switching nodes).
+        var first = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? a : b).Rounds.CallAsync(roundId, g => g.CastAsync(TestEngine.Member("v" + i), i % 3 == 0 ? "a" : "b", "id" + i)))));
+        var again = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? b : a).Rounds.CallAsync(roundId, g => g.CastAsync(TestEngine.Member("v" + i), "a", "id" + i)))));
+        Assert.All(first.Concat(again), r => Assert.Equal("accepted", r.Value?.Status));
+        Assert.Equal(300, (await storeA.GetVotesAsync(roundId)).Count);
+
+        // Both nodes' viewers see the whole tally.
+        await Eventually(async () => TotalOf(await onA.CollectUpdateAsync(), roundId) == 300 || (await onA.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300);
+        await Eventually(async () => TotalOf(await onB.CollectUpdateAsync(), roundId) == 300 || (await onB.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300);
+
+        // A storm on B while A closes: whatever B acknowledged is counted, nothing after the close.
+        var storm = Enumerable.Range(1000, 400).Select(i => Task.Run(() =>
+            b.Rounds.CallAsync(roundId, g => g.CastAsync(TestEngine.Member("v" + i), "b", "id" + i)))).ToArray();
+        var closed = await a.Rounds.CallAsync(roundId, g => g.CloseAsync(TestEngine.Organizer));
+        var stormResults = await Task.WhenAll(storm);
+        var acknowledged = stormResults.Count(r => r.IsOk);
+        Assert.All(stormResults.Where(r => !r.IsOk), r => Assert.Equal("round_closed", r.Error!.Code));
+        var stored = (await storeA.GetVotesAsync(roundId)).Count;
+        Assert.Equal(300 + acknowledged, stored);
+        Assert.Equal(stored, closed.Value!.TotalVotes);
+        var late = await b.Rounds.CallAsync(roundId, g => g.CastAsync(TestEngine.Member("late"), "a", "late"));
+        Assert.Equal("round_closed", late.Error?.Code);
+        Assert.Equal(stored, (await storeB.GetVotesAsync(roundId)).Count);
+    }
+
+    private static long? TotalOf(SessionUpdate? update, string roundId) => update?.Rounds?.SingleOrDefault(r => r.RoundId == roundId)?.TotalVotes;
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 200; i++)

@@ -8,4 +8,5 @@ namespace Events.Silo.Bus;
 /// <param name="SessionId">The session concerned.</param>
 /// <param name="Kind">What changed.</param>
 /// <param name="Value">A number that goes with the kind: the newest chat id, a viewer count.</param>
-public sealed record BusSignal(string NodeId, string SessionId, BusSignalKind Kind, long Value);
+/// <param name="RoundId">The round, for <see cref="BusSignalKind.TallyChanged"/> and round changes.</param>
+public sealed record BusSignal(string NodeId, string SessionId, BusSignalKind Kind, long Value, string? RoundId = null);

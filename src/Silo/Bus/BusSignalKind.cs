@@ -10,6 +10,8 @@ public enum BusSignalKind
     SettingsChanged,
     /// <summary>A round was opened or closed, or its tally moved.</summary>
     RoundsChanged,
+    /// <summary>Votes were committed in a round, or it closed; RoundId names it.</summary>
+    TallyChanged,
     /// <summary>Reaction totals moved.</summary>
     ReactionsChanged,
     /// <summary>This node's viewer count for the session; Value is the count.</summary>

@@ -714,6 +714,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
             foreach (var id in TrackedRoundIds())
             {
                 var grain = await rounds.GetAsync(id).ConfigureAwait(false);
+                await grain.RefreshIfStaleAsync().ConfigureAwait(false);
                 var version = grain.Version;
                 if (sentRoundVersions.TryGetValue(id, out var sent) && sent == version)
                 {

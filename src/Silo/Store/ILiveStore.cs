@@ -62,8 +62,16 @@ public interface ILiveStore
 
     Task<RoundRecord> CloseRoundAsync(string roundId, long atMs);
 
-    /// <summary>Inserts votes; for a voter who already has a vote in the round, returns that vote instead of inserting.</summary>
+    /// <summary>
+    /// Inserts votes; for a voter who already has a vote in the round, returns that vote instead of inserting.
+    /// A vote for a round that is not open is not inserted (<see cref="VoteOutcome.RoundClosed"/>): closing a
+    /// round and inserting into it are serialized, so no vote is counted after the close commits.
+    /// </summary>
     Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes);
 
     Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId);
+
+    /// <summary>Votes per option id (options without votes may be absent). Stores override this with one grouped query.</summary>
+    async Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) =>
+        (await GetVotesAsync(roundId).ConfigureAwait(false)).GroupBy(v => v.OptionId).ToDictionary(g => g.Key, g => (long)g.Count());
 }

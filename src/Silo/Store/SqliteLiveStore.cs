@@ -389,7 +389,8 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             var outcomes = new List<VoteOutcome>(votes.Count);
             await using var insert = Command(c, tx, """
-                INSERT INTO votes (round_id, voter_id, option_id, client_vote_id, cast_at) VALUES ($r, $v, $o, $k, $t)
+                INSERT INTO votes (round_id, voter_id, option_id, client_vote_id, cast_at)
+                SELECT $r, $v, $o, $k, $t WHERE EXISTS (SELECT 1 FROM vote_rounds WHERE round_id = $r AND status = 'Open')
                 ON CONFLICT (round_id, voter_id) DO NOTHING
                 """, ("$r", ""), ("$v", ""), ("$o", ""), ("$k", ""), ("$t", 0L));
             await using var existing = Command(c, tx, "SELECT option_id, client_vote_id FROM votes WHERE round_id = $r AND voter_id = $v", ("$r", ""), ("$v", ""));
@@ -408,10 +409,24 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 existing.Parameters["$r"].Value = v.RoundId;
                 existing.Parameters["$v"].Value = v.VoterId;
                 await using var r = await existing.ExecuteReaderAsync().ConfigureAwait(false);
-                await r.ReadAsync().ConfigureAwait(false);
-                outcomes.Add(new VoteOutcome(false, r.GetString(0), r.GetString(1)));
+                outcomes.Add(await r.ReadAsync().ConfigureAwait(false)
+                    ? new VoteOutcome(false, r.GetString(0), r.GetString(1))
+                    : new VoteOutcome(false, v.OptionId, v.ClientVoteId, RoundClosed: true));
             }
             return outcomes;
+        });
+
+    public Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) =>
+        ReadAsync<IReadOnlyDictionary<string, long>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT option_id, COUNT(*) FROM votes WHERE round_id = $r GROUP BY option_id", ("$r", roundId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            var tally = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                tally[r.GetString(0)] = r.GetInt64(1);
+            }
+            return tally;
         });
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>

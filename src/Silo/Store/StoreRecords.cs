@@ -75,9 +75,10 @@ public sealed record VoteDraft(string RoundId, string VoterId, string OptionId, 
 
 /// <summary>
 /// What the store did with a vote: <see cref="Inserted"/> when it is now counted; otherwise the
-/// voter had already voted and <see cref="OptionId"/> and <see cref="ClientVoteId"/> are that earlier vote's.
+/// voter had already voted and <see cref="OptionId"/> and <see cref="ClientVoteId"/> are that earlier vote's;
+/// or, with <see cref="RoundClosed"/>, the voter had no vote and the round is closed (or unknown), so nothing was written.
 /// </summary>
-public readonly record struct VoteOutcome(bool Inserted, string OptionId, string ClientVoteId);
+public readonly record struct VoteOutcome(bool Inserted, string OptionId, string ClientVoteId, bool RoundClosed = false);
 
 /// <summary>A counted vote, as loaded when a round grain activates.</summary>
 public readonly record struct StoredVote(string VoterId, string OptionId, string ClientVoteId);

@@ -7,6 +7,8 @@ namespace Events.Silo.Voting;
 public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
 {
     private readonly ILiveStore store;
+    private readonly Bus.ILiveBus? bus;
+    private volatile bool stale;
     private readonly TimeProvider clock;
     private readonly WriteBatcher<VoteDraft, VoteOutcome> batcher;
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
@@ -16,10 +18,11 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
     private bool closing;
     private long version;
 
-    public VoteRoundGrain(string roundId, ILiveStore store, TimeProvider clock, LiveOptions options, LiveMeters? meters = null)
+    public VoteRoundGrain(string roundId, ILiveStore store, TimeProvider clock, LiveOptions options, LiveMeters? meters = null, Bus.ILiveBus? bus = null)
         : base(roundId)
     {
         this.store = store;
+        this.bus = bus;
         this.clock = clock;
         batcher = new WriteBatcher<VoteDraft, VoteOutcome>(CommitAsync, options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters is null ? null : meters.RecordVoteBatch);
     }
@@ -104,6 +107,10 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         try
         {
             var outcome = await committed.ConfigureAwait(false);
+            if (outcome.RoundClosed)
+            {
+                return LiveError.RoundClosed(Key);
+            }
             return new VoteAck(Key, outcome.ClientVoteId == clientVoteId ? "accepted" : "already_voted", outcome.OptionId);
         }
         catch (Exception)
@@ -151,6 +158,12 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
                 var d = drafts[i];
                 var o = outcomes[i];
                 pending.Remove(d.VoterId);
+                if (o.RoundClosed)
+                {
+                    // Closed by another node: learn it from the store on the next tick.
+                    stale = true;
+                    continue;
+                }
                 counted[d.VoterId] = new StoredVote(d.VoterId, o.OptionId, o.ClientVoteId);
                 if (o.Inserted)
                 {
@@ -160,6 +173,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             Interlocked.Increment(ref version);
             return 0;
         }).ConfigureAwait(false);
+        await SignalAsync().ConfigureAwait(false);
         return outcomes;
     }
 
@@ -184,21 +198,65 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         }
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         RoundRecord closed;
+        IReadOnlyDictionary<string, long> final;
         try
         {
             closed = await store.CloseRoundAsync(Key, clock.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+            // The result is the store's count: other nodes may have committed votes this node has not heard of yet.
+            final = await store.GetTallyAsync(Key).ConfigureAwait(false);
         }
         catch (Exception)
         {
             await Turn(() => closing = false).ConfigureAwait(false);
             return LiveError.TryAgain();
         }
-        return await Turn(() =>
+        var view = await Turn(() =>
         {
             round = closed;
             closing = false;
+            foreach (var option in closed.Options)
+            {
+                tally[option.Id] = final.GetValueOrDefault(option.Id);
+            }
             Interlocked.Increment(ref version);
             return (Outcome<RoundView>)BuildView(round);
+        }).ConfigureAwait(false);
+        await SignalAsync().ConfigureAwait(false);
+        return view;
+    }
+
+    private ValueTask SignalAsync() =>
+        bus is null || round is null ? ValueTask.CompletedTask : bus.PublishAsync(new Bus.BusSignal(bus.NodeId, round.SessionId, Bus.BusSignalKind.TallyChanged, 0, Key));
+
+    /// <summary>Another node committed votes or closed the round: the next <see cref="RefreshIfStaleAsync"/> reads the store.</summary>
+    public void MarkStale() => stale = true;
+
+    /// <summary>
+    /// Replaces the tally and the round's state with the store's, at most once per call however many
+    /// signals came (the session's tick calls it), so a storm on another node costs one grouped read per tick here.
+    /// </summary>
+    public async Task RefreshIfStaleAsync()
+    {
+        if (!stale)
+        {
+            return;
+        }
+        stale = false;
+        await TurnAsync(async () =>
+        {
+            var record = await store.GetRoundAsync(Key).ConfigureAwait(false);
+            if (record is null)
+            {
+                return 0;
+            }
+            var stored = await store.GetTallyAsync(Key).ConfigureAwait(false);
+            round = record;
+            foreach (var option in record.Options)
+            {
+                tally[option.Id] = stored.GetValueOrDefault(option.Id);
+            }
+            Interlocked.Increment(ref version);
+            return 0;
         }).ConfigureAwait(false);
     }
 
