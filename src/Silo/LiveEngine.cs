@@ -32,6 +32,28 @@ public sealed class LiveEngine : IAsyncDisposable
     /// </summary>
     private async Task OnSignalAsync(BusSignal signal)
     {
+        if (signal.Kind == BusSignalKind.Resync)
+        {
+            foreach (var session in Sessions.Active)
+            {
+                try
+                {
+                    foreach (var kind in new[] { BusSignalKind.ChatAppended, BusSignalKind.SettingsChanged, BusSignalKind.ReactionsChanged, BusSignalKind.RoundsChanged })
+                    {
+                        await session.OnRemoteSignalAsync(signal with { Kind = kind, SessionId = session.Key }).ConfigureAwait(false);
+                    }
+                }
+                catch (GrainDeactivatedException)
+                {
+                    // Dropped meanwhile: a later activation reads the store.
+                }
+            }
+            foreach (var round in Rounds.Active)
+            {
+                round.MarkStale();
+            }
+            return;
+        }
         if (signal.NodeId == Bus.NodeId)
         {
             return;

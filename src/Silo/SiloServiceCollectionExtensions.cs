@@ -10,7 +10,8 @@ namespace Events.Silo;
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the live engine on the embedded default: the SQLite store at <c>{dataDirectory}/live.db</c>
+    /// Registers the live engine with its store (by default SQLite at <c>{dataDirectory}/live.db</c>; with
+    /// <c>Store:Provider</c> = <c>postgres</c>, PostgreSQL at <c>Store:Postgres:ConnectionString</c>)
     /// and the in-process bus. The host must register an <see cref="ISessionCatalog"/>.
     /// Settings come from the "Live" section; an unknown provider or a bad value stops the start.
     /// </summary>
@@ -25,14 +26,59 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<LiveMeters>();
 
         var provider = configuration["Store:Provider"] ?? "sqlite";
-        if (!string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"Configuration 'Store:Provider' is '{provider}'; the supported value is 'sqlite'.");
+            var path = configuration["Store:Sqlite:Path"] ?? Path.Combine(dataDirectory, "live.db");
+            services.AddSingleton<ILiveStore>(_ => new SqliteLiveStore(path));
         }
-        var path = configuration["Store:Sqlite:Path"] ?? Path.Combine(dataDirectory, "live.db");
-        services.AddSingleton<ILiveStore>(_ => new SqliteLiveStore(path));
-        services.AddSingleton<InProcessBus>();
-        services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<InProcessBus>().ForNode(configuration["Node:Id"] ?? Environment.MachineName + "-" + Environment.ProcessId));
+        else if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = configuration["Store:Postgres:ConnectionString"];
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Configuration 'Store:Postgres:ConnectionString' is required when 'Store:Provider' is 'postgres'.");
+            }
+            try
+            {
+                // Parsed now so a malformed value stops the start instead of the first request.
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (ArgumentException e)
+            {
+                // The value itself is not repeated: it may hold a password.
+                throw new InvalidOperationException($"Configuration 'Store:Postgres:ConnectionString' is not a valid PostgreSQL connection string: {e.Message}", e);
+            }
+            services.AddSingleton<ILiveStore>(_ => new PostgresLiveStore(connectionString));
+        }
+        else
+        {
+            throw new InvalidOperationException($"Configuration 'Store:Provider' is '{provider}'; the supported values are 'sqlite' and 'postgres'.");
+        }
+        var nodeId = configuration["Node:Id"] ?? Environment.MachineName + "-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..6];
+        var bus = configuration["Bus:Provider"] ?? "inprocess";
+        if (string.Equals(bus, "inprocess", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<InProcessBus>();
+            services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<InProcessBus>().ForNode(nodeId));
+        }
+        else if (string.Equals(bus, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            // Scale-out is asked for explicitly: several nodes share the PostgreSQL store and signal each other through it.
+            var connectionString = configuration["Store:Postgres:ConnectionString"];
+            if (!string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Configuration 'Bus:Provider' = 'postgres' needs 'Store:Provider' = 'postgres' and 'Store:Postgres:ConnectionString'.");
+            }
+            services.AddSingleton(sp => new PostgresBus(connectionString, nodeId, sp.GetRequiredService<ILogger<PostgresBus>>()));
+            services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<PostgresBus>());
+        }
+        else
+        {
+            throw new InvalidOperationException($"Configuration 'Bus:Provider' is '{bus}'; the supported values are 'inprocess' and 'postgres'.");
+        }
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store")
+            .AddCheck<BusHealthCheck>("bus");
         services.AddSingleton(sp => new LiveEngine(
             sp.GetRequiredService<ILiveStore>(),
             sp.GetRequiredService<ILiveBus>(),

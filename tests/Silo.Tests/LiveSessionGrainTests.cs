@@ -49,6 +49,9 @@ public sealed class LiveSessionGrainTests
         Assert.Equal("unauthenticated", (await grain.PostChatAsync(Caller.Anonymous, "hi", "a1")).Error?.Code);
         Assert.Equal("empty_message", (await grain.PostChatAsync(member, "   ", "a2")).Error?.Code);
         Assert.Equal("message_too_long", (await grain.PostChatAsync(member, new string('x', 501), "a3")).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.PostChatAsync(member, "nul\0byte", "a9")).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.PostChatAsync(member, "lone \uD800 surrogate", "a10")).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.PostChatAsync(member, "bell\u0007", "a11")).Error?.Code);
         Assert.True((await grain.PostChatAsync(member, new string('字', 500), "a4")).IsOk);
 
         Assert.Equal("forbidden", (await grain.SetSlowModeAsync(member, 30)).Error?.Code);

@@ -16,4 +16,6 @@ public enum BusSignalKind
     ReactionsChanged,
     /// <summary>This node's viewer count for the session; Value is the count.</summary>
     Presence,
+    /// <summary>Local only: the bus was cut off and may have lost signals; every active session re-reads the store.</summary>
+    Resync,
 }

@@ -361,6 +361,10 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             return Refuse(LiveError.MessageTooLong(options.MaxChatLength));
         }
+        if (!TextRules.IsClean(body))
+        {
+            return Refuse(LiveError.InvalidArgument("text", "must not contain control characters or malformed Unicode"));
+        }
         if (settings.Status == SessionStatus.Ended)
         {
             return Refuse(LiveError.SessionEnded(Key));
@@ -673,6 +677,10 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         if (labels.Length is < 2 or > 20 || labels.Any(l => l.Length is 0 or > 100))
         {
             return LiveError.InvalidArgument("options", "must be 2 to 20 labels of 1 to 100 characters");
+        }
+        if (!TextRules.IsClean(q) || labels.Any(l => !TextRules.IsClean(l)))
+        {
+            return LiveError.InvalidArgument("question", "and options must not contain control characters or malformed Unicode");
         }
         if (labels.Distinct(StringComparer.OrdinalIgnoreCase).Count() != labels.Length)
         {

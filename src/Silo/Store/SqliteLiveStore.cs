@@ -461,7 +461,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             {
                 var connection = new SqliteConnection(connectionString);
                 connection.Open();
-                ExecAsync(connection, null, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;").GetAwaiter().GetResult();
+                ExecAsync(connection, null, "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").GetAwaiter().GetResult();
                 writer = connection;
             }
             using var tx = writer.BeginTransaction();

@@ -104,8 +104,7 @@ public sealed class LiveHost : IAsyncDisposable
     public async Task<HttpClient> SignInWithFormAsync(string email, string password)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseUrl };
-        var form = await client.GetStringAsync("/account/login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = AntiforgeryToken(await client.GetStringAsync("/account/login"));
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email,
@@ -115,6 +114,10 @@ public sealed class LiveHost : IAsyncDisposable
         Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }
+
+    /// <summary>The antiforgery token a rendered form carries, as a browser would post it back.</summary>
+    public static string AntiforgeryToken(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
 
     /// <summary>A started hub connection; anonymous without a token.</summary>
     public async Task<HubConnection> ConnectAsync(string? token = null, string? origin = null)

@@ -34,6 +34,11 @@ public sealed class RegisterModel(UserManager<Member> users, SignInManager<Membe
             Errors = [text["account.registerinvalid"]];
             return Page();
         }
+        if (!Silo.TextRules.IsClean(DisplayName) || DisplayName.Contains('\n') || DisplayName.Contains('\t'))
+        {
+            Errors = [text["account.registerinvalid"]];
+            return Page();
+        }
         var member = new Member { UserName = Email, Email = Email, DisplayName = DisplayName.Trim() };
         var created = await users.CreateAsync(member, Password);
         if (!created.Succeeded)

@@ -1,0 +1,627 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Events.Silo.Store;
+
+/// <summary>
+/// The scaled-out store: one PostgreSQL database shared by every node, with the same tables and
+/// the same answers as <see cref="SqliteLiveStore"/>. Unlike SQLite, several nodes write at once,
+/// so batch methods send their rows as arrays (one set-based statement per batch instead of a
+/// round trip per row) in one transaction, and look up the rows that already existed in a second
+/// statement, whose fresh READ COMMITTED snapshot sees a conflicting row that another node
+/// committed while the insert waited for it. What SQLite's single writer gives for free is taken
+/// with locks held to commit: chat appends lock their sessions (ids then grow in commit order),
+/// votes share-lock their open rounds (a close waits for them), and rows are written in key order
+/// so overlapping batches queue instead of deadlocking. Errors, including lost connections, are
+/// thrown as they come: the grains answer "try again".
+/// </summary>
+public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
+{
+    // Any fixed number works as long as every node uses the same one: it makes nodes that start at
+    // once create the schema one after the other, since concurrent CREATE ... IF NOT EXISTS can fail.
+    private const long SchemaLockKey = 0x4576_4C69_7665_5331;
+
+    private readonly NpgsqlDataSource dataSource;
+
+    public PostgresLiveStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS live_sessions (
+            session_id text PRIMARY KEY,
+            status text NOT NULL DEFAULT 'Scheduled',
+            status_changed_at bigint,
+            slow_mode_seconds integer NOT NULL DEFAULT 0,
+            pinned_message_id bigint,
+            unique_viewers bigint NOT NULL DEFAULT 0,
+            total_views bigint NOT NULL DEFAULT 0,
+            peak_viewers bigint NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS session_viewers (
+            session_id text NOT NULL,
+            viewer_key text NOT NULL,
+            first_seen bigint NOT NULL,
+            PRIMARY KEY (session_id, viewer_key));
+        CREATE TABLE IF NOT EXISTS chat_messages (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            session_id text NOT NULL,
+            author_id text NOT NULL,
+            author_name text NOT NULL,
+            body text NOT NULL,
+            client_message_id text NOT NULL,
+            sent_at bigint NOT NULL,
+            deleted_at bigint,
+            deleted_by text,
+            UNIQUE (session_id, author_id, client_message_id));
+        CREATE INDEX IF NOT EXISTS chat_by_session ON chat_messages (session_id, id);
+        CREATE TABLE IF NOT EXISTS sanctions (
+            session_id text NOT NULL,
+            user_id text NOT NULL,
+            kind text NOT NULL,
+            until_ms bigint,
+            set_by text NOT NULL,
+            set_at bigint NOT NULL,
+            PRIMARY KEY (session_id, user_id, kind));
+        CREATE TABLE IF NOT EXISTS reactions (
+            session_id text NOT NULL,
+            kind text NOT NULL,
+            count bigint NOT NULL,
+            PRIMARY KEY (session_id, kind));
+        CREATE TABLE IF NOT EXISTS vote_rounds (
+            round_id text PRIMARY KEY,
+            session_id text NOT NULL,
+            question text NOT NULL,
+            options_json text NOT NULL,
+            show_tally boolean NOT NULL,
+            eligibility text NOT NULL,
+            status text NOT NULL,
+            opened_by text NOT NULL,
+            client_command_id text NOT NULL,
+            opened_at bigint NOT NULL,
+            closed_at bigint,
+            UNIQUE (session_id, client_command_id));
+        CREATE INDEX IF NOT EXISTS rounds_by_session ON vote_rounds (session_id, opened_at);
+        CREATE TABLE IF NOT EXISTS votes (
+            round_id text NOT NULL,
+            voter_id text NOT NULL,
+            option_id text NOT NULL,
+            client_vote_id text NOT NULL,
+            cast_at bigint NOT NULL,
+            PRIMARY KEY (round_id, voter_id));
+        """;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var cmd = Command(connection, tx, "SELECT pg_advisory_xact_lock(@k)", P("k", SchemaLockKey)))
+        {
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var cmd = Command(connection, tx, Schema))
+        {
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- session settings and presence ----------------------------------------------------
+
+    public async Task<SessionSettings> GetSessionAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT status, slow_mode_seconds, pinned_message_id FROM live_sessions WHERE session_id = @s");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        if (!await r.ReadAsync().ConfigureAwait(false))
+        {
+            return new SessionSettings(SessionStatus.Scheduled, 0, null);
+        }
+        return new SessionSettings(Enum.Parse<SessionStatus>(r.GetString(0)), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+    }
+
+    public Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs) =>
+        ExecuteAsync("""
+            INSERT INTO live_sessions (session_id, status, status_changed_at) VALUES (@s, @v, @at)
+            ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, status_changed_at = excluded.status_changed_at
+            """, P("s", sessionId), P("v", status.ToString()), P("at", atMs));
+
+    public Task SetSlowModeAsync(string sessionId, int seconds) =>
+        ExecuteAsync("""
+            INSERT INTO live_sessions (session_id, slow_mode_seconds) VALUES (@s, @v)
+            ON CONFLICT (session_id) DO UPDATE SET slow_mode_seconds = excluded.slow_mode_seconds
+            """, P("s", sessionId), P("v", seconds));
+
+    public Task SetPinnedAsync(string sessionId, long? messageId) =>
+        ExecuteAsync("""
+            INSERT INTO live_sessions (session_id, pinned_message_id) VALUES (@s, @v)
+            ON CONFLICT (session_id) DO UPDATE SET pinned_message_id = excluded.pinned_message_id
+            """, P("s", sessionId), NullableBigint("v", messageId));
+
+    public async Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs)
+    {
+        // Sorted so that two nodes adding overlapping viewers lock the keys in the same order.
+        var keys = viewerKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // One statement, so atomic on its own; a new row starts from zero exactly as an upsert of
+        // SQLite's default row would (a negative peak candidate leaves the peak at 0).
+        await using var cmd = dataSource.CreateCommand("""
+            WITH added AS (
+                INSERT INTO session_viewers (session_id, viewer_key, first_seen)
+                SELECT @s, k, @t FROM unnest(@keys) WITH ORDINALITY AS u(k, ord) ORDER BY ord
+                ON CONFLICT DO NOTHING
+                RETURNING 1)
+            INSERT INTO live_sessions AS l (session_id, unique_viewers, total_views, peak_viewers)
+            VALUES (@s, (SELECT count(*) FROM added), @views, GREATEST(@peak, 0))
+            ON CONFLICT (session_id) DO UPDATE SET
+                unique_viewers = l.unique_viewers + excluded.unique_viewers,
+                total_views = l.total_views + excluded.total_views,
+                peak_viewers = GREATEST(l.peak_viewers, excluded.peak_viewers)
+            RETURNING unique_viewers, total_views, peak_viewers
+            """);
+        cmd.Parameters.Add(P("s", sessionId));
+        cmd.Parameters.Add(P("t", atMs));
+        cmd.Parameters.Add(P("keys", keys));
+        cmd.Parameters.Add(P("views", newViews));
+        cmd.Parameters.Add(P("peak", peakCandidate));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        await r.ReadAsync().ConfigureAwait(false);
+        return new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    }
+
+    public async Task<SessionCounters> GetCountersAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = @s");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await r.ReadAsync().ConfigureAwait(false) ? new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)) : new SessionCounters(0, 0, 0);
+    }
+
+    // ---- chat -----------------------------------------------------------------------------
+
+    public async Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
+    {
+        if (drafts.Count == 0)
+        {
+            return [];
+        }
+        // A repeat within the batch is never sent: it is answered from the first, as SQLite's
+        // row-by-row insert would (the first is stored by then, the repeat finds it).
+        var firstOf = new Dictionary<(string, string, string), int>();
+        var sent = new List<ChatDraft>(drafts.Count);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            if (firstOf.TryAdd(ChatKey(drafts[i]), i))
+            {
+                sent.Add(drafts[i]);
+            }
+        }
+
+        return await InTransactionAsync(async (c, tx) =>
+        {
+            var insertedIds = new Dictionary<(string, string, string), long>();
+            await using (var batch = new NpgsqlBatch(c, tx))
+            {
+                // Ids come from a sequence when rows are inserted, not when they commit: holding a
+                // per-session lock until commit keeps another node from committing a smaller id
+                // after this batch's larger one has been read. Locks are taken in hash order so
+                // batches that span sessions cannot deadlock.
+                batch.BatchCommands.Add(BatchCommand("""
+                    SELECT pg_advisory_xact_lock(h) FROM (
+                        SELECT DISTINCT hashtextextended('events.chat:' || s, 0) AS h FROM unnest(@sessions) AS s ORDER BY h) AS locks
+                    """, P("sessions", sent.Select(d => d.SessionId).Distinct(StringComparer.Ordinal).ToArray())));
+                // ORDER BY ord makes the identity values follow the input order.
+                batch.BatchCommands.Add(BatchCommand("""
+                    INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at)
+                    SELECT s, a, n, b, k, t FROM unnest(@s, @a, @n, @b, @k, @t) WITH ORDINALITY AS d(s, a, n, b, k, t, ord) ORDER BY ord
+                    ON CONFLICT (session_id, author_id, client_message_id) DO NOTHING
+                    RETURNING id, session_id, author_id, client_message_id
+                    """,
+                    P("s", sent.Select(d => d.SessionId).ToArray()),
+                    P("a", sent.Select(d => d.AuthorId).ToArray()),
+                    P("n", sent.Select(d => d.AuthorName).ToArray()),
+                    P("b", sent.Select(d => d.Text).ToArray()),
+                    P("k", sent.Select(d => d.ClientMessageId).ToArray()),
+                    P("t", sent.Select(d => d.SentAtMs).ToArray())));
+                await using var r = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+                await r.NextResultAsync().ConfigureAwait(false);
+                while (await r.ReadAsync().ConfigureAwait(false))
+                {
+                    insertedIds[(r.GetString(1), r.GetString(2), r.GetString(3))] = r.GetInt64(0);
+                }
+            }
+
+            var existing = new Dictionary<(string, string, string), ChatMessage>();
+            var missing = sent.Where(d => !insertedIds.ContainsKey(ChatKey(d))).ToList();
+            if (missing.Count > 0)
+            {
+                await using var cmd = Command(c, tx, """
+                    SELECT m.id, m.session_id, m.author_id, m.author_name, m.body, m.sent_at, m.client_message_id
+                    FROM chat_messages m JOIN unnest(@s, @a, @k) AS d(s, a, k)
+                      ON m.session_id = d.s AND m.author_id = d.a AND m.client_message_id = d.k
+                    """,
+                    P("s", missing.Select(d => d.SessionId).ToArray()),
+                    P("a", missing.Select(d => d.AuthorId).ToArray()),
+                    P("k", missing.Select(d => d.ClientMessageId).ToArray()));
+                await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await r.ReadAsync().ConfigureAwait(false))
+                {
+                    existing[(r.GetString(1), r.GetString(2), r.GetString(6))] = ReadMessage(r);
+                }
+            }
+
+            var results = new List<ChatAppend>(drafts.Count);
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                var d = drafts[i];
+                var key = ChatKey(d);
+                if (insertedIds.TryGetValue(key, out var id))
+                {
+                    var first = drafts[firstOf[key]];
+                    results.Add(new ChatAppend(new ChatMessage(id, first.SessionId, first.AuthorId, first.AuthorName, first.Text, first.SentAtMs), firstOf[key] != i));
+                }
+                else if (existing.TryGetValue(key, out var stored))
+                {
+                    results.Add(new ChatAppend(stored, true));
+                }
+                else
+                {
+                    // Neither inserted nor found: the database answered something this code does not expect.
+                    throw new InvalidOperationException($"Chat message '{d.ClientMessageId}' by '{d.AuthorId}' in session '{d.SessionId}' was neither stored nor found.");
+                }
+            }
+            return (IReadOnlyList<ChatAppend>)results;
+        }).ConfigureAwait(false);
+    }
+
+    private static (string, string, string) ChatKey(ChatDraft d) => (d.SessionId, d.AuthorId, d.ClientMessageId);
+
+    public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) =>
+        QueryMessagesAsync("""
+            SELECT * FROM (
+                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                WHERE session_id = @s AND deleted_at IS NULL ORDER BY id DESC LIMIT @l) AS newest
+            ORDER BY id
+            """, P("s", sessionId), Limit(limit));
+
+    public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) =>
+        QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = @s AND id > @after AND deleted_at IS NULL ORDER BY id LIMIT @l
+            """, P("s", sessionId), P("after", afterId), Limit(limit));
+
+    public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
+    {
+        var found = await QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = @s AND id = @id AND deleted_at IS NULL
+            """, P("s", sessionId), P("id", messageId)).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <summary>SQLite reads a negative LIMIT as no limit, PostgreSQL refuses it; NULL is PostgreSQL's "no limit".</summary>
+    private static NpgsqlParameter Limit(int limit) =>
+        new("l", NpgsqlDbType.Integer) { Value = limit < 0 ? DBNull.Value : (object)limit };
+
+    private async Task<IReadOnlyList<ChatMessage>> QueryMessagesAsync(string sql, params NpgsqlParameter[] args)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        cmd.Parameters.AddRange(args);
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var list = new List<ChatMessage>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(ReadMessage(r));
+        }
+        return list;
+    }
+
+    private static ChatMessage ReadMessage(NpgsqlDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
+
+    public async Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) =>
+        await ExecuteAsync("UPDATE chat_messages SET deleted_at = @t, deleted_by = @by WHERE session_id = @s AND id = @id AND deleted_at IS NULL",
+            P("t", atMs), P("by", deletedBy), P("s", sessionId), P("id", messageId)).ConfigureAwait(false) == 1;
+
+    // ---- moderation and reactions ---------------------------------------------------------
+
+    public Task SetSanctionAsync(Sanction sanction, long atMs) =>
+        ExecuteAsync("""
+            INSERT INTO sanctions (session_id, user_id, kind, until_ms, set_by, set_at) VALUES (@s, @u, @k, @until, @by, @at)
+            ON CONFLICT (session_id, user_id, kind) DO UPDATE SET until_ms = excluded.until_ms, set_by = excluded.set_by, set_at = excluded.set_at
+            """, P("s", sanction.SessionId), P("u", sanction.UserId), P("k", sanction.Kind.ToString()), NullableBigint("until", sanction.UntilMs), P("by", sanction.SetBy), P("at", atMs));
+
+    public Task RemoveSanctionAsync(string sessionId, string userId, SanctionKind kind) =>
+        ExecuteAsync("DELETE FROM sanctions WHERE session_id = @s AND user_id = @u AND kind = @k", P("s", sessionId), P("u", userId), P("k", kind.ToString()));
+
+    public async Task<IReadOnlyList<Sanction>> GetSanctionsAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT user_id, kind, until_ms, set_by FROM sanctions WHERE session_id = @s ORDER BY user_id COLLATE \"C\", kind COLLATE \"C\"");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var list = new List<Sanction>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(new Sanction(sessionId, r.GetString(0), Enum.Parse<SanctionKind>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)));
+        }
+        return list;
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            if (deltas.Count > 0)
+            {
+                // Sorted so that nodes adding to the same kinds lock the rows in the same order.
+                var sorted = deltas.OrderBy(d => d.Key, StringComparer.Ordinal).ToArray();
+                await using var cmd = Command(c, tx, """
+                    INSERT INTO reactions AS r (session_id, kind, count)
+                    SELECT @s, k, d FROM unnest(@k, @d) WITH ORDINALITY AS u(k, d, ord) ORDER BY ord
+                    ON CONFLICT (session_id, kind) DO UPDATE SET count = r.count + excluded.count
+                    """, P("s", sessionId), P("k", sorted.Select(d => d.Key).ToArray()), P("d", sorted.Select(d => d.Value).ToArray()));
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            return await ReadReactionsAsync(c, tx, sessionId).ConfigureAwait(false);
+        });
+
+    public async Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId)
+    {
+        await using var c = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        return await ReadReactionsAsync(c, null, sessionId).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, long>> ReadReactionsAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string sessionId)
+    {
+        await using var cmd = Command(c, tx, "SELECT kind, count FROM reactions WHERE session_id = @s", P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            totals[r.GetString(0)] = r.GetInt64(1);
+        }
+        return totals;
+    }
+
+    // ---- vote rounds and votes ------------------------------------------------------------
+
+    private const string RoundColumns = "round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at";
+
+    public Task<RoundRecord> CreateRoundAsync(RoundDraft draft) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using (var insert = Command(c, tx, """
+                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at)
+                VALUES (@r, @s, @q, @o, @show, @e, 'Open', @by, @k, @t)
+                ON CONFLICT (session_id, client_command_id) DO NOTHING
+                """, P("r", draft.RoundId), P("s", draft.SessionId), P("q", draft.Question), P("o", JsonSerializer.Serialize(draft.Options)),
+                P("show", draft.ShowTally), P("e", draft.Eligibility.ToString()), P("by", draft.OpenedBy), P("k", draft.ClientCommandId), P("t", draft.OpenedAtMs)))
+            {
+                await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            // A separate statement: its snapshot includes a round another node committed while the insert waited on it.
+            var rounds = await QueryRoundsAsync(c, tx, "WHERE session_id = @s AND client_command_id = @k", P("s", draft.SessionId), P("k", draft.ClientCommandId)).ConfigureAwait(false);
+            return rounds[0];
+        });
+
+    public async Task<RoundRecord?> GetRoundAsync(string roundId)
+    {
+        await using var c = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        var rounds = await QueryRoundsAsync(c, null, "WHERE round_id = @r", P("r", roundId)).ConfigureAwait(false);
+        return rounds.Count == 0 ? null : rounds[0];
+    }
+
+    public async Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId)
+    {
+        await using var c = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        // Byte order on ties, as SQLite's BINARY collation sorts; the database's collation may not.
+        return await QueryRoundsAsync(c, null, "WHERE session_id = @s ORDER BY opened_at, round_id COLLATE \"C\"", P("s", sessionId)).ConfigureAwait(false);
+    }
+
+    public Task<RoundRecord> CloseRoundAsync(string roundId, long atMs) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using (var cmd = Command(c, tx, "UPDATE vote_rounds SET status = 'Closed', closed_at = @t WHERE round_id = @r AND status = 'Open'", P("t", atMs), P("r", roundId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            // Not RETURNING: a round closed by another node meanwhile updates nothing here, and only a new snapshot shows its closing time.
+            var rounds = await QueryRoundsAsync(c, tx, "WHERE round_id = @r", P("r", roundId)).ConfigureAwait(false);
+            return rounds.Count == 1 ? rounds[0] : throw new InvalidOperationException($"Round '{roundId}' does not exist.");
+        });
+
+    private static async Task<IReadOnlyList<RoundRecord>> QueryRoundsAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string where, params NpgsqlParameter[] args)
+    {
+        await using var cmd = Command(c, tx, $"SELECT {RoundColumns} FROM vote_rounds {where}", args);
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var list = new List<RoundRecord>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(new RoundRecord(
+                r.GetString(0), r.GetString(1), r.GetString(2),
+                JsonSerializer.Deserialize<List<RoundOption>>(r.GetString(3))!,
+                r.GetBoolean(4),
+                Enum.Parse<RoundEligibility>(r.GetString(5)),
+                Enum.Parse<RoundStatus>(r.GetString(6)),
+                r.GetInt64(7),
+                r.IsDBNull(8) ? null : r.GetInt64(8)));
+        }
+        return list;
+    }
+
+    public async Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes)
+    {
+        if (votes.Count == 0)
+        {
+            return [];
+        }
+        // A voter's second vote in the same batch is never sent: it is answered from the first.
+        var firstOf = new Dictionary<(string, string), int>();
+        var sent = new List<VoteDraft>(votes.Count);
+        for (var i = 0; i < votes.Count; i++)
+        {
+            if (firstOf.TryAdd(VoteKey(votes[i]), i))
+            {
+                sent.Add(votes[i]);
+            }
+        }
+        // Key order, so that two nodes' batches with common voters wait for each other instead of deadlocking.
+        sent.Sort((x, y) =>
+        {
+            var byRound = string.CompareOrdinal(x.RoundId, y.RoundId);
+            return byRound != 0 ? byRound : string.CompareOrdinal(x.VoterId, y.VoterId);
+        });
+
+        return await InTransactionAsync(async (c, tx) =>
+        {
+            // A share lock on each open round until commit: a close (an UPDATE of that row) waits for
+            // this batch, and a batch that comes after a close waits for it and then sees the round closed.
+            // A plain EXISTS would let a close commit between this batch's check and its commit.
+            var open = new HashSet<string>(StringComparer.Ordinal);
+            await using (var cmd = Command(c, tx, "SELECT round_id FROM vote_rounds WHERE round_id = ANY(@r) AND status = 'Open' ORDER BY round_id FOR SHARE",
+                P("r", sent.Select(v => v.RoundId).Distinct(StringComparer.Ordinal).ToArray())))
+            {
+                await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await r.ReadAsync().ConfigureAwait(false))
+                {
+                    open.Add(r.GetString(0));
+                }
+            }
+
+            var inserted = new HashSet<(string, string)>();
+            var insert = sent.Where(v => open.Contains(v.RoundId)).ToList();
+            if (insert.Count > 0)
+            {
+                await using var cmd = Command(c, tx, """
+                    INSERT INTO votes (round_id, voter_id, option_id, client_vote_id, cast_at)
+                    SELECT r, v, o, k, t FROM unnest(@r, @v, @o, @k, @t) WITH ORDINALITY AS d(r, v, o, k, t, ord) ORDER BY ord
+                    ON CONFLICT (round_id, voter_id) DO NOTHING
+                    RETURNING round_id, voter_id
+                    """,
+                    P("r", insert.Select(v => v.RoundId).ToArray()),
+                    P("v", insert.Select(v => v.VoterId).ToArray()),
+                    P("o", insert.Select(v => v.OptionId).ToArray()),
+                    P("k", insert.Select(v => v.ClientVoteId).ToArray()),
+                    P("t", insert.Select(v => v.CastAtMs).ToArray()));
+                await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await r.ReadAsync().ConfigureAwait(false))
+                {
+                    inserted.Add((r.GetString(0), r.GetString(1)));
+                }
+            }
+
+            // Voters who already had a vote, in an open round or a closed one.
+            var existing = new Dictionary<(string, string), VoteOutcome>();
+            var missing = sent.Where(v => !inserted.Contains(VoteKey(v))).ToList();
+            if (missing.Count > 0)
+            {
+                await using var cmd = Command(c, tx, """
+                    SELECT s.round_id, s.voter_id, s.option_id, s.client_vote_id
+                    FROM votes s JOIN unnest(@r, @v) AS d(r, v) ON s.round_id = d.r AND s.voter_id = d.v
+                    """,
+                    P("r", missing.Select(v => v.RoundId).ToArray()),
+                    P("v", missing.Select(v => v.VoterId).ToArray()));
+                await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await r.ReadAsync().ConfigureAwait(false))
+                {
+                    existing[(r.GetString(0), r.GetString(1))] = new VoteOutcome(false, r.GetString(2), r.GetString(3));
+                }
+            }
+
+            var outcomes = new VoteOutcome[votes.Count];
+            for (var i = 0; i < votes.Count; i++)
+            {
+                var v = votes[i];
+                var key = VoteKey(v);
+                if (inserted.Contains(key))
+                {
+                    var first = votes[firstOf[key]];
+                    outcomes[i] = new VoteOutcome(firstOf[key] == i, first.OptionId, first.ClientVoteId);
+                }
+                else if (existing.TryGetValue(key, out var earlier))
+                {
+                    outcomes[i] = earlier;
+                }
+                else if (!open.Contains(v.RoundId))
+                {
+                    // As in SQLite, each refused draft is answered with its own choice.
+                    outcomes[i] = new VoteOutcome(false, v.OptionId, v.ClientVoteId, RoundClosed: true);
+                }
+                else
+                {
+                    // Not inserted into an open round means a conflict, so the vote must be there.
+                    throw new InvalidOperationException($"The vote of '{v.VoterId}' in round '{v.RoundId}' was neither stored nor found.");
+                }
+            }
+            return (IReadOnlyList<VoteOutcome>)outcomes;
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT option_id, count(*) FROM votes WHERE round_id = @r GROUP BY option_id");
+        cmd.Parameters.Add(P("r", roundId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var tally = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            tally[r.GetString(0)] = r.GetInt64(1);
+        }
+        return tally;
+    }
+
+    private static (string, string) VoteKey(VoteDraft v) => (v.RoundId, v.VoterId);
+
+    public async Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = @r");
+        cmd.Parameters.Add(P("r", roundId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        var list = new List<StoredVote>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(new StoredVote(r.GetString(0), r.GetString(1), r.GetString(2)));
+        }
+        return list;
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------
+
+    private async Task<int> ExecuteAsync(string sql, params NpgsqlParameter[] args)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        cmd.Parameters.AddRange(args);
+        return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the work in one transaction; if it throws, disposing the uncommitted transaction rolls it back.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        var result = await work(connection, tx).ConfigureAwait(false);
+        await tx.CommitAsync().ConfigureAwait(false);
+        return result;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection c, NpgsqlTransaction? tx, string sql, params NpgsqlParameter[] args)
+    {
+        var cmd = new NpgsqlCommand(sql, c, tx);
+        cmd.Parameters.AddRange(args);
+        return cmd;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params NpgsqlParameter[] args)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.AddRange(args);
+        return cmd;
+    }
+
+    private static NpgsqlParameter<T> P<T>(string name, T value) => new(name, value);
+
+    private static NpgsqlParameter NullableBigint(string name, long? value) =>
+        new(name, NpgsqlDbType.Bigint) { Value = value.HasValue ? (object)value.Value : DBNull.Value };
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

@@ -1,0 +1,562 @@
+using Events.Silo.Store;
+
+namespace Events.Silo.Tests.Store;
+
+/// <summary>
+/// What every <see cref="ILiveStore"/> must do, run against each real engine by a subclass. Each
+/// test gets a store on a new, empty database; a second store on the same database plays a second node.
+/// </summary>
+public abstract class LiveStoreContract : IAsyncLifetime
+{
+    private readonly List<ILiveStore> opened = [];
+
+    protected ILiveStore Store { get; private set; } = null!;
+
+    /// <summary>Where <see cref="Store"/>'s data lives; open it again to act as another node.</summary>
+    protected string Location { get; private set; } = "";
+
+    /// <summary>A new, empty database (or file) that no other test uses; returns what <see cref="Open"/> takes.</summary>
+    protected abstract Task<string> CreateEmptyLocationAsync();
+
+    /// <summary>A new store on the location, not yet initialized.</summary>
+    protected abstract ILiveStore Open(string location);
+
+    /// <summary>Removes every location this test created; every store on them is disposed by then.</summary>
+    protected abstract Task DeleteLocationsAsync();
+
+    public async Task InitializeAsync()
+    {
+        Location = await CreateEmptyLocationAsync();
+        Store = await OpenInitializedAsync(Location);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in opened)
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+        await DeleteLocationsAsync();
+    }
+
+    private ILiveStore OpenTracked(string location)
+    {
+        var store = Open(location);
+        opened.Add(store);
+        return store;
+    }
+
+    private async Task<ILiveStore> OpenInitializedAsync(string location)
+    {
+        var store = OpenTracked(location);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private static ChatDraft Draft(string author, string clientId, string text, string session = "s1", long at = 1_000) =>
+        new(session, author, "Name " + author, text, clientId, at);
+
+    private static VoteDraft Vote(string voter, string option, string clientId, string round = "r1", long at = 1_000) =>
+        new(round, voter, option, clientId, at);
+
+    private static RoundDraft Round(string roundId, string commandId, long openedAt, string session = "s1", string question = "Best project?") =>
+        new(roundId, session, question, [new("a", "Alpha"), new("b", "Beta"), new("c", "Gamma")], true, RoundEligibility.Verified, "org", commandId, openedAt);
+
+    private static List<KeyValuePair<string, long>> Sorted(IReadOnlyDictionary<string, long> totals) =>
+        totals.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+
+    /// <summary>Records with a list inside compare the list by reference, so rounds are compared field by field.</summary>
+    private static void AssertSameRound(RoundRecord expected, RoundRecord? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Options = [] }, actual with { Options = [] });
+        Assert.Equal(expected.Options, actual.Options);
+    }
+
+    // ---- schema ---------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Initializing_again_and_from_several_nodes_at_once_is_harmless()
+    {
+        await Store.SetSlowModeAsync("s1", 5);
+        await Store.InitializeAsync();
+        await Store.InitializeAsync();
+        Assert.Equal(5, (await Store.GetSessionAsync("s1")).SlowModeSeconds);
+
+        // Nodes that start together on an empty database must not trip over each other's CREATE TABLE.
+        var location = await CreateEmptyLocationAsync();
+        var nodes = Enumerable.Range(0, 4).Select(_ => OpenTracked(location)).ToArray();
+        await Task.WhenAll(nodes.Select(n => Task.Run(() => n.InitializeAsync())));
+        await nodes[0].SetSlowModeAsync("s1", 7);
+        Assert.Equal(7, (await nodes[3].GetSessionAsync("s1")).SlowModeSeconds);
+    }
+
+    // ---- session settings and presence ----------------------------------------------------
+
+    [Fact]
+    public async Task A_session_starts_with_defaults_and_each_setting_changes_alone()
+    {
+        Assert.Equal(new SessionSettings(SessionStatus.Scheduled, 0, null), await Store.GetSessionAsync("s1"));
+        Assert.Equal(new SessionCounters(0, 0, 0), await Store.GetCountersAsync("s1"));
+
+        await Store.SetSessionStatusAsync("s1", SessionStatus.Live, 1_000);
+        await Store.SetSlowModeAsync("s1", 30);
+        await Store.SetPinnedAsync("s1", 42);
+        Assert.Equal(new SessionSettings(SessionStatus.Live, 30, 42), await Store.GetSessionAsync("s1"));
+
+        await Store.SetPinnedAsync("s1", null);
+        await Store.SetSessionStatusAsync("s1", SessionStatus.Ended, 2_000);
+        Assert.Equal(new SessionSettings(SessionStatus.Ended, 30, null), await Store.GetSessionAsync("s1"));
+
+        // The first write to a session creates it with the other settings at their defaults.
+        await Store.SetPinnedAsync("s2", 7);
+        Assert.Equal(new SessionSettings(SessionStatus.Scheduled, 0, 7), await Store.GetSessionAsync("s2"));
+        Assert.Equal(new SessionCounters(0, 0, 0), await Store.GetCountersAsync("s1"));
+    }
+
+    [Fact]
+    public async Task Presence_counts_each_viewer_once_adds_views_and_keeps_the_highest_peak()
+    {
+        await Store.SetSessionStatusAsync("s1", SessionStatus.Live, 500);
+
+        Assert.Equal(new SessionCounters(2, 3, 2), await Store.RecordPresenceAsync("s1", ["a", "b", "a"], 3, 2, 1_000));
+        Assert.Equal(new SessionCounters(3, 5, 2), await Store.RecordPresenceAsync("s1", ["c", "b"], 2, 1, 2_000));
+        var last = await Store.RecordPresenceAsync("s1", [], 0, 9, 3_000);
+        Assert.Equal(new SessionCounters(3, 5, 9), last);
+        Assert.Equal(last, await Store.GetCountersAsync("s1"));
+
+        // Viewer keys are per session, and the figures and the settings live side by side.
+        Assert.Equal(new SessionCounters(1, 1, 1), await Store.RecordPresenceAsync("s2", ["a"], 1, 1, 4_000));
+        await Store.SetSlowModeAsync("s1", 10);
+        Assert.Equal(last, await Store.GetCountersAsync("s1"));
+        Assert.Equal(new SessionSettings(SessionStatus.Live, 10, null), await Store.GetSessionAsync("s1"));
+    }
+
+    // ---- chat -----------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Appended_messages_get_increasing_ids_in_input_order()
+    {
+        var drafts = new[]
+        {
+            Draft("u1", "c1", "one", at: 1_001),
+            Draft("u2", "c1", "two", at: 1_002),
+            Draft("u1", "c2", "elsewhere", session: "s2", at: 1_003),
+            Draft("u1", "c3", "three", at: 1_004),
+        };
+        var appended = await Store.AppendChatAsync(drafts);
+
+        Assert.Equal(drafts.Length, appended.Count);
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var d = drafts[i];
+            Assert.False(appended[i].Duplicate);
+            Assert.Equal(new ChatMessage(appended[i].Message.Id, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs), appended[i].Message);
+        }
+        var ids = appended.Select(a => a.Message.Id).ToArray();
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+
+        var later = await Store.AppendChatAsync([Draft("u2", "c9", "four")]);
+        Assert.True(later[0].Message.Id > ids.Max());
+        Assert.Equal([appended[0].Message, appended[1].Message, appended[3].Message, later[0].Message], await Store.GetRecentChatAsync("s1", 10));
+        Assert.Equal([appended[2].Message], await Store.GetRecentChatAsync("s2", 10));
+        Assert.Empty(await Store.AppendChatAsync([]));
+    }
+
+    [Fact]
+    public async Task A_message_sent_again_in_a_later_batch_comes_back_as_the_stored_one()
+    {
+        var original = (await Store.AppendChatAsync([Draft("u1", "c1", "first")]))[0];
+
+        var retry = await Store.AppendChatAsync([Draft("u2", "c2", "other"), Draft("u1", "c1", "first, edited", at: 5_000)]);
+
+        Assert.False(retry[0].Duplicate);
+        Assert.True(retry[1].Duplicate);
+        Assert.Equal(original.Message, retry[1].Message);
+        Assert.True(retry[0].Message.Id > original.Message.Id);
+
+        // The key is (session, author, client id): the same client id elsewhere is another message.
+        var others = await Store.AppendChatAsync([Draft("u2", "c1", "same id, other author"), Draft("u1", "c1", "same id, other session", session: "s2")]);
+        Assert.All(others, a => Assert.False(a.Duplicate));
+        Assert.Equal(["first", "other", "same id, other author"], (await Store.GetRecentChatAsync("s1", 10)).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_message_repeated_within_one_batch_is_stored_once_and_the_repeat_is_the_duplicate()
+    {
+        var appended = await Store.AppendChatAsync([Draft("u1", "c1", "first"), Draft("u2", "c2", "between"), Draft("u1", "c1", "second"), Draft("u1", "c1", "third")]);
+
+        Assert.Equal([false, false, true, true], appended.Select(a => a.Duplicate));
+        Assert.Equal("first", appended[0].Message.Text);
+        Assert.Equal(appended[0].Message, appended[2].Message);
+        Assert.Equal(appended[0].Message, appended[3].Message);
+        Assert.True(appended[0].Message.Id < appended[1].Message.Id);
+        Assert.Equal([appended[0].Message, appended[1].Message], await Store.GetRecentChatAsync("s1", 10));
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_deleted_message_is_still_the_duplicate_and_stays_deleted()
+    {
+        var original = (await Store.AppendChatAsync([Draft("u1", "c1", "oops")]))[0].Message;
+        Assert.True(await Store.DeleteChatAsync("s1", original.Id, "mod", 2_000));
+
+        var retry = await Store.AppendChatAsync([Draft("u1", "c1", "oops")]);
+
+        Assert.True(retry[0].Duplicate);
+        Assert.Equal(original, retry[0].Message);
+        Assert.Empty(await Store.GetRecentChatAsync("s1", 10));
+    }
+
+    [Fact]
+    public async Task Chat_reads_skip_deleted_messages_and_come_oldest_first()
+    {
+        var appended = await Store.AppendChatAsync(Enumerable.Range(1, 6).Select(i => Draft("u1", "c" + i, "m" + i)).ToList());
+        var elsewhere = (await Store.AppendChatAsync([Draft("u1", "c1", "other session", session: "s2")]))[0].Message;
+        var ids = appended.Select(a => a.Message.Id).ToArray();
+        Assert.True(await Store.DeleteChatAsync("s1", ids[5], "mod", 2_000));
+        Assert.True(await Store.DeleteChatAsync("s1", ids[3], "mod", 2_000));
+
+        // The newest N not deleted, oldest first.
+        Assert.Equal(["m2", "m3", "m5"], (await Store.GetRecentChatAsync("s1", 3)).Select(m => m.Text));
+        Assert.Equal(["m1", "m2", "m3", "m5"], (await Store.GetRecentChatAsync("s1", 100)).Select(m => m.Text));
+        Assert.Empty(await Store.GetRecentChatAsync("s1", 0));
+        Assert.Empty(await Store.GetRecentChatAsync("nobody-here", 10));
+
+        Assert.Equal(["m2", "m3", "m5"], (await Store.GetChatAfterAsync("s1", ids[0], 10)).Select(m => m.Text));
+        Assert.Equal(["m2", "m3"], (await Store.GetChatAfterAsync("s1", ids[0], 2)).Select(m => m.Text));
+        Assert.Equal(["m5"], (await Store.GetChatAfterAsync("s1", ids[2], 10)).Select(m => m.Text));
+        Assert.Equal(["m1"], (await Store.GetChatAfterAsync("s1", 0, 1)).Select(m => m.Text));
+        Assert.Empty(await Store.GetChatAfterAsync("s1", ids[4], 10));
+        Assert.Equal([elsewhere], await Store.GetChatAfterAsync("s2", 0, 10));
+
+        Assert.Equal(appended[1].Message, await Store.GetChatMessageAsync("s1", ids[1]));
+        Assert.Null(await Store.GetChatMessageAsync("s1", ids[3]));
+        Assert.Null(await Store.GetChatMessageAsync("s2", ids[1]));
+        Assert.Null(await Store.GetChatMessageAsync("s1", elsewhere.Id + 1_000));
+    }
+
+    [Fact]
+    public async Task Deleting_a_message_succeeds_once_and_only_in_its_session()
+    {
+        var message = (await Store.AppendChatAsync([Draft("u1", "c1", "hello")]))[0].Message;
+
+        Assert.False(await Store.DeleteChatAsync("s2", message.Id, "mod", 1_500));
+        Assert.False(await Store.DeleteChatAsync("s1", message.Id + 1_000, "mod", 1_500));
+        Assert.True(await Store.DeleteChatAsync("s1", message.Id, "mod", 2_000));
+        Assert.False(await Store.DeleteChatAsync("s1", message.Id, "mod", 3_000));
+        Assert.Null(await Store.GetChatMessageAsync("s1", message.Id));
+    }
+
+    [Fact]
+    public async Task Nodes_appending_the_same_messages_at_once_store_each_once_and_agree_on_its_id()
+    {
+        var other = await OpenInitializedAsync(Location);
+        // Both nodes receive every message (a client retrying through another node), in opposite orders.
+        var drafts = Enumerable.Range(0, 200).Select(i => Draft("u" + i % 7, "c" + i, "m" + i)).ToArray();
+        var batches = drafts.Chunk(20).ToArray();
+
+        var results = await Task.WhenAll(
+            Task.Run(async () => await AppendAllAsync(Store, batches)),
+            Task.Run(async () => await AppendAllAsync(other, batches.Reverse().Select(b => b.Reverse().ToArray()).ToArray())));
+
+        var byKey = results.SelectMany(r => r).GroupBy(a => (a.Message.AuthorId, a.Message.Text)).ToList();
+        Assert.Equal(drafts.Length, byKey.Count);
+        Assert.All(byKey, g =>
+        {
+            Assert.Equal(2, g.Count());
+            Assert.Single(g.Select(a => a.Message.Id).Distinct());
+            Assert.Single(g, a => !a.Duplicate);
+        });
+        Assert.Equal(drafts.Length, (await Store.GetRecentChatAsync("s1", 1_000)).Count);
+
+        static async Task<List<ChatAppend>> AppendAllAsync(ILiveStore node, ChatDraft[][] batches)
+        {
+            var all = new List<ChatAppend>();
+            foreach (var batch in batches)
+            {
+                all.AddRange(await node.AppendChatAsync(batch));
+            }
+            return all;
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_following_chat_after_its_last_id_misses_nothing_while_two_nodes_write()
+    {
+        var other = await OpenInitializedAsync(Location);
+        var writers = new[] { Store, other }.Select((node, n) => Task.Run(async () =>
+        {
+            for (var b = 0; b < 40; b++)
+            {
+                await node.AppendChatAsync(Enumerable.Range(0, 5).Select(i => Draft("node" + n, $"{b}-{i}", $"node{n} {b}-{i}")).ToList());
+            }
+        })).ToArray();
+
+        var seen = new List<long>();
+        var lastId = 0L;
+        var writing = Task.WhenAll(writers);
+        while (true)
+        {
+            var finished = writing.IsCompleted;
+            var page = await Store.GetChatAfterAsync("s1", lastId, 1_000);
+            seen.AddRange(page.Select(m => m.Id));
+            lastId = page.Count > 0 ? page[^1].Id : lastId;
+            if (finished)
+            {
+                break;
+            }
+        }
+        await writing;
+
+        var all = (await Store.GetRecentChatAsync("s1", 10_000)).Select(m => m.Id).ToList();
+        Assert.Equal(400, all.Count);
+        Assert.Equal(all, seen);
+    }
+
+    // ---- moderation and reactions ---------------------------------------------------------
+
+    [Fact]
+    public async Task Sanctions_are_set_overwritten_removed_and_listed_per_session()
+    {
+        Assert.Empty(await Store.GetSanctionsAsync("s1"));
+
+        await Store.SetSanctionAsync(new Sanction("s1", "u1", SanctionKind.Mute, 5_000, "mod1"), 1_000);
+        Assert.Equal([new Sanction("s1", "u1", SanctionKind.Mute, 5_000, "mod1")], await Store.GetSanctionsAsync("s1"));
+
+        await Store.SetSanctionAsync(new Sanction("s1", "u1", SanctionKind.Mute, null, "mod2"), 2_000);
+        await Store.SetSanctionAsync(new Sanction("s1", "u1", SanctionKind.Ban, 9_000, "mod1"), 2_000);
+        await Store.SetSanctionAsync(new Sanction("s1", "u2", SanctionKind.Mute, null, "mod1"), 2_000);
+        await Store.SetSanctionAsync(new Sanction("s2", "u3", SanctionKind.Ban, null, "mod1"), 2_000);
+        Assert.Equal(
+            [new Sanction("s1", "u1", SanctionKind.Mute, null, "mod2"), new Sanction("s1", "u1", SanctionKind.Ban, 9_000, "mod1"), new Sanction("s1", "u2", SanctionKind.Mute, null, "mod1")],
+            (await Store.GetSanctionsAsync("s1")).OrderBy(s => s.UserId, StringComparer.Ordinal).ThenBy(s => s.Kind));
+
+        await Store.RemoveSanctionAsync("s1", "u1", SanctionKind.Mute);
+        await Store.RemoveSanctionAsync("s1", "u1", SanctionKind.Mute);
+        await Store.RemoveSanctionAsync("s2", "u2", SanctionKind.Mute);
+        Assert.Equal(
+            [new Sanction("s1", "u1", SanctionKind.Ban, 9_000, "mod1"), new Sanction("s1", "u2", SanctionKind.Mute, null, "mod1")],
+            (await Store.GetSanctionsAsync("s1")).OrderBy(s => s.UserId, StringComparer.Ordinal).ThenBy(s => s.Kind));
+        Assert.Equal([new Sanction("s2", "u3", SanctionKind.Ban, null, "mod1")], await Store.GetSanctionsAsync("s2"));
+    }
+
+    [Fact]
+    public async Task Reactions_add_up_per_kind_and_session()
+    {
+        Assert.Empty(await Store.GetReactionsAsync("s1"));
+
+        var totals = await Store.AddReactionsAsync("s1", new Dictionary<string, long> { ["heart"] = 2, ["clap"] = 1 });
+        Assert.Equal([new("clap", 1), new("heart", 2)], Sorted(totals));
+
+        totals = await Store.AddReactionsAsync("s1", new Dictionary<string, long> { ["heart"] = 3, ["wow"] = 4 });
+        Assert.Equal([new("clap", 1), new("heart", 5), new("wow", 4)], Sorted(totals));
+        Assert.Equal(Sorted(totals), Sorted(await Store.GetReactionsAsync("s1")));
+        Assert.Equal(Sorted(totals), Sorted(await Store.AddReactionsAsync("s1", new Dictionary<string, long>())));
+
+        Assert.Equal([new("heart", 1)], Sorted(await Store.AddReactionsAsync("s2", new Dictionary<string, long> { ["heart"] = 1 })));
+        Assert.Equal(Sorted(totals), Sorted(await Store.GetReactionsAsync("s1")));
+    }
+
+    // ---- vote rounds and votes ------------------------------------------------------------
+
+    [Fact]
+    public async Task Creating_a_round_again_with_the_same_command_id_returns_the_first_round()
+    {
+        var created = await Store.CreateRoundAsync(Round("r1", "cmd1", 2_000));
+        AssertSameRound(new RoundRecord("r1", "s1", "Best project?", [new("a", "Alpha"), new("b", "Beta"), new("c", "Gamma")], true, RoundEligibility.Verified, RoundStatus.Open, 2_000, null), created);
+
+        var retried = await Store.CreateRoundAsync(Round("r1-retry", "cmd1", 3_000, question: "Another question?") with { ShowTally = false });
+        AssertSameRound(created, retried);
+        Assert.Null(await Store.GetRoundAsync("r1-retry"));
+        AssertSameRound(created, await Store.GetRoundAsync("r1"));
+
+        // The command id is per session; and the other eligibility and tally setting come back too.
+        var elsewhere = await Store.CreateRoundAsync(new RoundDraft("r2", "s2", "Lunch?", [new("y", "Yes"), new("n", "No")], false, RoundEligibility.Members, "org", "cmd1", 2_500));
+        AssertSameRound(new RoundRecord("r2", "s2", "Lunch?", [new("y", "Yes"), new("n", "No")], false, RoundEligibility.Members, RoundStatus.Open, 2_500, null), elsewhere);
+        AssertSameRound(elsewhere, await Store.GetRoundAsync("r2"));
+        Assert.Null(await Store.GetRoundAsync("no-such-round"));
+    }
+
+    [Fact]
+    public async Task Rounds_are_listed_per_session_in_the_order_they_opened()
+    {
+        await Store.CreateRoundAsync(Round("r-late", "cmd-late", 3_000));
+        await Store.CreateRoundAsync(Round("r-early", "cmd-early", 1_000));
+        await Store.CreateRoundAsync(Round("r-other", "cmd-other", 500, session: "s2"));
+        await Store.CreateRoundAsync(Round("r-mid", "cmd-mid", 2_000));
+
+        Assert.Equal(["r-early", "r-mid", "r-late"], (await Store.GetRoundsAsync("s1")).Select(r => r.RoundId));
+        Assert.Equal(["r-other"], (await Store.GetRoundsAsync("s2")).Select(r => r.RoundId));
+        Assert.Empty(await Store.GetRoundsAsync("s3"));
+    }
+
+    [Fact]
+    public async Task Closing_a_round_is_idempotent_and_an_unknown_round_cannot_be_closed()
+    {
+        var created = await Store.CreateRoundAsync(Round("r1", "cmd1", 2_000));
+
+        var closed = await Store.CloseRoundAsync("r1", 5_000);
+        AssertSameRound(created with { Status = RoundStatus.Closed, ClosedAtMs = 5_000 }, closed);
+        AssertSameRound(closed, await Store.CloseRoundAsync("r1", 6_000));
+        AssertSameRound(closed, await Store.GetRoundAsync("r1"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.CloseRoundAsync("no-such-round", 7_000));
+    }
+
+    [Fact]
+    public async Task A_voter_counts_once_per_round_and_a_later_vote_reports_the_first()
+    {
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000));
+        await Store.CreateRoundAsync(Round("r2", "cmd2", 1_000));
+        // Not in key order, so the outcomes must follow the input, whatever order the store writes in.
+        var first = await Store.CastVotesAsync([Vote("v3", "a", "k3"), Vote("v1", "a", "k1"), Vote("v2", "b", "k2")]);
+        Assert.Equal([new VoteOutcome(true, "a", "k3"), new VoteOutcome(true, "a", "k1"), new VoteOutcome(true, "b", "k2")], first);
+
+        var later = await Store.CastVotesAsync([Vote("v4", "c", "k4"), Vote("v1", "c", "k1-again")]);
+        Assert.Equal([new VoteOutcome(true, "c", "k4"), new VoteOutcome(false, "a", "k1")], later);
+
+        var within = await Store.CastVotesAsync([Vote("v6", "b", "k6"), Vote("v5", "a", "k5"), Vote("v6", "c", "k6-again"), Vote("v2", "a", "x"), Vote("v2", "c", "y")]);
+        Assert.Equal(
+            [new VoteOutcome(true, "b", "k6"), new VoteOutcome(true, "a", "k5"), new VoteOutcome(false, "b", "k6"), new VoteOutcome(false, "b", "k2"), new VoteOutcome(false, "b", "k2")],
+            within);
+
+        // Another round is another count, for the same voter too.
+        Assert.Equal([new VoteOutcome(true, "b", "k-r2")], await Store.CastVotesAsync([Vote("v1", "b", "k-r2", round: "r2")]));
+
+        Assert.Equal(
+            [new StoredVote("v1", "a", "k1"), new StoredVote("v2", "b", "k2"), new StoredVote("v3", "a", "k3"), new StoredVote("v4", "c", "k4"), new StoredVote("v5", "a", "k5"), new StoredVote("v6", "b", "k6")],
+            (await Store.GetVotesAsync("r1")).OrderBy(v => v.VoterId, StringComparer.Ordinal));
+        Assert.Equal([new StoredVote("v1", "b", "k-r2")], await Store.GetVotesAsync("r2"));
+        Assert.Empty(await Store.GetVotesAsync("r3"));
+        Assert.Empty(await Store.CastVotesAsync([]));
+        Assert.Equal([new("a", 3), new("b", 2), new("c", 1)], Sorted(await Store.GetTallyAsync("r1")));
+        Assert.Equal([new("b", 1)], Sorted(await Store.GetTallyAsync("r2")));
+        Assert.Empty(await Store.GetTallyAsync("r3"));
+    }
+
+    [Fact]
+    public async Task A_closed_or_unknown_round_takes_no_votes_but_still_reports_earlier_ones()
+    {
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000));
+        await Store.CastVotesAsync([Vote("v1", "a", "k1")]);
+        await Store.CloseRoundAsync("r1", 2_000);
+
+        var outcomes = await Store.CastVotesAsync([Vote("v2", "b", "k2"), Vote("v1", "c", "k1-again"), Vote("v2", "c", "k2-again"), Vote("v3", "a", "k3", round: "no-such-round")]);
+
+        Assert.Equal(
+            [new VoteOutcome(false, "b", "k2", RoundClosed: true), new VoteOutcome(false, "a", "k1"), new VoteOutcome(false, "c", "k2-again", RoundClosed: true), new VoteOutcome(false, "a", "k3", RoundClosed: true)],
+            outcomes);
+        Assert.Equal([new StoredVote("v1", "a", "k1")], await Store.GetVotesAsync("r1"));
+        Assert.Empty(await Store.GetVotesAsync("no-such-round"));
+    }
+
+    [Fact]
+    public async Task No_vote_is_counted_after_a_close_on_another_node_commits()
+    {
+        var closer = await OpenInitializedAsync(Location);
+        var voters = new[] { Store, await OpenInitializedAsync(Location), await OpenInitializedAsync(Location) };
+        // A race: each round gives a store without the guarantee one more chance to be caught.
+        for (var round = 0; round < 5; round++)
+        {
+            var roundId = "r" + round;
+            await Store.CreateRoundAsync(Round(roundId, "cmd" + round, 1_000));
+            var castSome = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // Several nodes keep casting until the round refuses them; a close lands in the middle.
+            var casting = voters.Select((node, n) => Task.Run(async () =>
+            {
+                var inserted = 0;
+                for (var b = 0; ; b++)
+                {
+                    var outcomes = await node.CastVotesAsync(Enumerable.Range(0, 20).Select(i => Vote($"n{n}-{b}-{i}", "a", $"k{n}-{b}-{i}", roundId)).ToList());
+                    inserted += outcomes.Count(o => o.Inserted);
+                    if (b == 3)
+                    {
+                        castSome.TrySetResult();
+                    }
+                    if (outcomes.Any(o => o.RoundClosed))
+                    {
+                        Assert.All(outcomes, o => Assert.True(o.RoundClosed));
+                        return inserted;
+                    }
+                }
+            })).ToArray();
+            await castSome.Task;
+            await closer.CloseRoundAsync(roundId, 2_000);
+            var tallyAtClose = await closer.GetTallyAsync(roundId);
+            var inserted = (await Task.WhenAll(casting)).Sum();
+
+            Assert.Equal(inserted, tallyAtClose.Values.Sum());
+            Assert.Equal(inserted, (await Store.GetVotesAsync(roundId)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task Nodes_casting_overlapping_batches_at_once_count_each_voter_once()
+    {
+        var other = await OpenInitializedAsync(Location);
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000));
+        var voters = Enumerable.Range(0, 300).Select(i => "v" + i.ToString("D3")).ToArray();
+        // Opposite orders: the worst case for two writers locking the same keys.
+        var results = await Task.WhenAll(
+            Task.Run(async () => await CastAllAsync(Store, voters, "a")),
+            Task.Run(async () => await CastAllAsync(other, voters.Reverse().ToArray(), "b")));
+
+        var stored = (await Store.GetVotesAsync("r1")).ToDictionary(v => v.VoterId);
+        Assert.Equal(voters.Length, stored.Count);
+        foreach (var voter in voters)
+        {
+            var outcomes = results.Select(r => r[voter]).ToArray();
+            Assert.Single(outcomes, o => o.Inserted);
+            Assert.All(outcomes, o => Assert.Equal((stored[voter].OptionId, stored[voter].ClientVoteId), (o.OptionId, o.ClientVoteId)));
+        }
+
+        static async Task<Dictionary<string, VoteOutcome>> CastAllAsync(ILiveStore node, string[] voters, string option)
+        {
+            var outcomes = new Dictionary<string, VoteOutcome>();
+            foreach (var batch in voters.Chunk(25))
+            {
+                var cast = await node.CastVotesAsync(batch.Select(v => Vote(v, option, option + "-" + v)).ToList());
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    outcomes[batch[i]] = cast[i];
+                }
+            }
+            return outcomes;
+        }
+    }
+
+    // ---- atomic batches -------------------------------------------------------------------
+    // A null where the schema says NOT NULL stands for any row the database refuses: it needs no
+    // schema change, and both engines refuse it only when they reach that row.
+
+    [Fact]
+    public async Task A_vote_batch_with_a_refused_vote_stores_none_of_it()
+    {
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000));
+        var refused = new VoteDraft("r1", "v2", null!, "k2", 1_000);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.CastVotesAsync([Vote("v1", "a", "k1"), refused, Vote("v3", "a", "k3")]));
+
+        Assert.Empty(await Store.GetVotesAsync("r1"));
+        var retry = await Store.CastVotesAsync([Vote("v1", "b", "k1-retry"), Vote("v3", "a", "k3")]);
+        Assert.Equal([new VoteOutcome(true, "b", "k1-retry"), new VoteOutcome(true, "a", "k3")], retry);
+    }
+
+    [Fact]
+    public async Task A_chat_batch_with_a_refused_message_stores_none_of_it()
+    {
+        var refused = Draft("u2", "c2", null!);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendChatAsync([Draft("u1", "c1", "hello"), refused]));
+
+        Assert.Empty(await Store.GetRecentChatAsync("s1", 10));
+        var retry = await Store.AppendChatAsync([Draft("u1", "c1", "hello")]);
+        Assert.False(retry[0].Duplicate);
+        Assert.Equal([retry[0].Message], await Store.GetRecentChatAsync("s1", 10));
+    }
+}
