@@ -31,7 +31,7 @@ public static class EventsHost
         builder.Services.AddSingleton(sp => new ContentStore(contentDirectory, builder.Environment.IsDevelopment(), sp.GetRequiredService<ILogger<ContentStore>>()));
         builder.Services.AddSingleton<ISessionCatalog>(sp => sp.GetRequiredService<ContentStore>());
         builder.Services.AddSilo(builder.Configuration, dataDirectory);
-        builder.Services.AddAccounts(dataDirectory);
+        builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddUiLocalization();
         // Chinese text is written as characters, not as &#x...; entities three times its size.

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Events.Web.Accounts;
 
@@ -14,8 +16,37 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
+        if (db.Database.IsNpgsql())
+        {
+            // Nodes starting together take turns; the live store's tables share the database, so
+            // EnsureCreated (which does nothing when any table exists) is replaced by CreateTables.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(724051)", cancellationToken);
+            try
+            {
+                var exists = await db.Database.SqlQueryRaw<bool>("SELECT to_regclass('\"AspNetUsers\"') IS NOT NULL AS \"Value\"").SingleAsync(cancellationToken);
+                if (!exists)
+                {
+                    await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
+                }
+                await SeedAsync(scope.ServiceProvider);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(724051)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
+        }
         await db.Database.EnsureCreatedAsync(cancellationToken);
-        var roleManager = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        // WAL lets sign-ins read while a registration or a new signing key is written.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        await SeedAsync(scope.ServiceProvider);
+    }
+
+    private async Task SeedAsync(IServiceProvider scoped)
+    {
+        var roleManager = scoped.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {
             if (!await roleManager.RoleExistsAsync(role))
@@ -29,7 +60,7 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
         {
             return;
         }
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
+        var users = scoped.GetRequiredService<UserManager<Member>>();
         var admin = await users.FindByEmailAsync(email);
         if (admin is null)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,10 +12,18 @@ public static class AccountsServiceCollectionExtensions
     /// (POST /api/account/login); a bearer token may also come as <c>access_token</c> in the query
     /// string of the hub, because browsers and mini-programs cannot set headers on WebSockets.
     /// </summary>
-    public static IServiceCollection AddAccounts(this IServiceCollection services, string dataDirectory)
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        services.AddDbContext<AccountsDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDirectory, "accounts.db")}"));
+        if (string.Equals(configuration["Store:Provider"], "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddDbContext<AccountsDbContext>(o => o.UseNpgsql(configuration["Store:Postgres:ConnectionString"]));
+        }
+        else
+        {
+            services.AddDbContext<AccountsDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDirectory, "accounts.db")};Default Timeout=30"));
+        }
+        services.AddDataProtection().SetApplicationName("alumni-live").PersistKeysToDbContext<AccountsDbContext>();
         services.AddIdentityApiEndpoints<Member>(o =>
             {
                 o.User.RequireUniqueEmail = true;

@@ -41,9 +41,11 @@ public sealed class LiveClient : IAsyncDisposable
 
     public RoundView? Round(string id) { lock (sync) { return rounds.GetValueOrDefault(id); } }
 
-    public static async Task<LiveClient> JoinAsync(LiveHost host, string sessionId, string? token = null)
+    public static Task<LiveClient> JoinAsync(LiveHost host, string sessionId, string? token = null) => JoinAsync(host.HubUrl, sessionId, token);
+
+    public static async Task<LiveClient> JoinAsync(Uri hubUrl, string sessionId, string? token = null)
     {
-        var client = new LiveClient(await host.ConnectAsync(token), sessionId);
+        var client = new LiveClient(await LiveHost.ConnectAsync(hubUrl, token), sessionId);
         var joined = await client.Connection.InvokeAsync<Web.Live.HubResult<SessionSnapshot>>("JoinSession", sessionId);
         Assert.True(joined.Ok, joined.Error?.Message);
         lock (client.sync)

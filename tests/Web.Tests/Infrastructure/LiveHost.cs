@@ -120,11 +120,14 @@ public sealed class LiveHost : IAsyncDisposable
         System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
 
     /// <summary>A started hub connection; anonymous without a token.</summary>
-    public async Task<HubConnection> ConnectAsync(string? token = null, string? origin = null)
+    public Task<HubConnection> ConnectAsync(string? token = null, string? origin = null) => ConnectAsync(HubUrl, token, origin);
+
+    /// <summary>A started hub connection to any node's hub; anonymous without a token.</summary>
+    public static async Task<HubConnection> ConnectAsync(Uri hubUrl, string? token, string? origin = null)
     {
         var builder = new HubConnectionBuilder();
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionFactory>(new WebSocketConnectionFactory(HubUrl, token, origin));
-        builder.Services.AddSingleton<System.Net.EndPoint>(new Microsoft.AspNetCore.Connections.UriEndPoint(HubUrl));
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionFactory>(new WebSocketConnectionFactory(hubUrl, token, origin));
+        builder.Services.AddSingleton<System.Net.EndPoint>(new Microsoft.AspNetCore.Connections.UriEndPoint(hubUrl));
         var connection = builder.Build();
         await connection.StartAsync();
         return connection;

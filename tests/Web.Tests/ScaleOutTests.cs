@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using Events.Silo.Live;
+using Events.Silo.Tests.Store;
+using Events.Web.Live;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Events.Web.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class ScaleOutCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "Web nodes on PostgreSQL";
+}
+
+/// <summary>Two Web processes on different ports over one real PostgreSQL server: the scaled-out deployment.</summary>
+[Collection(ScaleOutCollection.Name)]
+public sealed class ScaleOutTests(PostgresServer postgres)
+{
+    private const string Session = "contest-final";
+
+    private sealed record TokenResponse(string AccessToken);
+
+    private static async Task<string> AccountAsync(Uri registerOn, Uri loginOn, string email)
+    {
+        using var http = new HttpClient();
+        (await http.PostAsJsonAsync(new Uri(registerOn, "/api/account/register"), new { email, password = "test-pass-1" })).EnsureSuccessStatusCode();
+        var login = await http.PostAsJsonAsync(new Uri(loginOn, "/api/account/login"), new { email, password = "test-pass-1" });
+        login.EnsureSuccessStatusCode();
+        return (await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+    }
+
+    [Fact]
+    public async Task Two_nodes_share_counts_chat_and_votes_and_a_killed_node_drops_out()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        await using var a = await WebNode.StartAsync("a", connectionString);
+        await using var b = await WebNode.StartAsync("b", connectionString);
+
+        // An account made on one node signs in on the other, and its token works on both.
+        var member = await AccountAsync(a.BaseUrl, b.BaseUrl, "member@test.example");
+        using var admin = new HttpClient();
+        var organizer = (await (await admin.PostAsJsonAsync(new Uri(b.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+
+        var onA = new List<LiveClient>();
+        var onB = new List<LiveClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            onA.Add(await LiveClient.JoinAsync(a.HubUrl, Session));
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            onB.Add(await LiveClient.JoinAsync(b.HubUrl, Session));
+        }
+        var everyone = onA.Concat(onB).ToArray();
+        await Eventually.TrueAsync(() => everyone.All(v => v.Counts.Current == 5 && v.Counts.Unique == 5), "5 watching at every viewer on both nodes", 20_000);
+
+        // Chat from both nodes reaches every viewer of both, once and in id order.
+        var talkerA = await LiveClient.JoinAsync(a.HubUrl, Session, member);
+        var talkerB = await LiveClient.JoinAsync(b.HubUrl, Session, member);
+        var ids = new List<long>();
+        for (var i = 0; i < 20; i++)
+        {
+            var ack = await (i % 2 == 0 ? talkerA : talkerB).InvokeAsync<ChatAck>("SendChat", Session, "hello " + i, "m" + i);
+            Assert.True(ack.Ok, ack.Error?.Code);
+            ids.Add(ack.Value!.MessageId);
+        }
+        foreach (var v in everyone)
+        {
+            await Eventually.TrueAsync(() => v.Chat.Count(m => ids.Contains(m.Id)) == 20, "20 messages at a viewer", 20_000);
+            Assert.Equal(ids.Order(), v.Chat.Where(m => ids.Contains(m.Id)).Select(m => m.Id));
+        }
+
+        // Votes on either node, retried on the other, count once; both nodes' viewers see the tally.
+        var org = await LiveClient.JoinAsync(b.HubUrl, Session, organizer);
+        var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Audience choice?", ["A", "B"], true, false, "round-1"))).Value!;
+        var voters = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => AccountAsync(i % 2 == 0 ? a.BaseUrl : b.BaseUrl, a.BaseUrl, $"voter{i}@test.example")));
+        for (var i = 0; i < voters.Length; i++)
+        {
+            await using var first = await LiveHost.ConnectAsync(i % 2 == 0 ? a.HubUrl : b.HubUrl, voters[i]);
+            await using var second = await LiveHost.ConnectAsync(i % 2 == 0 ? b.HubUrl : a.HubUrl, voters[i]);
+            var one = await first.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "a", "v" + i);
+            var two = await second.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "a", "v" + i);
+            Assert.Equal(("accepted", "accepted"), (one.Value?.Status, two.Value?.Status));
+        }
+        await Eventually.TrueAsync(() => everyone.All(v => v.Round(round.RoundId)?.TotalVotes == 12), "12 votes at every viewer", 20_000);
+        var closed = await org.InvokeAsync<RoundView>("CloseRound", round.RoundId);
+        Assert.Equal(12, closed.Value!.TotalVotes);
+
+        // Node B dies: its viewers' connections drop, and A's viewers see them leave the count.
+        b.Kill();
+        await Eventually.TrueAsync(() => onA.All(v => v.Counts.Current == 4), "A's viewers count only A's connections (3 viewers and the talker)", 20_000);
+        await postgres.DropDatabaseAsync(database);
+    }
+}
