@@ -10,6 +10,9 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
 {
     public volatile bool Down;
 
+    /// <summary>While set, batches are committed and then the call fails, as when the connection drops after the commit and before its reply.</summary>
+    public volatile bool LoseReplies;
+
     /// <summary>While set, vote batches wait for it before writing, as behind a slow disk.</summary>
     public TaskCompletionSource? Hold;
     public int VoteBatches;
@@ -31,11 +34,12 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, peakCandidate, atMs); }
     public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
 
-    public Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
+    public async Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
     {
         ThrowIfDown();
         Interlocked.Increment(ref ChatBatches);
-        return inner.AppendChatAsync(drafts);
+        var appended = await inner.AppendChatAsync(drafts);
+        return LoseReplies ? throw new IOException("connection lost after commit (test)") : appended;
     }
 
     public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) => inner.GetRecentChatAsync(sessionId, limit);
@@ -60,7 +64,8 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
         {
             await hold.Task;
         }
-        return await inner.CastVotesAsync(votes);
+        var outcomes = await inner.CastVotesAsync(votes);
+        return LoseReplies ? throw new IOException("connection lost after commit (test)") : outcomes;
     }
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) => inner.GetVotesAsync(roundId);

@@ -160,6 +160,27 @@ public sealed class LiveSessionGrainTests
     }
 
     [Fact]
+    public async Task A_chat_message_whose_commit_reply_was_lost_is_stored_and_shown_once_after_the_retry()
+    {
+        FlakyStore? flaky = null;
+        var t = await TestEngine.StartAsync(wrap: s => flaky = new FlakyStore(s));
+        var grain = await t.Engine.Sessions.GetAsync("s1");
+        flaky!.LoseReplies = true;
+        Assert.Equal("try_again", (await grain.PostChatAsync(TestEngine.Member("m"), "once", "x1")).Error?.Code);
+        flaky.LoseReplies = false;
+        var retry = await grain.PostChatAsync(TestEngine.Member("m"), "once", "x1");
+        Assert.True(retry.IsOk);
+        Assert.Equal(["once"], (await t.Store.GetChatAfterAsync("s1", 0, 10)).Select(m => m.Text));
+        var shown = new List<ChatView>();
+        while (await grain.CollectUpdateAsync() is { } update)
+        {
+            shown.AddRange(update.Chat ?? []);
+        }
+        Assert.Equal([retry.Value!.MessageId], shown.Select(m => m.Id));
+        await t.DisposeAndDeleteAsync();
+    }
+
+    [Fact]
     public async Task Reactions_are_acknowledged_with_the_committed_total()
     {
         var t = await TestEngine.StartAsync();

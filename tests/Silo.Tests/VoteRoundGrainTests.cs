@@ -152,6 +152,26 @@ public sealed class VoteRoundGrainTests
     }
 
     [Fact]
+    public async Task A_commit_whose_reply_was_lost_then_retried_counts_once()
+    {
+        FlakyStore? flaky = null;
+        var t = await TestEngine.StartAsync(wrap: s => flaky = new FlakyStore(s));
+        var round = await OpenAsync(t);
+        flaky!.LoseReplies = true;
+        var lost = await t.Engine.Rounds.CallAsync(round.RoundId, g => g.CastAsync(TestEngine.Member("v1"), "b", "vote-1"));
+        Assert.Equal("try_again", lost.Error?.Code);
+        Assert.Single(await t.Store.GetVotesAsync(round.RoundId)); // it was committed all the same
+
+        flaky.LoseReplies = false;
+        var retry = await t.Engine.Rounds.CallAsync(round.RoundId, g => g.CastAsync(TestEngine.Member("v1"), "b", "vote-1"));
+        Assert.Equal(("accepted", "b"), (retry.Value?.Status, retry.Value?.OptionId));
+        Assert.Single(await t.Store.GetVotesAsync(round.RoundId));
+        var view = await t.Engine.Rounds.CallAsync(round.RoundId, g => g.ViewAsync());
+        Assert.Equal(1, view!.TotalVotes);
+        await t.DisposeAndDeleteAsync();
+    }
+
+    [Fact]
     public async Task A_new_activation_over_the_same_file_knows_every_vote()
     {
         var t = await TestEngine.StartAsync();

@@ -151,6 +151,12 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             }).ConfigureAwait(false);
             throw;
         }
+        // A vote the store already had that this activation never counted (its commit's reply was
+        // lost, or another node wrote it) is in the store's tally but not in ours: then the tally is
+        // read from the store before anything of this batch is acknowledged.
+        var unknown = await Turn(() => Enumerable.Range(0, drafts.Count)
+            .Any(i => !outcomes[i].Inserted && !outcomes[i].RoundClosed && !counted.ContainsKey(drafts[i].VoterId))).ConfigureAwait(false);
+        var fresh = unknown ? await store.GetTallyAsync(Key).ConfigureAwait(false) : null;
         await Turn(() =>
         {
             for (var i = 0; i < drafts.Count; i++)
@@ -165,9 +171,16 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
                     continue;
                 }
                 counted[d.VoterId] = new StoredVote(d.VoterId, o.OptionId, o.ClientVoteId);
-                if (o.Inserted)
+                if (o.Inserted && fresh is null)
                 {
                     tally[o.OptionId] = tally.GetValueOrDefault(o.OptionId) + 1;
+                }
+            }
+            if (fresh is not null)
+            {
+                foreach (var option in tally.Keys.ToArray())
+                {
+                    tally[option] = fresh.GetValueOrDefault(option);
                 }
             }
             Interlocked.Increment(ref version);
