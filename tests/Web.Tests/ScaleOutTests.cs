@@ -93,4 +93,44 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         await Eventually.TrueAsync(() => onA.All(v => v.Counts.Current == 4), "A's viewers count only A's connections (3 viewers and the talker)", 20_000);
         await postgres.DropDatabaseAsync(database);
     }
+
+    [Fact]
+    public async Task A_database_outage_answers_try_again_and_the_node_recovers_with_nothing_lost()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        await using var node = await WebNode.StartAsync("solo", connectionString);
+        var member = await AccountAsync(node.BaseUrl, node.BaseUrl, "outage@test.example");
+        using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        await using var client = await LiveClient.JoinAsync(node.HubUrl, Session, member);
+        var before = await client.InvokeAsync<ChatAck>("SendChat", Session, "before", "c-before");
+        Assert.True(before.Ok);
+
+        await postgres.StopAsync();
+        try
+        {
+            var started = Environment.TickCount64;
+            var during = await client.InvokeAsync<ChatAck>("SendChat", Session, "during", "c-during");
+            Assert.Equal("try_again", during.Error?.Code);
+            Assert.True(Environment.TickCount64 - started < 10_000, "the refusal came quickly, not after a hang");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+        }
+        finally
+        {
+            await postgres.StartAgainAsync();
+        }
+
+        // The client retries with the same id until the node has reconnected by itself.
+        HubResult<ChatAck>? retried = null;
+        await Eventually.TrueAsync(() =>
+        {
+            retried = client.InvokeAsync<ChatAck>("SendChat", Session, "during", "c-during").GetAwaiter().GetResult();
+            return retried.Ok;
+        }, "the retry succeeds after the database is back", 30_000);
+        await Eventually.TrueAsync(() => http.GetAsync("/health").GetAwaiter().GetResult().IsSuccessStatusCode, "healthy again (store and bus)", 30_000);
+
+        await using var late = await LiveClient.JoinAsync(node.HubUrl, Session);
+        Assert.Equal(["before", "during"], late.Snapshot.Chat.Select(m => m.Text).Where(t => t is "before" or "during"));
+        Assert.Equal(1, late.Snapshot.Chat.Count(m => m.Text == "during"));
+        await postgres.DropDatabaseAsync(database);
+    }
 }

@@ -80,13 +80,23 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Stops the server (fast shutdown: every connection is cut) and starts it again on the same port, as an outage would.</summary>
     public async Task RestartAsync(TimeSpan downFor)
     {
-        await RunAsync(Path.Combine(binaries!, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], asPostgresUser).ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         await Task.Delay(downFor).ConfigureAwait(false);
+        await StartAgainAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server at once; every connection is cut.</summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(binaries!, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "stop"], asPostgresUser);
+
+    /// <summary>Starts the stopped server again on the same port.</summary>
+    public async Task StartAgainAsync()
+    {
         await RunAsync(Path.Combine(binaries!, "pg_ctl"),
             ["-D", DataDirectory, "-l", LogFile, "-w", "-t", "60",
              "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {DataDirectory} -c fsync=off -c full_page_writes=off", "start"],
             asPostgresUser).ConfigureAwait(false);
-        // The restart cut every pooled connection, the fixture's own included.
+        // The outage cut every pooled connection, the fixture's own included.
         if (admin is not null)
         {
             await admin.DisposeAsync().ConfigureAwait(false);
