@@ -133,4 +133,63 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         Assert.Equal(1, late.Snapshot.Chat.Count(m => m.Text == "during"));
         await postgres.DropDatabaseAsync(database);
     }
+
+    [Fact]
+    public async Task A_node_killed_in_a_vote_storm_loses_no_acknowledged_vote_and_its_voters_finish_on_the_other()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        await using var a = await WebNode.StartAsync("a", connectionString);
+        await using var b = await WebNode.StartAsync("b", connectionString);
+        using var http = new HttpClient();
+        var organizer = (await (await http.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        await using var org = await LiveClient.JoinAsync(a.HubUrl, Session, organizer);
+        var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Grand prize?", ["A", "B", "C"], true, false, "storm"))).Value!;
+        var voters = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => AccountAsync(a.BaseUrl, a.BaseUrl, $"storm{i}@test.example")));
+
+        // Every voter votes on B, each with its own id; B is killed while they are at it.
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+        var storm = Task.WhenAll(voters.Select(async (token, i) =>
+        {
+            try
+            {
+                await Task.Delay(i * 10);
+                await using var connection = await LiveHost.ConnectAsync(b.HubUrl, token);
+                var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "abc"[i % 3].ToString(), "vote-" + i);
+                if (ack.Ok)
+                {
+                    acknowledged[i] = ack.Value!.OptionId;
+                }
+            }
+            catch (Exception)
+            {
+                // The node died under this voter: no acknowledgement.
+            }
+        }));
+        await Task.Delay(200);
+        b.Kill();
+        await storm;
+
+        // Everyone retries on A with the same id (a client's reconnect to another node): all counted, once.
+        foreach (var (token, i) in voters.Select((t, i) => (t, i)))
+        {
+            await using var connection = await LiveHost.ConnectAsync(a.HubUrl, token);
+            var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "abc"[i % 3].ToString(), "vote-" + i);
+            Assert.Equal("accepted", ack.Value?.Status);
+            if (acknowledged.TryGetValue(i, out var option))
+            {
+                Assert.Equal(option, ack.Value!.OptionId);
+            }
+        }
+        var closed = await org.InvokeAsync<RoundView>("CloseRound", round.RoundId);
+        Assert.Equal(40, closed.Value!.TotalVotes);
+        foreach (var option in closed.Value.Options)
+        {
+            Assert.Equal(Enumerable.Range(0, 40).Count(i => "abc"[i % 3].ToString() == option.Id), option.Votes);
+        }
+        // A viewer that reconnects to A catches up from the snapshot.
+        await using var viewer = await LiveClient.JoinAsync(a.HubUrl, Session);
+        Assert.Equal(40, viewer.Snapshot.Rounds.Single(r => r.RoundId == round.RoundId).TotalVotes);
+        await postgres.DropDatabaseAsync(database);
+    }
 }
