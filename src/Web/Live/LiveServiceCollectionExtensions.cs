@@ -34,6 +34,9 @@ public static class LiveServiceCollectionExtensions
             o.Transports = HttpTransportType.WebSockets;
             o.ApplicationMaxBufferSize = 64 * 1024;
             o.TransportMaxBufferSize = 64 * 1024;
+            // A viewer that stops reading fills its 64 KB of buffers; a send to it that then stalls
+            // this long closes its connection, so its memory stays bounded and it cannot hold others back.
+            o.TransportSendTimeout = TimeSpan.FromSeconds(10);
         });
         return app;
     }
