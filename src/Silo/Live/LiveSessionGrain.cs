@@ -237,7 +237,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     }
 
     /// <summary>Tells the other nodes how many viewers this node has, when it changes and as a heartbeat.</summary>
-    private async Task ReportPresenceAsync()
+    private void ReportPresence()
     {
         var now = Environment.TickCount64;
         if (connections.Count == lastReportedViewers && now - lastPresenceReport < options.PresenceHeartbeat.TotalMilliseconds)
@@ -250,7 +250,8 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         }
         lastReportedViewers = connections.Count;
         lastPresenceReport = now;
-        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.Presence, connections.Count)).ConfigureAwait(false);
+        // Not awaited: the tick must not wait on the network; a lost report is repeated by the heartbeat.
+        _ = bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.Presence, connections.Count)).AsTask();
     }
 
     private void ExpireRemoteViewers()
@@ -717,7 +718,7 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             ExpireRemoteViewers();
             MaybeFlushPresence();
-            await ReportPresenceAsync().ConfigureAwait(false);
+            ReportPresence();
             List<RoundView>? changedRounds = null;
             foreach (var id in TrackedRoundIds())
             {
