@@ -21,8 +21,12 @@ public sealed class LiveEngine : IAsyncDisposable
         Options = options;
         Rounds = new GrainDirectory<VoteRoundGrain>(id => new VoteRoundGrain(id, store, clock, options, meters, bus));
         Sessions = new GrainDirectory<LiveSessionGrain>(id => new LiveSessionGrain(id, store, bus, clock, options, Rounds, meters));
+        this.meters = meters;
+        meters?.ObserveViewers(() => Sessions.Active.Sum(g => (long)g.LocalViewers));
         subscription = bus.Subscribe(OnSignalAsync);
     }
+
+    private readonly LiveMeters? meters;
 
     private readonly IDisposable subscription;
 
@@ -57,6 +61,10 @@ public sealed class LiveEngine : IAsyncDisposable
         if (signal.NodeId == Bus.NodeId)
         {
             return;
+        }
+        if (signal.SentAtMs > 0)
+        {
+            meters?.RecordBusLag(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - signal.SentAtMs);
         }
         if (signal.Kind == BusSignalKind.TallyChanged)
         {

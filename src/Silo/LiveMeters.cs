@@ -2,7 +2,11 @@ using System.Diagnostics.Metrics;
 
 namespace Events.Silo;
 
-/// <summary>The engine's own meters ("Events.Live"): batch sizes and commit latency per kind of write, updates sent.</summary>
+/// <summary>
+/// The engine's own meters ("Events.Live"): batch sizes and commit latency per kind of write,
+/// updates sent, viewers connected to this node, hub commands by method and outcome, and the lag
+/// of signals from other nodes. Read them with dotnet-counters, or export them with OpenTelemetry.
+/// </summary>
 public sealed class LiveMeters : IDisposable
 {
     public const string MeterName = "Events.Live";
@@ -11,6 +15,8 @@ public sealed class LiveMeters : IDisposable
     private readonly Histogram<int> batchSize;
     private readonly Histogram<double> commitMs;
     private readonly Counter<long> updates;
+    private readonly Counter<long> commands;
+    private readonly Histogram<double> busLag;
 
     public LiveMeters(IMeterFactory factory)
     {
@@ -18,7 +24,18 @@ public sealed class LiveMeters : IDisposable
         batchSize = meter.CreateHistogram<int>("events.live.batch.size", "{row}", "Rows per committed batch");
         commitMs = meter.CreateHistogram<double>("events.live.batch.commit", "ms", "Time to commit one batch");
         updates = meter.CreateCounter<long>("events.live.updates", "{update}", "Coalesced session updates sent");
+        commands = meter.CreateCounter<long>("events.live.commands", "{command}", "Hub commands handled, by method and outcome (ok or the error code)");
+        busLag = meter.CreateHistogram<double>("events.live.bus.lag", "ms", "From a signal's publication on another node to its arrival here");
     }
+
+    /// <summary>Reports this node's connected viewers (all sessions) whenever the meter is read.</summary>
+    public void ObserveViewers(Func<long> viewers) =>
+        meter.CreateObservableGauge("events.live.viewers", viewers, "{viewer}", "Viewers connected to this node");
+
+    public void RecordCommand(string method, string outcome) =>
+        commands.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RecordBusLag(double milliseconds) => busLag.Record(milliseconds);
 
     public void RecordVoteBatch(int rows, TimeSpan took) => Record("vote", rows, took);
 

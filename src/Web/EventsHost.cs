@@ -40,6 +40,7 @@ public static class EventsHost
         builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", Roles.Administrator));
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
+        builder.Services.AddTelemetry(builder.Configuration);
 
         var benchmark = Benchmark.BenchmarkApi.IsEnabled(builder);
         var app = builder.Build();

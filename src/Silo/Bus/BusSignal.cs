@@ -9,4 +9,5 @@ namespace Events.Silo.Bus;
 /// <param name="Kind">What changed.</param>
 /// <param name="Value">A number that goes with the kind: the newest chat id, a viewer count.</param>
 /// <param name="RoundId">The round, for <see cref="BusSignalKind.TallyChanged"/> and round changes.</param>
-public sealed record BusSignal(string NodeId, string SessionId, BusSignalKind Kind, long Value, string? RoundId = null);
+/// <param name="SentAtMs">When the bus sent it (Unix ms), stamped by the bus; for the lag meter.</param>
+public sealed record BusSignal(string NodeId, string SessionId, BusSignalKind Kind, long Value, string? RoundId = null, long SentAtMs = 0);

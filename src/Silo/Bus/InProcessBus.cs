@@ -54,7 +54,7 @@ public sealed class InProcessBus : IAsyncDisposable
 
         public ValueTask PublishAsync(BusSignal signal)
         {
-            bus.queue.Writer.TryWrite(signal);
+            bus.queue.Writer.TryWrite(signal with { SentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
             return ValueTask.CompletedTask;
         }
 

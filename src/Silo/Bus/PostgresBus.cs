@@ -47,7 +47,7 @@ public sealed class PostgresBus : ILiveBus, IAsyncDisposable
 
     public async ValueTask PublishAsync(BusSignal signal)
     {
-        var payload = JsonSerializer.Serialize(new Wire(signal.NodeId, signal.SessionId, signal.Kind, signal.Value, signal.RoundId));
+        var payload = JsonSerializer.Serialize(new Wire(signal.NodeId, signal.SessionId, signal.Kind, signal.Value, signal.RoundId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
         {
             throw new ArgumentException($"A bus signal must stay under {MaxPayloadBytes} bytes.", nameof(signal));
@@ -164,7 +164,7 @@ public sealed class PostgresBus : ILiveBus, IAsyncDisposable
         try
         {
             var wire = JsonSerializer.Deserialize<Wire>(payload);
-            return wire is null ? null : new BusSignal(wire.N, wire.S, wire.K, wire.V, wire.R);
+            return wire is null ? null : new BusSignal(wire.N, wire.S, wire.K, wire.V, wire.R, wire.T);
         }
         catch (JsonException e)
         {
@@ -183,7 +183,7 @@ public sealed class PostgresBus : ILiveBus, IAsyncDisposable
         stop.Dispose();
     }
 
-    private sealed record Wire(string N, string S, BusSignalKind K, long V, string? R);
+    private sealed record Wire(string N, string S, BusSignalKind K, long V, string? R, long T);
 
     private sealed class Subscription(Action dispose) : IDisposable
     {
