@@ -83,4 +83,51 @@ public sealed class WatchPageBrowserTests
         await page.GotoAsync(host.BaseUrl.ToString());
         await Expect(page.Locator("h1")).ToHaveTextAsync("Alumni events");
     }
+
+    [Fact]
+    public async Task An_organizer_runs_a_vote_and_moderates_from_the_page()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("guest");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } })).NewPageAsync();
+        await page.GotoAsync(new Uri(host.BaseUrl, $"/account/login?returnUrl=/sessions/{Session}").ToString());
+        await page.FillAsync("input[name=Email]", "admin@test.example");
+        await page.FillAsync("input[name=Password]", "admin-pass-1");
+        await page.ClickAsync("form button[type=submit]");
+        await page.WaitForURLAsync($"**/sessions/{Session}");
+
+        // Go live: every viewer's badge changes.
+        await using var viewer = await LiveClient.JoinAsync(host, Session, member.Token);
+        await page.ClickAsync("button[data-status=live]");
+        await Expect(page.Locator("#state")).ToHaveTextAsync("直播中");
+        await Eventually.TrueAsync(() => viewer.Settings.Status == "live", "the viewer sees the session live");
+
+        // Open a vote with the form; a member votes elsewhere; the organizer closes it from the page.
+        await page.FillAsync("#round-form input[name=question]", "最佳项目？");
+        await page.FillAsync("#round-form textarea[name=options]", "明眸\n潮芯\n碳迹");
+        await page.ClickAsync("#round-form button[type=submit]");
+        var round = page.Locator(".round.open");
+        await Expect(round.Locator("h2")).ToHaveTextAsync("最佳项目？");
+        var roundId = (await round.GetAttributeAsync("data-round"))!;
+        await Eventually.TrueAsync(() => viewer.Round(roundId) is not null, "the viewer sees the round");
+        Assert.Equal("accepted", (await viewer.InvokeAsync<VoteAck>("CastVote", roundId, "b", "v1")).Value?.Status);
+        await Expect(round.Locator(".total")).ToContainTextAsync("共 1 票");
+        await round.Locator("button", new LocatorLocatorOptions { HasText = "结束投票" }).ClickAsync();
+        await Expect(page.Locator($".round.closed[data-round='{roundId}']")).ToBeVisibleAsync();
+        await Eventually.TrueAsync(() => viewer.Round(roundId)?.Status == "closed", "the viewer sees the vote closed");
+
+        // Moderate a member's message with its buttons: pin, then delete.
+        var said = (await viewer.InvokeAsync<ChatAck>("SendChat", Session, "请大家关注决赛", "c1")).Value!;
+        var line = page.Locator($"#chat li[data-id='{said.MessageId}']");
+        await line.Locator("button", new LocatorLocatorOptions { HasText = "置顶" }).ClickAsync();
+        await Expect(page.Locator("#pinned")).ToContainTextAsync("请大家关注决赛");
+        await Eventually.TrueAsync(() => viewer.Settings.Pinned?.Id == said.MessageId, "the viewer sees the pin");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("organizer-zh"), FullPage = true });
+        await line.Locator("button", new LocatorLocatorOptions { HasText = "删除" }).ClickAsync();
+        await Expect(line).ToHaveCountAsync(0);
+        await Eventually.TrueAsync(() => viewer.Deleted.Contains(said.MessageId), "the viewer sees the deletion");
+    }
 }
