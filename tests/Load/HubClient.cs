@@ -32,7 +32,7 @@ public sealed class HubClient : IAsyncDisposable
 
     public bool Closed { get; private set; }
 
-    public Exception? Fault { get; private set; }
+    private Exception? Fault { get; set; }
 
     /// <summary>Free for the scenario: the state it keeps per viewer.</summary>
     public object? Tag { get; set; }

@@ -25,8 +25,6 @@ public sealed class GrainDirectory<TGrain>(Func<string, TGrain> create) where TG
         }
     }
 
-    public int Count => activations.Count;
-
     /// <summary>The activation for <paramref name="key"/> if there is a ready one on this node; never activates.</summary>
     public bool TryGetActive(string key, out TGrain grain)
     {
