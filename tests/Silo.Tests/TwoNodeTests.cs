@@ -105,6 +105,13 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.True((await onA.BanAsync(TestEngine.Moderator, "m2", true)).IsOk);
         await Eventually(async () => (await onB.PostChatAsync(TestEngine.Member("m2"), "banned?", Guid.NewGuid().ToString("N"))).Error?.Code == "banned");
 
+        // Deleting the pinned message on A unpins it for B's viewers too.
+        var pinnedMessage = (await onB.PostChatAsync(TestEngine.Member("m3"), "pin me", "p1")).Value!.MessageId;
+        Assert.True((await onA.PinAsync(TestEngine.Moderator, pinnedMessage)).IsOk);
+        await Eventually(async () => (await onB.PeekAsync(Caller.Anonymous)).Settings.Pinned?.Id == pinnedMessage);
+        Assert.True((await onA.DeleteMessageAsync(TestEngine.Moderator, pinnedMessage)).IsOk);
+        await Eventually(async () => (await onB.PeekAsync(Caller.Anonymous)) is { Settings.Pinned: null } snapshot && snapshot.Chat.All(m => m.Id != pinnedMessage));
+
         Assert.True((await onA.ReactAsync(TestEngine.Member("r"), "applause")).IsOk);
         await Eventually(async () => (await onB.CollectUpdateAsync())?.Reactions?["applause"] == 1);
     }

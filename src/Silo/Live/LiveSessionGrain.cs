@@ -305,17 +305,8 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
                     reactionsChanged = true;
                     break;
                 case BusSignalKind.ChatDeleted:
-                    if (recent.Any(m => m.Id == signal.Value))
-                    {
-                        var kept = recent.Where(m => m.Id != signal.Value).ToArray();
-                        recent.Clear();
-                        foreach (var m in kept)
-                        {
-                            recent.Enqueue(m);
-                        }
-                    }
-                    outgoingChat.RemoveAll(m => m.Id == signal.Value);
-                    outgoingDeleted.Add(signal.Value);
+                    // The deleting node has already unpinned it in the store, if it was pinned.
+                    ForgetMessage(signal.Value);
                     break;
                 case BusSignalKind.RoundsChanged:
                     foreach (var round in await store.GetRoundsAsync(Key).ConfigureAwait(false))
@@ -550,24 +541,36 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
             {
                 return LiveError.UnknownMessage(messageId);
             }
+            if (pinned?.Id == messageId)
+            {
+                await store.SetPinnedAsync(Key, null).ConfigureAwait(false);
+            }
+            ForgetMessage(messageId);
+            await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ChatDeleted, messageId)).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Takes a deleted message out of the recent chat, the pending broadcast and the pin, and announces its deletion.</summary>
+    private void ForgetMessage(long messageId)
+    {
+        if (recent.Any(m => m.Id == messageId))
+        {
             var kept = recent.Where(m => m.Id != messageId).ToArray();
             recent.Clear();
             foreach (var m in kept)
             {
                 recent.Enqueue(m);
             }
-            outgoingChat.RemoveAll(m => m.Id == messageId);
-            outgoingDeleted.Add(messageId);
-            if (pinned?.Id == messageId)
-            {
-                await store.SetPinnedAsync(Key, null).ConfigureAwait(false);
-                pinned = null;
-                settings = settings with { PinnedMessageId = null };
-                settingsChanged = true;
-            }
-            await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ChatDeleted, messageId)).ConfigureAwait(false);
-            return true;
-        });
+        }
+        outgoingChat.RemoveAll(m => m.Id == messageId);
+        outgoingDeleted.Add(messageId);
+        if (pinned?.Id == messageId)
+        {
+            pinned = null;
+            settings = settings with { PinnedMessageId = null };
+            settingsChanged = true;
+        }
+    }
 
     /// <summary>Mutes a user for <paramref name="minutes"/> minutes (1 to 10,080), or lifts the mute when <paramref name="minutes"/> is 0.</summary>
     public Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, int minutes) =>

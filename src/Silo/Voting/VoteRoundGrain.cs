@@ -111,7 +111,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             {
                 return LiveError.RoundClosed(Key);
             }
-            return new VoteAck(Key, outcome.ClientVoteId == clientVoteId ? "accepted" : "already_voted", outcome.OptionId);
+            return Answer(new StoredVote("", outcome.OptionId, outcome.ClientVoteId), clientVoteId);
         }
         catch (Exception)
         {
