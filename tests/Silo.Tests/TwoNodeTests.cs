@@ -99,21 +99,21 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.True((await onB.PostChatAsync(member, "before", "c1")).IsOk);
 
         Assert.True((await onA.SetSlowModeAsync(TestEngine.Moderator, 60)).IsOk);
-        await Eventually(async () => (await onB.CollectUpdateAsync())?.Settings?.SlowModeSeconds == 60);
+        await Eventually.TrueAsync(async () => (await onB.CollectUpdateAsync())?.Settings?.SlowModeSeconds == 60, "the other node to see the change");
         Assert.Equal("slow_mode", (await onB.PostChatAsync(member, "too soon", "c2")).Error?.Code);
 
         Assert.True((await onA.BanAsync(TestEngine.Moderator, "m2", true)).IsOk);
-        await Eventually(async () => (await onB.PostChatAsync(TestEngine.Member("m2"), "banned?", Guid.NewGuid().ToString("N"))).Error?.Code == "banned");
+        await Eventually.TrueAsync(async () => (await onB.PostChatAsync(TestEngine.Member("m2"), "banned?", Guid.NewGuid().ToString("N"))).Error?.Code == "banned", "the other node to see the change");
 
         // Deleting the pinned message on A unpins it for B's viewers too.
         var pinnedMessage = (await onB.PostChatAsync(TestEngine.Member("m3"), "pin me", "p1")).Value!.MessageId;
         Assert.True((await onA.PinAsync(TestEngine.Moderator, pinnedMessage)).IsOk);
-        await Eventually(async () => (await onB.PeekAsync(Caller.Anonymous)).Settings.Pinned?.Id == pinnedMessage);
+        await Eventually.TrueAsync(async () => (await onB.PeekAsync(Caller.Anonymous)).Settings.Pinned?.Id == pinnedMessage, "the other node to see the change");
         Assert.True((await onA.DeleteMessageAsync(TestEngine.Moderator, pinnedMessage)).IsOk);
-        await Eventually(async () => (await onB.PeekAsync(Caller.Anonymous)) is { Settings.Pinned: null } snapshot && snapshot.Chat.All(m => m.Id != pinnedMessage));
+        await Eventually.TrueAsync(async () => (await onB.PeekAsync(Caller.Anonymous)) is { Settings.Pinned: null } snapshot && snapshot.Chat.All(m => m.Id != pinnedMessage), "the other node to see the change");
 
         Assert.True((await onA.ReactAsync(TestEngine.Member("r"), "applause")).IsOk);
-        await Eventually(async () => (await onB.CollectUpdateAsync())?.Reactions?["applause"] == 1);
+        await Eventually.TrueAsync(async () => (await onB.CollectUpdateAsync())?.Reactions?["applause"] == 1, "the other node to see the change");
     }
 
     [Fact]
@@ -161,8 +161,8 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.Equal(300, (await storeA.GetVotesAsync(roundId)).Count);
 
         // Both nodes' viewers see the whole tally.
-        await Eventually(async () => TotalOf(await onA.CollectUpdateAsync(), roundId) == 300 || (await onA.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300);
-        await Eventually(async () => TotalOf(await onB.CollectUpdateAsync(), roundId) == 300 || (await onB.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300);
+        await Eventually.TrueAsync(async () => TotalOf(await onA.CollectUpdateAsync(), roundId) == 300 || (await onA.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300, "the other node to see the change");
+        await Eventually.TrueAsync(async () => TotalOf(await onB.CollectUpdateAsync(), roundId) == 300 || (await onB.PeekAsync(Caller.Anonymous)).Rounds.Single().TotalVotes == 300, "the other node to see the change");
 
         // A storm on B while A closes: whatever B acknowledged is counted, nothing after the close.
         var storm = Enumerable.Range(1000, 400).Select(i => Task.Run(() =>
@@ -180,19 +180,6 @@ public sealed class TwoNodeTests : IAsyncLifetime
     }
 
     private static long? TotalOf(SessionUpdate? update, string roundId) => update?.Rounds?.SingleOrDefault(r => r.RoundId == roundId)?.TotalVotes;
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(20);
-        }
-        throw new Xunit.Sdk.XunitException("The other node did not see the change.");
-    }
 
     private sealed class AnySession : ISessionCatalog
     {

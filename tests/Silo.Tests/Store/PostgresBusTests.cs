@@ -20,13 +20,13 @@ public sealed class PostgresBusTests(PostgresServer server)
             seenByB.Enqueue(s);
             return Task.CompletedTask;
         });
-        await WaitAsync(() => a.IsListening && b.IsListening, "both buses listening");
+        await Eventually.TrueAsync(() => a.IsListening && b.IsListening, "both buses listening");
 
         for (var i = 1; i <= 50; i++)
         {
             await a.PublishAsync(new BusSignal("a", "s1", BusSignalKind.ChatAppended, i, i % 2 == 0 ? "r1" : null));
         }
-        await WaitAsync(() => seenByB.Count(s => s.Kind == BusSignalKind.ChatAppended) == 50, "50 signals at b");
+        await Eventually.TrueAsync(() => seenByB.Count(s => s.Kind == BusSignalKind.ChatAppended) == 50, "50 signals at b");
         Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), seenByB.Where(s => s.Kind == BusSignalKind.ChatAppended).Select(s => s.Value));
         Assert.Equal("r1", seenByB.First(s => s.Value == 2).RoundId);
         Assert.All(seenByB, s => Assert.Equal(("a", "s1"), (s.NodeId, s.SessionId)));
@@ -36,23 +36,10 @@ public sealed class PostgresBusTests(PostgresServer server)
         // PostgreSQL restarts: both buses lose their listening connection, come back by themselves,
         // tell their handlers to resync, and carry signals again.
         await server.RestartAsync(TimeSpan.FromSeconds(1));
-        await WaitAsync(() => seenByB.Any(s => s.Kind == BusSignalKind.Resync), "a resync at b after the restart", 30_000);
-        await WaitAsync(() => a.IsListening && b.IsListening, "both buses listening again", 30_000);
+        await Eventually.TrueAsync(() => seenByB.Any(s => s.Kind == BusSignalKind.Resync), "a resync at b after the restart", 30_000);
+        await Eventually.TrueAsync(() => a.IsListening && b.IsListening, "both buses listening again", 30_000);
         await a.PublishAsync(new BusSignal("a", "s1", BusSignalKind.SettingsChanged, 0));
-        await WaitAsync(() => seenByB.Any(s => s.Kind == BusSignalKind.SettingsChanged), "a signal after the restart");
+        await Eventually.TrueAsync(() => seenByB.Any(s => s.Kind == BusSignalKind.SettingsChanged), "a signal after the restart");
         await server.DropDatabaseAsync(name);
-    }
-
-    private static async Task WaitAsync(Func<bool> condition, string what, int timeoutMs = 10_000)
-    {
-        var deadline = Environment.TickCount64 + timeoutMs;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > deadline)
-            {
-                Assert.Fail("Timed out waiting for " + what);
-            }
-            await Task.Delay(20);
-        }
     }
 }
