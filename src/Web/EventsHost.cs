@@ -34,6 +34,7 @@ public static class EventsHost
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddUiLocalization();
+        builder.Services.AddSingleton<Pages.SessionStatuses>();
         // Chinese text is written as characters, not as &#x...; entities three times its size.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

@@ -28,6 +28,18 @@ public sealed class PagesTests
     }
 
     [Fact]
+    public async Task A_session_going_live_shows_on_the_home_and_event_pages_within_seconds()
+    {
+        await using var host = await LiveHost.StartAsync();
+        Assert.DoesNotContain("On air now", await host.Http.GetStringAsync("/"));
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        await using var client = await LiveClient.JoinAsync(host, "contest-final", organizer.Token);
+        Assert.True((await client.InvokeAsync<bool>("SetSessionStatus", "contest-final", "live")).Ok);
+        await Eventually.TrueAsync(() => host.Http.GetStringAsync("/").GetAwaiter().GetResult().Contains("On air now"), "the home page lists the session on air", 5_000);
+        Assert.Contains("<span class=\"badge live\">Live</span>", await host.Http.GetStringAsync("/events/contest-2026"));
+    }
+
+    [Fact]
     public async Task Event_pages_show_the_schedule_booths_and_finalists()
     {
         await using var host = await LiveHost.StartAsync();

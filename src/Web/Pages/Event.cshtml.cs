@@ -1,11 +1,10 @@
-using Events.Silo;
 using Events.Web.Content;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages;
 
-public sealed class EventModel(ContentStore content, LiveEngine engine, TimeProvider clock) : PageModel
+public sealed class EventModel(ContentStore content, SessionStatuses statuses, TimeProvider clock) : PageModel
 {
     public EventItem Event { get; private set; } = null!;
     public IReadOnlyList<(SessionItem Session, SessionState State)> Sessions { get; private set; } = [];
@@ -25,7 +24,7 @@ public sealed class EventModel(ContentStore content, LiveEngine engine, TimeProv
         var sessions = new List<(SessionItem, SessionState)>();
         foreach (var s in Catalog.SessionsOf(slug))
         {
-            sessions.Add((s, SessionStates.Of(s, (await engine.Store.GetSessionAsync(s.Slug)).Status, now)));
+            sessions.Add((s, SessionStates.Of(s, await statuses.GetAsync(s.Slug), now)));
         }
         Sessions = sessions;
         Companies = Catalog.CompaniesOf(slug);

@@ -1,11 +1,10 @@
-using Events.Silo;
 using Events.Silo.Store;
 using Events.Web.Content;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages;
 
-public sealed class IndexModel(ContentStore content, LiveEngine engine, TimeProvider clock) : PageModel
+public sealed class IndexModel(ContentStore content, SessionStatuses statuses, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<EventItem> Current { get; private set; } = [];
     public IReadOnlyList<EventItem> Upcoming { get; private set; } = [];
@@ -24,7 +23,7 @@ public sealed class IndexModel(ContentStore content, LiveEngine engine, TimeProv
         {
             foreach (var s in catalog.SessionsOf(e.Slug))
             {
-                if ((await engine.Store.GetSessionAsync(s.Slug)).Status == SessionStatus.Live)
+                if (await statuses.GetAsync(s.Slug) == SessionStatus.Live)
                 {
                     onAir.Add(s);
                 }
