@@ -23,6 +23,9 @@ public static class AccountsServiceCollectionExtensions
         {
             services.AddDbContext<AccountsDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(dataDirectory, "accounts.db")};Default Timeout=30"));
         }
+        // The seeder creates the tables, the key ring's among them: it must start before Data
+        // Protection's own hosted service reads the key ring, so it is registered first.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AccountsSeeder>());
         services.AddDataProtection().SetApplicationName("alumni-live").PersistKeysToDbContext<AccountsDbContext>();
         services.AddIdentityApiEndpoints<Member>(o =>
             {
@@ -60,7 +63,6 @@ public static class AccountsServiceCollectionExtensions
         services.AddAuthorizationBuilder().AddPolicy(Roles.Administrator, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireRole(Roles.Administrator));
-        services.AddHostedService<AccountsSeeder>();
         return services;
     }
 }

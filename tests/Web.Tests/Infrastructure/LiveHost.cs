@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Tests.Infrastructure;
 
@@ -21,12 +22,14 @@ public sealed class LiveHost : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly string dataFolder;
+    private readonly bool keepData;
     private int accounts;
 
-    private LiveHost(WebApplication app, string dataFolder)
+    private LiveHost(WebApplication app, string dataFolder, bool keepData)
     {
         this.app = app;
         this.dataFolder = dataFolder;
+        this.keepData = keepData;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
         Http = new HttpClient { BaseAddress = BaseUrl };
@@ -40,9 +43,13 @@ public sealed class LiveHost : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration over the test defaults.</param>
+    /// <param name="logs">Receives the host's logs as well as the console.</param>
+    /// <param name="dataFolder">A folder to start over (kept on dispose); a fresh one (deleted on dispose) when null.</param>
+    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? dataFolder = null)
     {
-        var dataFolder = Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
+        var keepData = dataFolder is not null;
+        dataFolder ??= Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
         var app = EventsHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Test"], builder =>
         {
             var config = new Dictionary<string, string?>
@@ -65,11 +72,15 @@ public sealed class LiveHost : IAsyncDisposable
                 config[k] = v;
             }
             builder.Configuration.AddInMemoryCollection(config);
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
             // Password hashing at full strength costs ~0.1 s per account; tests make hundreds.
             builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);
         });
         await app.StartAsync();
-        return new LiveHost(app, dataFolder);
+        return new LiveHost(app, dataFolder, keepData);
     }
 
     /// <summary>Registers a member through the account API and returns a bearer token, after granting the roles given.</summary>
@@ -139,6 +150,10 @@ public sealed class LiveHost : IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (keepData)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(dataFolder, recursive: true);

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Events.Web.Tests;
+
+public sealed class StartupTests
+{
+    /// <summary>Keeps every log entry at warning level or above.</summary>
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Problems { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturedLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    owner.Problems.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception?.Message}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_first_start_on_an_empty_data_folder_logs_no_errors_and_sign_ins_survive_a_restart()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "events-startup-" + Guid.NewGuid().ToString("N"));
+        var logs = new CapturedLogs();
+        try
+        {
+            string token;
+            await using (var first = await LiveHost.StartAsync(logs: logs, dataFolder: folder))
+            {
+                token = (await first.CreateAccountAsync("ada")).Token;
+            }
+            Assert.Empty(logs.Problems);
+
+            await using var second = await LiveHost.StartAsync(logs: logs, dataFolder: folder);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account/manage/info");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var info = await second.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+            Assert.Contains("ada1@test.example", await info.Content.ReadAsStringAsync());
+            Assert.Empty(logs.Problems);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
