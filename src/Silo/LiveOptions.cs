@@ -3,8 +3,11 @@ namespace Events.Silo;
 /// <summary>Tunables of the live engine (configuration section "Live"). Defaults suit one machine.</summary>
 public sealed class LiveOptions
 {
-    /// <summary>How often coalesced updates go out.</summary>
+    /// <summary>The least interval between two coalesced updates of one session (a change after a quiet spell goes out at once).</summary>
     public TimeSpan Tick { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest that interval grows to when sending to large audiences keeps the node's processor busy.</summary>
+    public TimeSpan MaxTick { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often presence (unique viewers, views, peak) is written.</summary>
     public TimeSpan PresenceFlush { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -41,8 +44,10 @@ public sealed class LiveOptions
             }
         }
         Check(Tick >= TimeSpan.FromMilliseconds(20) && Tick <= TimeSpan.FromSeconds(5), nameof(Tick), "must be between 00:00:00.020 and 00:00:05");
+        Check(MaxTick >= Tick && MaxTick <= TimeSpan.FromSeconds(10), nameof(MaxTick), "must be at least Tick and at most 00:00:10");
         Check(PresenceFlush >= TimeSpan.FromMilliseconds(50) && PresenceFlush <= TimeSpan.FromSeconds(30), nameof(PresenceFlush), "must be between 00:00:00.050 and 00:00:30");
-        Check(PresenceExpiry > PresenceHeartbeat, nameof(PresenceExpiry), "must be longer than PresenceHeartbeat");
+        // A busy session reports its viewers when its update goes out, at least every MaxTick.
+        Check(PresenceExpiry > PresenceHeartbeat + MaxTick, nameof(PresenceExpiry), "must be longer than PresenceHeartbeat plus MaxTick");
         Check(MaxBatch is >= 1 and <= 10_000, nameof(MaxBatch), "must be between 1 and 10000");
         Check(BatchLinger >= TimeSpan.Zero && BatchLinger <= TimeSpan.FromMilliseconds(200), nameof(BatchLinger), "must be between 0 and 00:00:00.200");
         Check(WriteQueueCapacity >= MaxBatch, nameof(WriteQueueCapacity), "must be at least MaxBatch");

@@ -9,6 +9,7 @@ public sealed class Settings
     public int Voters { get; set; } = 200_000;
     public int VotesPerVoter { get; set; } = 5;
     public int VoteLanes { get; set; } = 2_000;
+    public int VoteWave { get; set; } = 10_000;
     public int ChatViewers { get; set; } = 5_000;
     public int ChatSenders { get; set; } = 50;
     public int ChatPerSenderPerSecond { get; set; } = 4;
@@ -31,6 +32,7 @@ public sealed class Settings
         Voters = 2_000,
         VotesPerVoter = 5,
         VoteLanes = 100,
+        VoteWave = 1_000,
         ChatViewers = 100,
         ChatSenders = 5,
         ChatPerSenderPerSecond = 4,

@@ -22,6 +22,7 @@ public sealed class TwoNodeTests : IAsyncLifetime
     {
         PresenceFlush = TimeSpan.FromMilliseconds(50),
         PresenceHeartbeat = TimeSpan.FromMilliseconds(200),
+        MaxTick = TimeSpan.FromMilliseconds(200),
         PresenceExpiry = TimeSpan.FromMilliseconds(800),
     };
 

@@ -57,6 +57,7 @@ public sealed class WebNode : IAsyncDisposable
             ["Live__Tick"] = "00:00:00.100",
             ["Live__PresenceHeartbeat"] = "00:00:00.500",
             ["Live__PresenceExpiry"] = "00:00:02",
+            ["Live__MaxTick"] = "00:00:01",
             ["RateLimits__Vote__Burst"] = "1000",
             ["RateLimits__Chat__Burst"] = "1000",
             ["RateLimits__Chat__PerSecond"] = "1000",

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Events.Silo.Live;
+using Events.Web.Live;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Events.Web.Tests;
+
+public sealed class PacingTests
+{
+    private const string Session = "forum-2026-11-public-health-career";
+
+    [Fact]
+    public async Task A_change_after_a_quiet_spell_reaches_viewers_at_once_and_a_session_gets_at_most_one_update_per_tick()
+    {
+        // A long tick makes the difference visible: a fixed tick would hold a lone reaction for up
+        // to two seconds (one second on average); the leading edge sends it at the next poll (a
+        // quarter of the tick). Four lone reactions all arriving within a second would happen by
+        // chance with a fixed tick about one time in sixteen.
+        await using var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Live:Tick"] = "00:00:02", ["Live:MaxTick"] = "00:00:02" });
+        var member = await host.CreateAccountAsync("fan");
+        await using var viewer = await LiveHost.ConnectAsync(host.HubUrl, null);
+        var updates = new ConcurrentQueue<(long At, long Likes)>();
+        var clock = Stopwatch.StartNew();
+        var lastUpdateAt = 0L;
+        viewer.On<SessionUpdate>("Update", u =>
+        {
+            Interlocked.Exchange(ref lastUpdateAt, clock.ElapsedMilliseconds);
+            if (u.Reactions is { } r && r.TryGetValue("like", out var likes))
+            {
+                updates.Enqueue((clock.ElapsedMilliseconds, likes));
+            }
+        });
+        Assert.True((await viewer.InvokeAsync<HubResult<SessionSnapshot>>("JoinSession", Session)).Ok);
+        await using var reactor = await LiveHost.ConnectAsync(host.HubUrl, member.Token);
+        Assert.True((await reactor.InvokeAsync<HubResult<SessionSnapshot>>("JoinSession", Session)).Ok);
+
+        var delays = new List<long>();
+        for (var lone = 1; lone <= 4; lone++)
+        {
+            // Quiet: nothing sent to this session (counts included) for longer than the tick.
+            await Eventually.TrueAsync(() => clock.ElapsedMilliseconds - Interlocked.Read(ref lastUpdateAt) > 2_300, "a quiet spell", 20_000);
+            var sent = clock.ElapsedMilliseconds;
+            await ReactAsync(reactor);
+            await Eventually.TrueAsync(() => updates.Any(u => u.Likes == lone), $"lone reaction {lone} reaches the viewer");
+            delays.Add(updates.First(u => u.Likes == lone).At - sent);
+        }
+        Assert.All(delays, d => Assert.True(d < 1_000, $"lone reactions reached the viewer after {string.Join(", ", delays)} ms"));
+
+        // A burst: the first reaction goes at once, the rest wait for the session's next slot and arrive together.
+        var before = updates.Count;
+        for (var i = 0; i < 5; i++)
+        {
+            await ReactAsync(reactor);
+        }
+        await Eventually.TrueAsync(() => updates.Any(u => u.Likes == 9), "the burst reaches the viewer");
+        var burst = updates.Skip(before).ToArray();
+        Assert.InRange(burst.Length, 1, 2);
+        if (burst.Length == 2)
+        {
+            Assert.True(burst[1].At - burst[0].At >= 1_800, $"two updates of one session {burst[1].At - burst[0].At} ms apart");
+        }
+    }
+
+    private static async Task ReactAsync(HubConnection reactor)
+    {
+        var reacted = await reactor.InvokeAsync<HubResult<ReactionAck>>("React", Session, "like");
+        Assert.True(reacted.Ok, reacted.Error?.Message);
+    }
+
+    [Fact]
+    public void Fan_out_slows_while_it_keeps_the_processor_busy_and_speeds_up_when_calm()
+    {
+        var pacer = new FanOutPacer(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), pacer.Interval);
+
+        // Busy, but fan-out is a trickle: slowing it would not help.
+        pacer.Adjust(0.99, 500);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), pacer.Interval);
+
+        pacer.Adjust(0.95, 40_000);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), pacer.Interval);
+        for (var i = 0; i < 20; i++)
+        {
+            pacer.Adjust(0.95, 40_000);
+        }
+        Assert.Equal(TimeSpan.FromSeconds(2), pacer.Interval);
+
+        // Between calm and busy it holds.
+        pacer.Adjust(0.7, 40_000);
+        Assert.Equal(TimeSpan.FromSeconds(2), pacer.Interval);
+
+        pacer.Adjust(0.3, 10_000);
+        Assert.True(pacer.Interval < TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 20; i++)
+        {
+            pacer.Adjust(0.3, 10_000);
+        }
+        Assert.Equal(TimeSpan.FromMilliseconds(200), pacer.Interval);
+    }
+}
