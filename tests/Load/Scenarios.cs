@@ -20,6 +20,8 @@ public sealed class Scenarios(Settings s, Report report)
     private double platformChatP99 = double.NaN;
     private int platformBroadcastFrames;
     private double platformCpuPerDeliveryUs = double.NaN;
+    private double platformVotesPerSecond = double.NaN;
+    private double platformVoteAckP99 = double.NaN;
 
     private static long Now => Stopwatch.GetTimestamp();
 
@@ -387,6 +389,8 @@ public sealed class Scenarios(Settings s, Report report)
         }
         var stormSeconds = Ms(0, stormTicks) / 1000;
         var stormCpu = cpu2.TotalMilliseconds / (stormSeconds * 1000) * 100;
+        platformVotesPerSecond = messages / stormSeconds;
+        platformVoteAckP99 = ackLatency.Percentile(99);
         Ok(await organizerClient.InvokeAsync("CloseRound", Json(stormRoundId)), out var closed);
         var tallyTotal = closed.GetProperty("totalVotes").GetInt64();
         var tallyMatches = closed.GetProperty("options").EnumerateArray().All(o => o.GetProperty("votes").GetInt64() == expectedTally[o.GetProperty("id").GetString()![0] - 'a']);
@@ -502,6 +506,38 @@ public sealed class Scenarios(Settings s, Report report)
         report.Add("broadcast paced (baseline)", $"{s.Viewers:N0} sockets x {paced} frames, one per socket every {tickMs} ms",
             $"{Report.F(pacedReceived / pacedSeconds)} deliveries/s; {pacedExpected - pacedReceived} lost; server CPU {Report.F(pacedCpu, 1)}% = {Report.F(baselineUs, 1)} µs/delivery", "",
             "CPU/delivery ours/baseline " + Report.Ratio(platformCpuPerDeliveryUs, baselineUs));
+
+        // The vote storm's shape against the bare server: lanes of "voters", each sending its
+        // messages one after another and awaiting every reply. The ceiling for acknowledged
+        // messages per second on this core (one receive and one send each).
+        var lanes = Math.Min(s.VoteLanes, viewers.Length);
+        var stormVoters = Math.Min(s.Voters, 50_000);
+        var echoAcks = new Stats();
+        var echoed = 0L;
+        var frame = Encoding.UTF8.GetBytes("{\"type\":1,\"invocationId\":\"12345\",\"target\":\"CastVote\",\"arguments\":[\"r-0123456789abcdef\",\"a\",\"vote-123456\"]}\u001e");
+        var echoCpu = server.CpuTime();
+        var echoStormStart = Now;
+        await Task.WhenAll(Enumerable.Range(0, lanes).Select(async lane =>
+        {
+            // Each lane owns the sockets lane, lane + lanes, ... so no socket has two messages in flight.
+            var mine = Enumerable.Range(0, viewers.Length).Where(i => i % lanes == lane).Select(i => viewers[i]).ToArray();
+            for (var voter = lane; voter < stormVoters; voter += lanes)
+            {
+                var c = mine[voter / lanes % mine.Length];
+                for (var k = 0; k < s.VotesPerVoter; k++)
+                {
+                    var sent = Now;
+                    await c.InvokeEchoAsync(frame);
+                    echoAcks.Add(Ms(sent, Now));
+                    Interlocked.Increment(ref echoed);
+                }
+            }
+        }));
+        var echoStormSeconds = Ms(echoStormStart, Now) / 1000;
+        var echoStormCpu = (server.CpuTime() - echoCpu).TotalMilliseconds / (echoStormSeconds * 1000) * 100;
+        report.Add("echo storm (baseline)", $"{stormVoters:N0} x {s.VotesPerVoter} messages of {frame.Length} B, {lanes:N0} at once, each awaiting its reply",
+            $"{Report.F(echoed / echoStormSeconds)} messages/s; round trip p50 {Report.F(echoAcks.Percentile(50), 1)} ms, p99 {Report.F(echoAcks.Percentile(99), 1)} ms; server CPU {Report.F(echoStormCpu, 1)}%", "",
+            $"votes/s ours/baseline {Report.Ratio(platformVotesPerSecond, echoed / echoStormSeconds)}; ack p99 ours/baseline {Report.Ratio(platformVoteAckP99, echoAcks.Percentile(99))}");
 
         // Echo round trips at the chat storm's rate: the floor under our send-to-screen latency.
         stopPing.Cancel();
