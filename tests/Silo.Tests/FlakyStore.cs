@@ -16,6 +16,19 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     /// <summary>While set, vote batches wait for it before writing, as behind a slow disk.</summary>
     public TaskCompletionSource? Hold;
     public int VoteBatches;
+
+    /// <summary>While set, reads of rounds and votes fail, as when the database stops answering queries.</summary>
+    public volatile bool ReadsDown;
+    public int FailedReads;
+
+    private void ThrowIfReadsDown()
+    {
+        if (ReadsDown)
+        {
+            Interlocked.Increment(ref FailedReads);
+            throw new IOException("store reads failing (test)");
+        }
+    }
     public int ChatBatches;
 
     private void ThrowIfDown()
@@ -52,7 +65,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) { ThrowIfDown(); return inner.AddReactionsAsync(sessionId, deltas); }
     public Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId) => inner.GetReactionsAsync(sessionId);
     public Task<RoundRecord> CreateRoundAsync(RoundDraft draft) { ThrowIfDown(); return inner.CreateRoundAsync(draft); }
-    public Task<RoundRecord?> GetRoundAsync(string roundId) => inner.GetRoundAsync(roundId);
+    public Task<RoundRecord?> GetRoundAsync(string roundId) { ThrowIfReadsDown(); return inner.GetRoundAsync(roundId); }
     public Task<IReadOnlyList<RoundRecord>> GetRoundsAsync(string sessionId) => inner.GetRoundsAsync(sessionId);
     public Task<RoundRecord> CloseRoundAsync(string roundId, long atMs) { ThrowIfDown(); return inner.CloseRoundAsync(roundId, atMs); }
 
@@ -68,7 +81,9 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
         return LoseReplies ? throw new IOException("connection lost after commit (test)") : outcomes;
     }
 
-    public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) => inner.GetVotesAsync(roundId);
+    public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) { ThrowIfReadsDown(); return inner.GetVotesAsync(roundId); }
+
+    public Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) { ThrowIfReadsDown(); return inner.GetTallyAsync(roundId); }
 
     public ValueTask DisposeAsync() => inner is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
 }

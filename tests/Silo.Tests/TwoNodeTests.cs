@@ -180,6 +180,38 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.Equal(stored, (await storeB.GetVotesAsync(roundId)).Count);
     }
 
+    [Fact]
+    public async Task A_failed_read_of_another_nodes_votes_is_retried_on_the_next_tick_and_holds_back_nothing_else()
+    {
+        var flaky = new FlakyStore(new SqliteLiveStore(Path.Combine(folder, "live.db")));
+        await using var c = new LiveEngine(flaky, bus.ForNode("c"), new AnySession(), Options(), TimeProvider.System);
+        var onA = await a.Sessions.GetAsync("s2");
+        var onC = await c.Sessions.GetAsync("s2");
+        var roundId = (await onA.OpenRoundAsync(TestEngine.Organizer, "Best?", ["X", "Y"], true, false, "open")).Value!.RoundId;
+        await Eventually.TrueAsync(async () => (await onC.PeekAsync(Caller.Anonymous)).Rounds.Count == 1, "C to learn of the round");
+        await onC.CollectUpdateAsync();
+
+        // The database stops answering C's reads while A counts votes; C's ticks go on.
+        flaky.ReadsDown = true;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True((await a.Rounds.CallAsync(roundId, g => g.CastAsync(TestEngine.Member("v" + i), "a", "id" + i))).IsOk);
+        }
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.Null(TotalOf(await onC.CollectUpdateAsync(), roundId));
+            return Volatile.Read(ref flaky.FailedReads) > 0;
+        }, "C to try reading the votes");
+        await onC.JoinAsync("conn-1", "viewer-1", Caller.Anonymous);
+        var meanwhile = await onC.CollectUpdateAsync();
+        Assert.Equal(1, meanwhile?.Counts?.Current);
+        Assert.Null(TotalOf(meanwhile, roundId));
+
+        // Reads come back; no new vote or signal arrives, and C's next ticks show all five.
+        flaky.ReadsDown = false;
+        await Eventually.TrueAsync(async () => TotalOf(await onC.CollectUpdateAsync(), roundId) == 5, "C to show the votes it failed to read");
+    }
+
     private static long? TotalOf(SessionUpdate? update, string roundId) => update?.Rounds?.SingleOrDefault(r => r.RoundId == roundId)?.TotalVotes;
 
     private sealed class AnySession : ISessionCatalog

@@ -726,7 +726,16 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
             foreach (var id in TrackedRoundIds())
             {
                 var grain = await rounds.GetAsync(id).ConfigureAwait(false);
-                await grain.RefreshIfStaleAsync().ConfigureAwait(false);
+                try
+                {
+                    await grain.RefreshIfStaleAsync().ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The store did not answer: this round waits for a later tick (it stays
+                    // stale); everything else in this update goes out now.
+                    continue;
+                }
                 var version = grain.Version;
                 if (sentRoundVersions.TryGetValue(id, out var sent) && sent == version)
                 {

@@ -255,7 +255,20 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             return;
         }
         stale = false;
-        await TurnAsync(async () =>
+        try
+        {
+            await RefreshAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // Still behind the store: the next call tries again, even if no new signal comes.
+            stale = true;
+            throw;
+        }
+    }
+
+    private Task RefreshAsync() =>
+        TurnAsync(async () =>
         {
             var record = await store.GetRoundAsync(Key).ConfigureAwait(false);
             if (record is null)
@@ -270,8 +283,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
             }
             Interlocked.Increment(ref version);
             return 0;
-        }).ConfigureAwait(false);
-    }
+        });
 
     public Task<RoundView?> ViewAsync() => Turn(() => round is null ? null : BuildView(round));
 
