@@ -15,6 +15,10 @@ public sealed class LiveBroadcaster(LiveEngine engine, IHubContext<LiveHub, ILiv
 {
     private readonly FanOutPacer pacer = new(engine.Options.Tick, engine.Options.MaxTick);
 
+    // Touched only by the loop: when each session's last update went out, deliveries since the last measure.
+    private readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
+    private long deliveries;
+
     /// <summary>The current least interval between two updates of one session.</summary>
     public TimeSpan Interval => pacer.Interval;
 
@@ -22,34 +26,38 @@ public sealed class LiveBroadcaster(LiveEngine engine, IHubContext<LiveHub, ILiv
     {
         var poll = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, engine.Options.Tick.Ticks / 4));
         using var timer = new PeriodicTimer(poll);
-        var lastSent = new Dictionary<string, long>(StringComparer.Ordinal);
+        var collecting = new Dictionary<string, (Silo.Live.LiveSessionGrain Grain, Task<Silo.Live.SessionUpdate?> Task)>(StringComparer.Ordinal);
         var sinceSweep = Environment.TickCount64;
         var measuredAt = Stopwatch.GetTimestamp();
         var cpuAtMeasure = Environment.CpuUsage.TotalTime;
-        var deliveries = 0L;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var now = Environment.TickCount64;
             var interval = (long)pacer.Interval.TotalMilliseconds;
+            // A session whose collection waits (a store read on behalf of another node's votes)
+            // is looked at again on a later poll; it holds back no other session.
+            foreach (var (key, pending) in collecting)
+            {
+                if (pending.Task.IsCompleted)
+                {
+                    collecting.Remove(key);
+                    Finish(pending.Grain, pending.Task, now);
+                }
+            }
             foreach (var grain in engine.Sessions.Active)
             {
-                if (lastSent.TryGetValue(grain.Key, out var at) && now - at < interval)
+                if (collecting.ContainsKey(grain.Key) || (lastSent.TryGetValue(grain.Key, out var at) && now - at < interval))
                 {
                     continue;
                 }
-                try
+                var collected = grain.CollectUpdateAsync();
+                if (collected.IsCompleted)
                 {
-                    if (await grain.CollectUpdateAsync() is { } update)
-                    {
-                        lastSent[grain.Key] = now;
-                        deliveries += grain.LocalViewers;
-                        meters.RecordUpdateSent();
-                        _ = SendAsync(update);
-                    }
+                    Finish(grain, collected, now);
                 }
-                catch (Exception e)
+                else
                 {
-                    logger.LogWarning(e, "Collecting the update of session {Session} failed", grain.Key);
+                    collecting[grain.Key] = (grain, collected);
                 }
             }
 
@@ -74,6 +82,22 @@ public sealed class LiveBroadcaster(LiveEngine engine, IHubContext<LiveHub, ILiv
                     }
                 }
             }
+        }
+    }
+
+    private void Finish(Silo.Live.LiveSessionGrain grain, Task<Silo.Live.SessionUpdate?> collected, long now)
+    {
+        if (collected.IsFaulted)
+        {
+            logger.LogWarning(collected.Exception, "Collecting the update of session {Session} failed", grain.Key);
+            return;
+        }
+        if (collected.IsCompletedSuccessfully && collected.Result is { } update)
+        {
+            lastSent[grain.Key] = now;
+            deliveries += grain.LocalViewers;
+            meters.RecordUpdateSent();
+            _ = SendAsync(update);
         }
     }
 
