@@ -2,6 +2,7 @@ using Events.Silo.Bus;
 using Events.Silo.Store;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ public static class SiloServiceCollectionExtensions
         if (string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var path = configuration["Store:Sqlite:Path"] ?? Path.Combine(dataDirectory, "live.db");
-            services.AddSingleton<ILiveStore>(_ => new SqliteLiveStore(path));
+            services.TryAddSingleton<ILiveStore>(_ => new SqliteLiveStore(path));
         }
         else if (string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase))
         {
@@ -48,7 +49,7 @@ public static class SiloServiceCollectionExtensions
                 // The value itself is not repeated: it may hold a password.
                 throw new InvalidOperationException($"Configuration 'Store:Postgres:ConnectionString' is not a valid PostgreSQL connection string: {e.Message}", e);
             }
-            services.AddSingleton<ILiveStore>(_ => new PostgresLiveStore(connectionString));
+            services.TryAddSingleton<ILiveStore>(_ => new PostgresLiveStore(connectionString));
         }
         else
         {

@@ -46,7 +46,8 @@ public sealed class LiveHost : IAsyncDisposable
     /// <param name="settings">Configuration over the test defaults.</param>
     /// <param name="logs">Receives the host's logs as well as the console.</param>
     /// <param name="dataFolder">A folder to start over (kept on dispose); a fresh one (deleted on dispose) when null.</param>
-    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? dataFolder = null)
+    /// <param name="services">Registrations made before the platform's own (which add only what is missing), e.g. a store wrapper.</param>
+    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? dataFolder = null, Action<IServiceCollection, string>? services = null)
     {
         var keepData = dataFolder is not null;
         dataFolder ??= Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
@@ -76,6 +77,7 @@ public sealed class LiveHost : IAsyncDisposable
             {
                 builder.Logging.AddProvider(logs);
             }
+            services?.Invoke(builder.Services, dataFolder);
             // Password hashing at full strength costs ~0.1 s per account; tests make hundreds.
             builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);
         });
