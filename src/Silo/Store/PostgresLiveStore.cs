@@ -24,10 +24,24 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     private readonly NpgsqlDataSource dataSource;
 
+    /// <summary>
+    /// How long one command may take unless the connection string says otherwise ("Command Timeout").
+    /// A database that stops answering then fails commands (answered "try again", and a tick's
+    /// read is retried on the next tick) instead of holding a session's grain for Npgsql's 30 s.
+    /// </summary>
+    public const int DefaultCommandTimeoutSeconds = 10;
+
     public PostgresLiveStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        dataSource = NpgsqlDataSource.Create(connectionString);
+        // NpgsqlConnectionStringBuilder reports every keyword it knows as present: look at what was written.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!written.ContainsKey("Command Timeout") && !written.ContainsKey("CommandTimeout"))
+        {
+            builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        }
+        dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     private const string Schema = """
