@@ -4,7 +4,7 @@ namespace Events.Silo;
 
 /// <summary>
 /// The engine's own meters ("Events.Live"): batch sizes and commit latency per kind of write,
-/// updates sent, viewers connected to this node, hub commands by method and outcome, and the lag
+/// updates sent and the interval between them, viewers connected to this node, hub commands by method and outcome, and the lag
 /// of signals from other nodes. Read them with dotnet-counters, or export them with OpenTelemetry.
 /// </summary>
 public sealed class LiveMeters : IDisposable
@@ -31,6 +31,10 @@ public sealed class LiveMeters : IDisposable
     /// <summary>Reports this node's connected viewers (all sessions) whenever the meter is read.</summary>
     public void ObserveViewers(Func<long> viewers) =>
         meter.CreateObservableGauge("events.live.viewers", viewers, "{viewer}", "Viewers connected to this node");
+
+    /// <summary>Reports the least interval between two updates of one session, which grows while fan-out keeps the node busy.</summary>
+    public void ObserveUpdateInterval(Func<double> milliseconds) =>
+        meter.CreateObservableGauge("events.live.update.interval", milliseconds, "ms", "Least interval between two updates of one session on this node");
 
     public void RecordCommand(string method, string outcome) =>
         commands.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));

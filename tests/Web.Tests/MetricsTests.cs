@@ -50,5 +50,7 @@ public sealed class MetricsTests
         Assert.True(Has("events.live.batch.commit", m => Equals(m.Tags["kind"], "chat") && m.Value >= 0));
         Assert.True(Has("events.live.updates", m => m.Value == 1));
         Assert.True(Has("events.live.viewers", m => m.Value == 1));
+        // An idle test host sends at the configured tick (100 ms here).
+        Assert.True(Has("events.live.update.interval", m => m.Value == 100));
     }
 }

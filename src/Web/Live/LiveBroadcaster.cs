@@ -19,11 +19,9 @@ public sealed class LiveBroadcaster(LiveEngine engine, IHubContext<LiveHub, ILiv
     private readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     private long deliveries;
 
-    /// <summary>The current least interval between two updates of one session.</summary>
-    public TimeSpan Interval => pacer.Interval;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        meters.ObserveUpdateInterval(() => pacer.Interval.TotalMilliseconds);
         var poll = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, engine.Options.Tick.Ticks / 4));
         using var timer = new PeriodicTimer(poll);
         var collecting = new Dictionary<string, (Silo.Live.LiveSessionGrain Grain, Task<Silo.Live.SessionUpdate?> Task)>(StringComparer.Ordinal);
