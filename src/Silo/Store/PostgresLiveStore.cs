@@ -181,7 +181,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         cmd.Parameters.Add(P("peak", peakCandidate));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         await r.ReadAsync().ConfigureAwait(false);
-        return new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        return StoreRows.Counters(r);
     }
 
     public async Task<SessionCounters> GetCountersAsync(string sessionId)
@@ -189,7 +189,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         await using var cmd = dataSource.CreateCommand("SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = @s");
         cmd.Parameters.Add(P("s", sessionId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        return await r.ReadAsync().ConfigureAwait(false) ? new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)) : new SessionCounters(0, 0, 0);
+        return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Counters(r) : new SessionCounters(0, 0, 0);
     }
 
     // ---- chat -----------------------------------------------------------------------------
@@ -261,7 +261,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                 await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
                 while (await r.ReadAsync().ConfigureAwait(false))
                 {
-                    existing[(r.GetString(1), r.GetString(2), r.GetString(6))] = ReadMessage(r);
+                    existing[(r.GetString(1), r.GetString(2), r.GetString(6))] = StoreRows.Message(r);
                 }
             }
 
@@ -323,16 +323,8 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         await using var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.AddRange(args);
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        var list = new List<ChatMessage>();
-        while (await r.ReadAsync().ConfigureAwait(false))
-        {
-            list.Add(ReadMessage(r));
-        }
-        return list;
+        return await StoreRows.ListAsync(r, StoreRows.Message).ConfigureAwait(false);
     }
-
-    private static ChatMessage ReadMessage(NpgsqlDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
 
     public async Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) =>
         await ExecuteAsync("UPDATE chat_messages SET deleted_at = @t, deleted_by = @by WHERE session_id = @s AND id = @id AND deleted_at IS NULL",
@@ -354,12 +346,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         await using var cmd = dataSource.CreateCommand("SELECT user_id, kind, until_ms, set_by FROM sanctions WHERE session_id = @s ORDER BY user_id COLLATE \"C\", kind COLLATE \"C\"");
         cmd.Parameters.Add(P("s", sessionId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        var list = new List<Sanction>();
-        while (await r.ReadAsync().ConfigureAwait(false))
-        {
-            list.Add(new Sanction(sessionId, r.GetString(0), Enum.Parse<SanctionKind>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)));
-        }
-        return list;
+        return await StoreRows.ListAsync(r, row => StoreRows.Sanction(sessionId, row)).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) =>
@@ -399,7 +386,6 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     // ---- vote rounds and votes ------------------------------------------------------------
 
-    private const string RoundColumns = "round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at";
 
     public Task<RoundRecord> CreateRoundAsync(RoundDraft draft) =>
         InTransactionAsync(async (c, tx) =>
@@ -446,21 +432,9 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     private static async Task<IReadOnlyList<RoundRecord>> QueryRoundsAsync(NpgsqlConnection c, NpgsqlTransaction? tx, string where, params NpgsqlParameter[] args)
     {
-        await using var cmd = Command(c, tx, $"SELECT {RoundColumns} FROM vote_rounds {where}", args);
+        await using var cmd = Command(c, tx, $"SELECT {StoreRows.RoundColumns} FROM vote_rounds {where}", args);
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        var list = new List<RoundRecord>();
-        while (await r.ReadAsync().ConfigureAwait(false))
-        {
-            list.Add(new RoundRecord(
-                r.GetString(0), r.GetString(1), r.GetString(2),
-                JsonSerializer.Deserialize<List<RoundOption>>(r.GetString(3))!,
-                r.GetBoolean(4),
-                Enum.Parse<RoundEligibility>(r.GetString(5)),
-                Enum.Parse<RoundStatus>(r.GetString(6)),
-                r.GetInt64(7),
-                r.IsDBNull(8) ? null : r.GetInt64(8)));
-        }
-        return list;
+        return await StoreRows.ListAsync(r, StoreRows.Round).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes)
@@ -591,12 +565,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         await using var cmd = dataSource.CreateCommand("SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = @r");
         cmd.Parameters.Add(P("r", roundId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        var list = new List<StoredVote>();
-        while (await r.ReadAsync().ConfigureAwait(false))
-        {
-            list.Add(new StoredVote(r.GetString(0), r.GetString(1), r.GetString(2)));
-        }
-        return list;
+        return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);
     }
 
     // ---- plumbing -------------------------------------------------------------------------

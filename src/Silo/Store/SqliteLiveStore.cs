@@ -172,7 +172,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 """, ("$s", sessionId), ("$added", added), ("$views", newViews), ("$peak", peakCandidate));
             await using var r = await update.ExecuteReaderAsync().ConfigureAwait(false);
             await r.ReadAsync().ConfigureAwait(false);
-            return new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+            return StoreRows.Counters(r);
         });
 
     public Task<SessionCounters> GetCountersAsync(string sessionId) =>
@@ -180,7 +180,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await using var cmd = Command(c, null, "SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = $s", ("$s", sessionId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-            return await r.ReadAsync().ConfigureAwait(false) ? new SessionCounters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)) : new SessionCounters(0, 0, 0);
+            return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Counters(r) : new SessionCounters(0, 0, 0);
         });
 
     public Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts) =>
@@ -216,7 +216,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 existing.Parameters["$k"].Value = d.ClientMessageId;
                 await using var r = await existing.ExecuteReaderAsync().ConfigureAwait(false);
                 await r.ReadAsync().ConfigureAwait(false);
-                results.Add(new ChatAppend(ReadMessage(r), true));
+                results.Add(new ChatAppend(StoreRows.Message(r), true));
             }
             return results;
         });
@@ -249,16 +249,8 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await using var cmd = Command(c, null, sql, args);
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-            var list = new List<ChatMessage>();
-            while (await r.ReadAsync().ConfigureAwait(false))
-            {
-                list.Add(ReadMessage(r));
-            }
-            return list;
+            return await StoreRows.ListAsync(r, StoreRows.Message).ConfigureAwait(false);
         });
-
-    private static ChatMessage ReadMessage(SqliteDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
 
     public Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) =>
         WriteAsync(async (c, tx) =>
@@ -290,12 +282,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await using var cmd = Command(c, null, "SELECT user_id, kind, until_ms, set_by FROM sanctions WHERE session_id = $s", ("$s", sessionId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-            var list = new List<Sanction>();
-            while (await r.ReadAsync().ConfigureAwait(false))
-            {
-                list.Add(new Sanction(sessionId, r.GetString(0), Enum.Parse<SanctionKind>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3)));
-            }
-            return list;
+            return await StoreRows.ListAsync(r, row => StoreRows.Sanction(sessionId, row)).ConfigureAwait(false);
         });
 
     public Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas) =>
@@ -367,21 +354,9 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
 
     private static async Task<IReadOnlyList<RoundRecord>> QueryRoundsAsync(SqliteConnection c, SqliteTransaction? tx, string where, params (string, object?)[] args)
     {
-        await using var cmd = Command(c, tx, "SELECT round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at FROM vote_rounds " + where, args);
+        await using var cmd = Command(c, tx, $"SELECT {StoreRows.RoundColumns} FROM vote_rounds {where}", args);
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-        var list = new List<RoundRecord>();
-        while (await r.ReadAsync().ConfigureAwait(false))
-        {
-            list.Add(new RoundRecord(
-                r.GetString(0), r.GetString(1), r.GetString(2),
-                JsonSerializer.Deserialize<List<RoundOption>>(r.GetString(3))!,
-                r.GetInt32(4) == 1,
-                Enum.Parse<RoundEligibility>(r.GetString(5)),
-                Enum.Parse<RoundStatus>(r.GetString(6)),
-                r.GetInt64(7),
-                r.IsDBNull(8) ? null : r.GetInt64(8)));
-        }
-        return list;
+        return await StoreRows.ListAsync(r, StoreRows.Round).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes) =>
@@ -434,12 +409,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await using var cmd = Command(c, null, "SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = $r", ("$r", roundId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
-            var list = new List<StoredVote>();
-            while (await r.ReadAsync().ConfigureAwait(false))
-            {
-                list.Add(new StoredVote(r.GetString(0), r.GetString(1), r.GetString(2)));
-            }
-            return list;
+            return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);
         });
 
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)

@@ -1,0 +1,47 @@
+using System.Data.Common;
+using System.Text.Json;
+
+namespace Events.Silo.Store;
+
+/// <summary>
+/// How both stores turn rows into records: the same columns, in the same order, for SQLite and
+/// PostgreSQL, so a column added to a query is mapped in one place.
+/// </summary>
+internal static class StoreRows
+{
+    public const string RoundColumns = "round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at";
+
+    public static async Task<List<T>> ListAsync<T>(DbDataReader r, Func<DbDataReader, T> map)
+    {
+        var list = new List<T>();
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            list.Add(map(r));
+        }
+        return list;
+    }
+
+    /// <summary>Columns: id, session_id, author_id, author_name, body, sent_at.</summary>
+    public static ChatMessage Message(DbDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
+
+    /// <summary>Columns: <see cref="RoundColumns"/>. show_tally is a boolean in PostgreSQL and an integer in SQLite; both readers' GetBoolean read it.</summary>
+    public static RoundRecord Round(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2),
+            JsonSerializer.Deserialize<List<RoundOption>>(r.GetString(3))!,
+            r.GetBoolean(4),
+            Enum.Parse<RoundEligibility>(r.GetString(5)),
+            Enum.Parse<RoundStatus>(r.GetString(6)),
+            r.GetInt64(7),
+            r.IsDBNull(8) ? null : r.GetInt64(8));
+
+    /// <summary>Columns: user_id, kind, until_ms, set_by.</summary>
+    public static Sanction Sanction(string sessionId, DbDataReader r) =>
+        new(sessionId, r.GetString(0), Enum.Parse<SanctionKind>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3));
+
+    /// <summary>Columns: voter_id, option_id, client_vote_id.</summary>
+    public static StoredVote Vote(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
+
+    /// <summary>Columns: unique_viewers, total_views, peak_viewers.</summary>
+    public static SessionCounters Counters(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+}
