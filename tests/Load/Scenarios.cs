@@ -465,21 +465,9 @@ public sealed class Scenarios(Settings s, Report report)
 
         // The same number of frames as the platform sent, of the platform's average size, as fast as possible.
         var frames = Math.Max(5, platformBroadcastFrames);
-        foreach (var c in viewers)
-        {
-            var v = (Viewer)c.Tag!;
-            v.Received = 0;
-        }
         phase = "broadcast";
-        var started = Now;
-        await http.PostAsync($"/broadcast?count={frames}&size={(int)platformUpdateBytes}", null);
         var expected = (long)frames * s.Viewers;
-        while (viewers.Sum(c => ((Viewer)c.Tag!).Received) < expected && Ms(started, Now) < 120_000)
-        {
-            await Task.Delay(5);
-        }
-        var seconds = Ms(started, Now) / 1000;
-        var received = viewers.Sum(c => ((Viewer)c.Tag!).Received);
+        var (seconds, received) = await BaselineBroadcastAsync(http, viewers, $"count={frames}&size={(int)platformUpdateBytes}", expected);
         var perSecond = received / seconds;
         report.Add("broadcast (baseline)", $"{s.Viewers:N0} sockets x {frames} frames of {Report.F(platformUpdateBytes)} B, flat out",
             $"{Report.F(perSecond)} deliveries/s; {expected - received} lost", "", "deliveries/s ours/baseline " + Report.Ratio(platformDeliveriesPerSecond, perSecond));
@@ -487,20 +475,9 @@ public sealed class Scenarios(Settings s, Report report)
         // Paced like the platform: one frame per socket per tick. CPU per delivery is the like-for-like figure.
         var tickMs = (int)TimeSpan.Parse(s.Tick, System.Globalization.CultureInfo.InvariantCulture).TotalMilliseconds;
         var paced = Math.Max(5, s.BroadcastSeconds * 1000 / tickMs);
-        foreach (var c in viewers)
-        {
-            ((Viewer)c.Tag!).Received = 0;
-        }
         var cpu = server.CpuTime();
-        started = Now;
-        await http.PostAsync($"/broadcast?count={paced}&size={(int)platformUpdateBytes}&intervalMs={tickMs}", null);
         var pacedExpected = (long)paced * s.Viewers;
-        while (viewers.Sum(c => ((Viewer)c.Tag!).Received) < pacedExpected && Ms(started, Now) < 120_000)
-        {
-            await Task.Delay(5);
-        }
-        var pacedSeconds = Ms(started, Now) / 1000;
-        var pacedReceived = viewers.Sum(c => ((Viewer)c.Tag!).Received);
+        var (pacedSeconds, pacedReceived) = await BaselineBroadcastAsync(http, viewers, $"count={paced}&size={(int)platformUpdateBytes}&intervalMs={tickMs}", pacedExpected);
         var pacedCpu = (server.CpuTime() - cpu).TotalMilliseconds / (pacedSeconds * 1000) * 100;
         var baselineUs = pacedReceived > 0 ? pacedCpu / 100 * pacedSeconds * 1e6 / pacedReceived : double.NaN;
         report.Add("broadcast paced (baseline)", $"{s.Viewers:N0} sockets x {paced} frames, one per socket every {tickMs} ms",
@@ -566,6 +543,22 @@ public sealed class Scenarios(Settings s, Report report)
             $"round trip p50 {Report.F(echo.Percentile(50), 2)} ms, p99 {Report.F(echo.Percentile(99), 2)} ms", "",
             "chat p99 ours/baseline " + Report.Ratio(platformChatP99, echo.Percentile(99)));
         await DisposeAllAsync(viewers);
+    }
+
+    /// <summary>Asks the bare server to broadcast and waits (at most two minutes) until the viewers received <paramref name="expected"/> frames.</summary>
+    private static async Task<(double Seconds, long Received)> BaselineBroadcastAsync(HttpClient http, HubClient[] viewers, string query, long expected)
+    {
+        foreach (var c in viewers)
+        {
+            ((Viewer)c.Tag!).Received = 0;
+        }
+        var started = Now;
+        await http.PostAsync("/broadcast?" + query, null);
+        while (viewers.Sum(c => ((Viewer)c.Tag!).Received) < expected && Ms(started, Now) < 120_000)
+        {
+            await Task.Delay(5);
+        }
+        return (Ms(started, Now) / 1000, viewers.Sum(c => ((Viewer)c.Tag!).Received));
     }
 
     private static int FreePort()
