@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Events.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Tests;
@@ -43,13 +44,13 @@ public sealed class StartupTests
         try
         {
             string token;
-            await using (var first = await LiveHost.StartAsync(logs: logs, dataFolder: folder))
+            await using (var first = await LiveHost.StartAsync(dataFolder: folder, services: (services, _) => services.AddSingleton<ILoggerProvider>(logs)))
             {
                 token = (await first.CreateAccountAsync("ada")).Token;
             }
             Assert.Empty(logs.Problems);
 
-            await using var second = await LiveHost.StartAsync(logs: logs, dataFolder: folder);
+            await using var second = await LiveHost.StartAsync(dataFolder: folder, services: (services, _) => services.AddSingleton<ILoggerProvider>(logs));
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account/manage/info");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var info = await second.Http.SendAsync(request);

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Tests.Infrastructure;
 
@@ -44,10 +43,9 @@ public sealed class LiveHost : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     /// <param name="settings">Configuration over the test defaults.</param>
-    /// <param name="logs">Receives the host's logs as well as the console.</param>
     /// <param name="dataFolder">A folder to start over (kept on dispose); a fresh one (deleted on dispose) when null.</param>
-    /// <param name="services">Registrations made before the platform's own (which add only what is missing), e.g. a store wrapper.</param>
-    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? dataFolder = null, Action<IServiceCollection, string>? services = null)
+    /// <param name="services">Registrations made before the platform's own (which add only what is missing), e.g. a store wrapper or a log provider.</param>
+    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataFolder = null, Action<IServiceCollection, string>? services = null)
     {
         var keepData = dataFolder is not null;
         dataFolder ??= Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
@@ -73,10 +71,6 @@ public sealed class LiveHost : IAsyncDisposable
                 config[k] = v;
             }
             builder.Configuration.AddInMemoryCollection(config);
-            if (logs is not null)
-            {
-                builder.Logging.AddProvider(logs);
-            }
             services?.Invoke(builder.Services, dataFolder);
             // Password hashing at full strength costs ~0.1 s per account; tests make hundreds.
             builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);
