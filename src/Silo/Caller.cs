@@ -1,7 +1,10 @@
+using Orleans;
+using Orleans.Concurrency;
 namespace Events.Silo;
 
 /// <summary>The roles of DESIGN.md. Anonymous viewers have none.</summary>
 [Flags]
+[GenerateSerializer]
 public enum LiveRoles
 {
     None = 0,
@@ -14,6 +17,7 @@ public enum LiveRoles
 }
 
 /// <summary>Who is calling a grain: resolved and checked by the host before the call.</summary>
+[GenerateSerializer, Immutable]
 public sealed record Caller(string? UserId, string DisplayName, LiveRoles Roles)
 {
     public static Caller Anonymous { get; } = new(null, "", LiveRoles.None);

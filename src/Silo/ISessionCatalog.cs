@@ -1,7 +1,13 @@
 namespace Events.Silo;
 
-/// <summary>Which sessions exist: the host answers from its content. Grains are never activated for a session not listed.</summary>
+/// <summary>Which sessions exist and when they are scheduled: the host answers from its content. Grains are never activated for a session not listed.</summary>
 public interface ISessionCatalog
 {
-    bool Exists(string sessionId);
+    /// <summary>The session's schedule, or null when there is no such session.</summary>
+    SessionSchedule? Schedule(string sessionId);
+
+    bool Exists(string sessionId) => Schedule(sessionId) is not null;
 }
+
+/// <summary>When a session is planned to start and end.</summary>
+public sealed record SessionSchedule(DateTimeOffset Starts, DateTimeOffset Ends);

@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Concurrency;
 namespace Events.Silo;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace Events.Silo;
 /// an English sentence for developers, and for throttling errors how long to wait. Pages show the
 /// code in the reader's language.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record LiveError(string Code, string Message, int? RetryAfterMs = null)
 {
     public static LiveError InvalidArgument(string name, string problem) => new("invalid_argument", $"'{name}' {problem}.");

@@ -30,7 +30,7 @@ public static class EventsHost
 
         builder.Services.AddSingleton(sp => new ContentStore(contentDirectory, builder.Environment.IsDevelopment(), sp.GetRequiredService<ILogger<ContentStore>>()));
         builder.Services.AddSingleton<ISessionCatalog>(sp => sp.GetRequiredService<ContentStore>());
-        builder.Services.AddSilo(builder.Configuration, dataDirectory);
+        builder.AddSilo(dataDirectory);
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddUiLocalization();

@@ -1,477 +1,246 @@
 using System.Security.Cryptography;
-using Events.Silo.Bus;
-using Events.Silo.Grains;
 using Events.Silo.Store;
 using Events.Silo.Voting;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace Events.Silo.Live;
 
 /// <summary>
-/// One live session on this node: who is watching here, the chat, reactions, moderation and the
-/// session's vote rounds. Chat and reactions are written in batches and acknowledged only after
-/// their batch commits; committed messages join the outgoing buffer in id order, in the same
-/// turn, so every viewer receives them once and in order. Nothing is sent from here: the node's
-/// broadcaster calls <see cref="CollectUpdateAsync"/> on its tick and sends the coalesced result.
+/// One live session, one activation in the cluster. It composes the parts that hold the rules
+/// (<see cref="Audience"/>, <see cref="ChatAdmission"/>, <see cref="Sanctions"/>,
+/// <see cref="PendingUpdate"/>) and does the writing: chat and reactions go through group commits
+/// and are acknowledged after their batch committed; rare commands (moderation, status, rounds)
+/// are written one at a time. A timer builds one coalesced update per tick and pushes it to every
+/// node's relay that reports. Reentrant: turns interleave only at awaits, never in parallel, so
+/// a command waiting for its batch does not hold up the others.
 /// </summary>
-public sealed class LiveSessionGrain : Grain, IAsyncDisposable
+[Reentrant]
+public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
+    : Grain, ILiveSessionGrain
 {
     public static readonly IReadOnlyList<string> ReactionKinds = ["like", "applause"];
 
     private const int TrackedRounds = 10;
-    private const int RememberedCommands = 10_000;
 
-    private readonly ILiveStore store;
-    private readonly ILiveBus bus;
-    private readonly TimeProvider clock;
-    private readonly LiveOptions options;
-    private readonly GrainDirectory<VoteRoundGrain> rounds;
-    private readonly WriteBatcher<ChatDraft, ChatAppend> chatWriter;
-    private readonly WriteBatcher<string, long> reactionWriter;
-
-    private readonly Dictionary<string, string> connections = new(StringComparer.Ordinal);
-    private readonly HashSet<string> knownViewers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> unflushedViewers = new(StringComparer.Ordinal);
+    private readonly Audience audience = new(options);
+    private readonly ChatAdmission admission = new(options);
+    private readonly Sanctions sanctions = new();
     private readonly Queue<ChatMessage> recent = new();
-    private readonly List<ChatView> outgoingChat = [];
-    private readonly List<long> outgoingDeleted = [];
-    private readonly Dictionary<(string UserId, SanctionKind Kind), Sanction> sanctions = [];
-    private readonly Dictionary<string, long> lastChatAt = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Task<Outcome<ChatAck>>> recentCommands = new(StringComparer.Ordinal);
-    private readonly Queue<string> recentCommandOrder = new();
     private readonly List<string> roundIds = [];
-    private readonly Dictionary<string, long> sentRoundVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoundView> roundViews = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim commandGate = new(1, 1);
 
+    private string key = "";
+    private SessionSchedule? schedule;
     private SessionSettings settings = new(SessionStatus.Scheduled, 0, null);
     private ChatMessage? pinned;
-    private SessionCounters counters = new(0, 0, 0);
     private Dictionary<string, long> reactions = new(StringComparer.Ordinal);
-    private long unflushedViews;
-    private long peakSeen;
-    private bool presenceFlushing;
-    private long lastPresenceFlush;
     private long lastChatId;
-    private long seq;
-    private bool countsChanged;
-    private bool reactionsChanged;
-    private bool settingsChanged;
-    private CountsView? lastCounts;
-    private readonly Dictionary<string, (long Viewers, long SeenAt)> remoteViewers = new(StringComparer.Ordinal);
-    private long lastPresenceReport = long.MinValue / 2;
-    private long lastReportedViewers = -1;
-    private bool countersRefreshing;
-
-    public LiveSessionGrain(string sessionId, ILiveStore store, ILiveBus bus, TimeProvider clock, LiveOptions options, GrainDirectory<VoteRoundGrain> rounds, LiveMeters? meters = null)
-        : base(sessionId)
-    {
-        this.store = store;
-        this.bus = bus;
-        this.clock = clock;
-        this.options = options;
-        this.rounds = rounds;
-        chatWriter = new WriteBatcher<ChatDraft, ChatAppend>(CommitChatAsync, options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters is null ? null : meters.RecordChatBatch);
-        reactionWriter = new WriteBatcher<string, long>(CommitReactionsAsync, options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters is null ? null : meters.RecordReactionBatch);
-    }
+    private PendingUpdate pending = null!;
+    private GrainTurns turns = null!;
+    private WriteBatcher<ChatDraft, ChatAppend> chatWriter = null!;
+    private WriteBatcher<string, long> reactionWriter = null!;
+    private IDisposable? timer;
+    private long lastSentAt = long.MinValue / 2;
+    private string lastWireStatus = "";
 
     private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Viewers connected to this node.</summary>
-    public int LocalViewers => Volatile.Read(ref localViewers);
+    private SessionStatus Status => SessionStates.Effective(settings.Status, schedule, clock.GetUtcNow());
 
-    private int localViewers;
-
-    protected internal override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        settings = await store.GetSessionAsync(Key).ConfigureAwait(false);
-        counters = await store.GetCountersAsync(Key).ConfigureAwait(false);
-        reactions = new Dictionary<string, long>(await store.GetReactionsAsync(Key).ConfigureAwait(false), StringComparer.Ordinal);
+        key = this.GetPrimaryKeyString();
+        turns = GrainTurns.OfCurrentGrain();
+        schedule = catalog.Schedule(key);
+        settings = await store.GetSessionAsync(key);
+        audience.Load(await store.GetCountersAsync(key));
+        reactions = new Dictionary<string, long>(await store.GetReactionsAsync(key), StringComparer.Ordinal);
         foreach (var kind in ReactionKinds)
         {
             reactions.TryAdd(kind, 0);
         }
-        foreach (var m in await store.GetRecentChatAsync(Key, options.RecentChat).ConfigureAwait(false))
+        foreach (var m in await store.GetRecentChatAsync(key, options.RecentChat))
         {
             recent.Enqueue(m);
             lastChatId = m.Id;
         }
-        foreach (var s in await store.GetSanctionsAsync(Key).ConfigureAwait(false))
+        sanctions.Load(await store.GetSanctionsAsync(key));
+        roundIds.AddRange((await store.GetRoundsAsync(key)).Select(r => r.RoundId));
+        foreach (var id in TrackedRoundIds())
         {
-            sanctions[(s.UserId, s.Kind)] = s;
+            if (await Round(id).ViewAsync() is { } view)
+            {
+                roundViews[id] = view;
+            }
         }
-        roundIds.AddRange((await store.GetRoundsAsync(Key).ConfigureAwait(false)).Select(r => r.RoundId));
-        pinned = settings.PinnedMessageId is { } id ? await store.GetChatMessageAsync(Key, id).ConfigureAwait(false) : null;
-        lastPresenceFlush = Environment.TickCount64;
+        pinned = settings.PinnedMessageId is { } pin ? await store.GetChatMessageAsync(key, pin) : null;
+        lastWireStatus = SessionStates.Wire(Status);
+        pending = new PendingUpdate(NowMs);
+        chatWriter = new WriteBatcher<ChatDraft, ChatAppend>((c, _) => turns.RunAsync(() => CommitChatAsync(c)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordChatBatch);
+        reactionWriter = new WriteBatcher<string, long>((k, _) => turns.RunAsync(() => CommitReactionsAsync(k)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordReactionBatch);
+        var poll = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, options.Tick.Ticks / 4));
+        timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(poll, poll) { Interleave = true });
     }
 
-    protected override bool CanDeactivate =>
-        connections.Count == 0 && !presenceFlushing && unflushedViewers.Count == 0 && unflushedViews == 0
-        && chatWriter.Backlog == 0 && reactionWriter.Backlog == 0 && outgoingChat.Count == 0;
-
-    // ---- presence -------------------------------------------------------------------------
-
-    /// <summary>Adds a viewer connection (joining twice is harmless) and returns the whole state.</summary>
-    public Task<SessionSnapshot> JoinAsync(string connectionId, string viewerKey, Caller caller) =>
-        TurnAsync(async () =>
+    /// <summary>Everything queued is committed before the grain goes (a node shutting down hands its grains over with nothing lost).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        timer?.Dispose();
+        await chatWriter.DisposeAsync();
+        await reactionWriter.DisposeAsync();
+        if (audience.TakeFlush(Environment.TickCount64, force: true) is { } flush)
         {
-            if (connections.TryAdd(connectionId, viewerKey))
-            {
-                unflushedViews++;
-                if (knownViewers.Add(viewerKey))
-                {
-                    unflushedViewers.Add(viewerKey);
-                }
-                countsChanged = true;
-                Volatile.Write(ref localViewers, connections.Count);
-                peakSeen = Math.Max(peakSeen, CurrentViewers);
-            }
-            return await SnapshotAsync(caller).ConfigureAwait(false);
-        });
+            await FlushPresenceAsync(flush);
+        }
+    }
 
-    /// <summary>The state a viewer would get on joining, without joining: for server-rendered pages.</summary>
-    public Task<SessionSnapshot> PeekAsync(Caller caller) => TurnAsync(() => SnapshotAsync(caller));
+    private IVoteRoundGrain Round(string roundId) => GrainFactory.GetGrain<IVoteRoundGrain>(roundId);
+
+    // ---- audience -------------------------------------------------------------------------
+
+    public async Task<SessionSnapshot> JoinAsync(AudienceReport node, string viewerKey, bool rejoin, Caller caller)
+    {
+        audience.Report(node, Environment.TickCount64);
+        if (!rejoin)
+        {
+            audience.CountView(viewerKey);
+        }
+        return await SnapshotAsync(caller);
+    }
+
+    public Task<SessionSnapshot> PeekAsync(Caller caller) => SnapshotAsync(caller);
+
+    public Task ReportAudienceAsync(AudienceReport report)
+    {
+        audience.Report(report, Environment.TickCount64);
+        return Task.CompletedTask;
+    }
+
+    public Task NodeLeftAsync(string nodeId)
+    {
+        audience.Forget(nodeId);
+        return Task.CompletedTask;
+    }
 
     private async Task<SessionSnapshot> SnapshotAsync(Caller caller)
     {
-        var roundViews = new List<RoundView>();
-        foreach (var id in TrackedRoundIds())
+        var votes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (caller.UserId is { } userId)
         {
-            var view = await (await rounds.GetAsync(id).ConfigureAwait(false)).ViewAsync().ConfigureAwait(false);
-            if (view is not null)
+            var ids = TrackedRoundIds().ToArray();
+            var options = await Task.WhenAll(ids.Select(id => Round(id).VoteOfAsync(userId)));
+            for (var i = 0; i < ids.Length; i++)
             {
-                roundViews.Add(view);
-            }
-        }
-        var you = new YouView(caller.UserId, caller.DisplayName, caller.IsSignedIn, caller.CanModerate, caller.CanOrganize,
-            caller.UserId is { } u && ActiveSanction(u, SanctionKind.Mute) is not null,
-            caller.UserId is { } b && ActiveSanction(b, SanctionKind.Ban) is not null);
-        return new SessionSnapshot(Key, seq, Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-            Settings(), roundViews, you);
-    }
-
-    public Task<bool> LeaveAsync(string connectionId) =>
-        Turn(() =>
-        {
-            if (!connections.Remove(connectionId))
-            {
-                return false;
-            }
-            countsChanged = true;
-            Volatile.Write(ref localViewers, connections.Count);
-            return true;
-        });
-
-    /// <summary>Viewers here plus the latest report of every other node still reporting.</summary>
-    private long CurrentViewers => connections.Count + remoteViewers.Values.Sum(r => r.Viewers);
-
-    private CountsView Counts()
-    {
-        return new CountsView(CurrentViewers, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
-    }
-
-    private void MaybeFlushPresence()
-    {
-        var now = Environment.TickCount64;
-        if (presenceFlushing || now - lastPresenceFlush < options.PresenceFlush.TotalMilliseconds)
-        {
-            return;
-        }
-        if (unflushedViewers.Count == 0 && unflushedViews == 0 && peakSeen <= counters.PeakViewers)
-        {
-            if (remoteViewers.Count > 0 && !countersRefreshing)
-            {
-                // Other nodes add to unique viewers and views: read the shared figures now and then.
-                countersRefreshing = true;
-                lastPresenceFlush = now;
-                _ = RefreshCountersAsync();
-            }
-            return;
-        }
-        var keys = unflushedViewers.ToArray();
-        var views = unflushedViews;
-        presenceFlushing = true;
-        lastPresenceFlush = now;
-        _ = FlushPresenceAsync(keys, views, peakSeen);
-    }
-
-    private async Task FlushPresenceAsync(string[] keys, long views, long peakCandidate)
-    {
-        try
-        {
-            var stored = await store.RecordPresenceAsync(Key, keys, views, peakCandidate, NowMs).ConfigureAwait(false);
-            await Turn(() =>
-            {
-                counters = stored;
-                unflushedViews -= views;
-                unflushedViewers.ExceptWith(keys);
-                countsChanged = true;
-                presenceFlushing = false;
-                return 0;
-            }).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Kept unflushed: the next tick tries again.
-            await Turn(() => presenceFlushing = false).ConfigureAwait(false);
-        }
-    }
-
-    private async Task RefreshCountersAsync()
-    {
-        try
-        {
-            var stored = await store.GetCountersAsync(Key).ConfigureAwait(false);
-            await Turn(() =>
-            {
-                countersRefreshing = false;
-                if (stored != counters)
+                if (options[i] is { } option)
                 {
-                    counters = stored;
-                    countsChanged = true;
+                    votes[ids[i]] = option;
                 }
-                return 0;
-            }).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            await Turn(() => countersRefreshing = false).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Tells the other nodes how many viewers this node has, when it changes and as a heartbeat.</summary>
-    private void ReportPresence()
-    {
-        var now = Environment.TickCount64;
-        if (connections.Count == lastReportedViewers && now - lastPresenceReport < options.PresenceHeartbeat.TotalMilliseconds)
-        {
-            return;
-        }
-        if (connections.Count == 0 && lastReportedViewers <= 0 && lastReportedViewers != -1)
-        {
-            return;
-        }
-        lastReportedViewers = connections.Count;
-        lastPresenceReport = now;
-        // Not awaited: the tick must not wait on the network; a lost report is repeated by the heartbeat.
-        _ = bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.Presence, connections.Count)).AsTask();
-    }
-
-    private void ExpireRemoteViewers()
-    {
-        var now = Environment.TickCount64;
-        foreach (var (node, report) in remoteViewers.ToArray())
-        {
-            if (now - report.SeenAt > options.PresenceExpiry.TotalMilliseconds)
-            {
-                remoteViewers.Remove(node);
-                countsChanged = true;
             }
         }
+        var now = NowMs;
+        var you = new YouView(caller.UserId, caller.DisplayName, caller.IsSignedIn, caller.CanModerate, caller.CanOrganize,
+            caller.UserId is { } u && sanctions.Active(u, SanctionKind.Mute, now) is not null,
+            caller.UserId is { } b && sanctions.Active(b, SanctionKind.Ban, now) is not null,
+            votes);
+        var rounds = TrackedRoundIds().Select(id => roundViews.GetValueOrDefault(id)).OfType<RoundView>().ToArray();
+        return new SessionSnapshot(key, pending.Seq, audience.Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
+            Settings(), rounds, you);
     }
 
-    /// <summary>
-    /// Applies another node's signal: its viewer count, or a change to read again from the store
-    /// (settings, sanctions, pin, reactions, a deleted message, the list of rounds, new chat).
-    /// </summary>
-    public async Task OnRemoteSignalAsync(BusSignal signal)
+    private async Task FlushPresenceAsync(PresenceFlush flush)
     {
-        if (signal.Kind == BusSignalKind.ChatAppended)
+        try
         {
-            await CatchUpChatAsync().ConfigureAwait(false);
-            return;
+            var stored = await store.RecordPresenceAsync(key, flush.ViewerKeys, flush.Views, flush.PeakCandidate, NowMs);
+            audience.FlushSucceeded(flush, stored);
         }
-        await TurnAsync(async () =>
+        catch (Exception e)
         {
-            switch (signal.Kind)
-            {
-                case BusSignalKind.Presence:
-                    remoteViewers[signal.NodeId] = (signal.Value, Environment.TickCount64);
-                    peakSeen = Math.Max(peakSeen, CurrentViewers);
-                    countsChanged = true;
-                    break;
-                case BusSignalKind.SettingsChanged:
-                    settings = await store.GetSessionAsync(Key).ConfigureAwait(false);
-                    pinned = settings.PinnedMessageId is { } id ? await store.GetChatMessageAsync(Key, id).ConfigureAwait(false) : null;
-                    sanctions.Clear();
-                    foreach (var sanction in await store.GetSanctionsAsync(Key).ConfigureAwait(false))
-                    {
-                        sanctions[(sanction.UserId, sanction.Kind)] = sanction;
-                    }
-                    settingsChanged = true;
-                    break;
-                case BusSignalKind.ReactionsChanged:
-                    foreach (var (kind, total) in await store.GetReactionsAsync(Key).ConfigureAwait(false))
-                    {
-                        reactions[kind] = total;
-                    }
-                    reactionsChanged = true;
-                    break;
-                case BusSignalKind.ChatDeleted:
-                    // The deleting node has already unpinned it in the store, if it was pinned.
-                    ForgetMessage(signal.Value);
-                    break;
-                case BusSignalKind.RoundsChanged:
-                    foreach (var round in await store.GetRoundsAsync(Key).ConfigureAwait(false))
-                    {
-                        if (!roundIds.Contains(round.RoundId))
-                        {
-                            roundIds.Add(round.RoundId);
-                        }
-                    }
-                    break;
-            }
-            return 0;
-        }).ConfigureAwait(false);
+            logger.LogWarning(e, "Writing the audience figures of session {Session} failed; they are written on a later tick", key);
+            audience.FlushFailed();
+        }
     }
 
     // ---- chat -----------------------------------------------------------------------------
 
     public async Task<Outcome<ChatAck>> PostChatAsync(Caller author, string text, string clientMessageId)
     {
-        var answer = await Turn(() => AdmitChat(author, text, clientMessageId)).ConfigureAwait(false);
-        return await answer.ConfigureAwait(false);
-    }
-
-    private Task<Outcome<ChatAck>> AdmitChat(Caller author, string text, string clientMessageId)
-    {
-        static Task<Outcome<ChatAck>> Refuse(LiveError e) => Task.FromResult<Outcome<ChatAck>>(e);
-
         if (!author.IsSignedIn)
         {
-            return Refuse(LiveError.Unauthenticated());
+            return LiveError.Unauthenticated();
         }
         var userId = author.UserId!;
-        var commandKey = userId + "\n" + clientMessageId;
-        if (recentCommands.TryGetValue(commandKey, out var earlier))
+        var commandKey = ChatAdmission.CommandKey(userId, clientMessageId);
+        if (admission.Earlier(commandKey) is { } earlier)
         {
-            return earlier;
+            return await earlier;
         }
         var body = text.Trim();
-        if (body.Length == 0)
-        {
-            return Refuse(LiveError.EmptyMessage());
-        }
-        if (body.Length > options.MaxChatLength)
-        {
-            return Refuse(LiveError.MessageTooLong(options.MaxChatLength));
-        }
-        if (!TextRules.IsClean(body))
-        {
-            return Refuse(LiveError.InvalidArgument("text", "must not contain control characters or malformed Unicode"));
-        }
-        if (settings.Status == SessionStatus.Ended)
-        {
-            return Refuse(LiveError.SessionEnded(Key));
-        }
-        if (ActiveSanction(userId, SanctionKind.Ban) is not null)
-        {
-            return Refuse(LiveError.Banned());
-        }
-        if (ActiveSanction(userId, SanctionKind.Mute) is { } mute)
-        {
-            return Refuse(LiveError.Muted(mute.UntilMs is { } until ? (int)Math.Max(0, until - NowMs) : null));
-        }
         var now = NowMs;
-        if (settings.SlowModeSeconds > 0 && !author.CanModerate && lastChatAt.TryGetValue(userId, out var last))
+        if (admission.Check(author, body, Status, key, sanctions, settings.SlowModeSeconds, now) is { } refusal)
         {
-            var wait = last + settings.SlowModeSeconds * 1000L - now;
-            if (wait > 0)
-            {
-                return Refuse(LiveError.SlowMode((int)wait));
-            }
+            return refusal;
         }
-        var draft = new ChatDraft(Key, userId, author.DisplayName, body, clientMessageId, now);
-        if (!chatWriter.TryEnqueue(draft, out var committed))
+        if (!chatWriter.TryEnqueue(new ChatDraft(key, userId, author.DisplayName, body, clientMessageId, now), out var committed))
         {
-            return Refuse(LiveError.TryAgain());
+            return LiveError.TryAgain();
         }
-        var previousChatAt = lastChatAt.TryGetValue(userId, out var earlierAt) ? earlierAt : (long?)null;
-        lastChatAt[userId] = now;
-        var ack = AcknowledgeChatAsync(committed, commandKey, userId, now, previousChatAt);
-        Remember(commandKey, ack);
-        return ack;
-    }
-
-    private async Task<Outcome<ChatAck>> AcknowledgeChatAsync(Task<ChatAppend> committed, string commandKey, string userId, long stamp, long? previousStamp)
-    {
+        var answer = new TaskCompletionSource<Outcome<ChatAck>>();
+        var previousStamp = admission.Admitted(userId, commandKey, now, answer.Task);
+        Outcome<ChatAck> outcome;
         try
         {
-            var appended = await committed.ConfigureAwait(false);
-            return new ChatAck(appended.Message.Id, appended.Message.SentAtMs);
+            var appended = await committed;
+            outcome = new ChatAck(appended.Message.Id, appended.Message.SentAtMs);
         }
         catch (Exception)
         {
-            // Not written: forget the command and its slow-mode stamp so that the client's retry is tried afresh.
-            await Turn(() =>
-            {
-                if (lastChatAt.TryGetValue(userId, out var current) && current == stamp)
-                {
-                    if (previousStamp is { } p)
-                    {
-                        lastChatAt[userId] = p;
-                    }
-                    else
-                    {
-                        lastChatAt.Remove(userId);
-                    }
-                }
-                return recentCommands.Remove(commandKey);
-            }).ConfigureAwait(false);
-            return LiveError.TryAgain();
+            admission.Failed(userId, commandKey, now, previousStamp);
+            outcome = LiveError.TryAgain();
         }
-    }
-
-    private void Remember(string commandKey, Task<Outcome<ChatAck>> ack)
-    {
-        recentCommands[commandKey] = ack;
-        recentCommandOrder.Enqueue(commandKey);
-        while (recentCommandOrder.Count > RememberedCommands)
-        {
-            var oldest = recentCommandOrder.Dequeue();
-            if (recentCommands.TryGetValue(oldest, out var task) && task.IsCompleted)
-            {
-                recentCommands.Remove(oldest);
-            }
-        }
-    }
-
-    private async Task<IReadOnlyList<ChatAppend>> CommitChatAsync(IReadOnlyList<ChatDraft> drafts, CancellationToken cancellationToken)
-    {
-        var appended = await store.AppendChatAsync(drafts).ConfigureAwait(false);
-        var newest = await CatchUpChatAsync().ConfigureAwait(false);
-        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ChatAppended, newest)).ConfigureAwait(false);
-        return appended;
+        answer.SetResult(outcome);
+        return outcome;
     }
 
     /// <summary>
-    /// Reads every message committed after the last one this node has, in id order, into the
-    /// outgoing buffer. Own commits and other nodes' both arrive this way: the store serializes
-    /// appends per session, so ids grow in commit order and a cursor never skips a message, and
-    /// every viewer on every node gets each message once, in the same order.
+    /// Writes a batch, then reads every message after the last one shown, in id order, into the
+    /// next update: a retry whose first commit's reply was lost shows once, and messages a previous
+    /// activation committed but never sent show too. Appends to a session are serialized (one
+    /// commit at a time per batcher, and the store's contract), so ids grow in commit order.
     /// </summary>
-    private Task<long> CatchUpChatAsync() =>
-        TurnAsync(async () =>
-        {
-            while (true)
-            {
-                var newer = await store.GetChatAfterAsync(Key, lastChatId, 1000).ConfigureAwait(false);
-                foreach (var m in newer)
-                {
-                    AddToRecent(m);
-                    outgoingChat.Add(ChatView.From(m));
-                    lastChatId = m.Id;
-                }
-                if (newer.Count < 1000)
-                {
-                    return lastChatId;
-                }
-            }
-        });
-
-    private void AddToRecent(ChatMessage message)
+    private async Task<IReadOnlyList<ChatAppend>> CommitChatAsync(IReadOnlyList<ChatDraft> drafts)
     {
-        recent.Enqueue(message);
-        while (recent.Count > options.RecentChat)
+        var appended = await store.AppendChatAsync(drafts);
+        await CatchUpChatAsync();
+        return appended;
+    }
+
+    private async Task CatchUpChatAsync()
+    {
+        while (true)
         {
-            recent.Dequeue();
+            var newer = await store.GetChatAfterAsync(key, lastChatId, 1000);
+            foreach (var m in newer)
+            {
+                if (m.Id <= lastChatId)
+                {
+                    continue;
+                }
+                recent.Enqueue(m);
+                while (recent.Count > options.RecentChat)
+                {
+                    recent.Dequeue();
+                }
+                pending.AddChat(ChatView.From(m));
+                lastChatId = m.Id;
+            }
+            if (newer.Count < 1000)
+            {
+                return;
+            }
         }
     }
 
@@ -479,35 +248,29 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
 
     public async Task<Outcome<ReactionAck>> ReactAsync(Caller caller, string kind)
     {
-        var answer = await Turn(() =>
+        if (!caller.IsSignedIn)
         {
-            if (!caller.IsSignedIn)
-            {
-                return Task.FromResult<Outcome<long>>(LiveError.Unauthenticated());
-            }
-            if (!ReactionKinds.Contains(kind))
-            {
-                return Task.FromResult<Outcome<long>>(LiveError.InvalidArgument("kind", $"must be one of {string.Join(", ", ReactionKinds)}"));
-            }
-            if (settings.Status == SessionStatus.Ended)
-            {
-                return Task.FromResult<Outcome<long>>(LiveError.SessionEnded(Key));
-            }
-            if (ActiveSanction(caller.UserId!, SanctionKind.Ban) is not null)
-            {
-                return Task.FromResult<Outcome<long>>(LiveError.Banned());
-            }
-            return reactionWriter.TryEnqueue(kind, out var committed) ? AwaitTotal(committed) : Task.FromResult<Outcome<long>>(LiveError.TryAgain());
-        }).ConfigureAwait(false);
-        var total = await answer.ConfigureAwait(false);
-        return total.IsOk ? new ReactionAck(kind, total.Value) : total.Error!;
-    }
-
-    private static async Task<Outcome<long>> AwaitTotal(Task<long> committed)
-    {
+            return LiveError.Unauthenticated();
+        }
+        if (!ReactionKinds.Contains(kind))
+        {
+            return LiveError.InvalidArgument("kind", $"must be one of {string.Join(", ", ReactionKinds)}");
+        }
+        if (Status == SessionStatus.Ended)
+        {
+            return LiveError.SessionEnded(key);
+        }
+        if (sanctions.Active(caller.UserId!, SanctionKind.Ban, NowMs) is not null)
+        {
+            return LiveError.Banned();
+        }
+        if (!reactionWriter.TryEnqueue(kind, out var committed))
+        {
+            return LiveError.TryAgain();
+        }
         try
         {
-            return await committed.ConfigureAwait(false);
+            return new ReactionAck(kind, await committed);
         }
         catch (Exception)
         {
@@ -515,20 +278,15 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         }
     }
 
-    private async Task<IReadOnlyList<long>> CommitReactionsAsync(IReadOnlyList<string> kinds, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<long>> CommitReactionsAsync(IReadOnlyList<string> kinds)
     {
         var deltas = kinds.GroupBy(k => k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
-        var totals = await store.AddReactionsAsync(Key, deltas).ConfigureAwait(false);
-        await Turn(() =>
+        var totals = await store.AddReactionsAsync(key, deltas);
+        foreach (var (kind, total) in totals)
         {
-            foreach (var (kind, total) in totals)
-            {
-                reactions[kind] = total;
-            }
-            reactionsChanged = true;
-            return 0;
-        }).ConfigureAwait(false);
-        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ReactionsChanged, 0)).ConfigureAwait(false);
+            reactions[kind] = total;
+        }
+        pending.ReactionsChanged = true;
         return kinds.Select(k => totals.GetValueOrDefault(k)).ToArray();
     }
 
@@ -537,20 +295,19 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
     public Task<Outcome<bool>> DeleteMessageAsync(Caller moderator, long messageId) =>
         ModerateAsync(moderator, async () =>
         {
-            if (!await store.DeleteChatAsync(Key, messageId, moderator.UserId!, NowMs).ConfigureAwait(false))
+            if (!await store.DeleteChatAsync(key, messageId, moderator.UserId!, NowMs))
             {
                 return LiveError.UnknownMessage(messageId);
             }
             if (pinned?.Id == messageId)
             {
-                await store.SetPinnedAsync(Key, null).ConfigureAwait(false);
+                await store.SetPinnedAsync(key, null);
             }
             ForgetMessage(messageId);
-            await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.ChatDeleted, messageId)).ConfigureAwait(false);
             return true;
         });
 
-    /// <summary>Takes a deleted message out of the recent chat, the pending broadcast and the pin, and announces its deletion.</summary>
+    /// <summary>Takes a deleted message out of the recent chat, the pending update and the pin, and announces its deletion.</summary>
     private void ForgetMessage(long messageId)
     {
         if (recent.Any(m => m.Id == messageId))
@@ -562,17 +319,15 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
                 recent.Enqueue(m);
             }
         }
-        outgoingChat.RemoveAll(m => m.Id == messageId);
-        outgoingDeleted.Add(messageId);
+        pending.Deleted(messageId);
         if (pinned?.Id == messageId)
         {
             pinned = null;
             settings = settings with { PinnedMessageId = null };
-            settingsChanged = true;
+            pending.SettingsChanged = true;
         }
     }
 
-    /// <summary>Mutes a user for <paramref name="minutes"/> minutes (1 to 10,080), or lifts the mute when <paramref name="minutes"/> is 0.</summary>
     public Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, int minutes) =>
         minutes is < 0 or > 10_080
             ? Task.FromResult<Outcome<bool>>(LiveError.InvalidArgument("minutes", "must be between 0 and 10080"))
@@ -586,79 +341,100 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             if (lift)
             {
-                await store.RemoveSanctionAsync(Key, userId, kind).ConfigureAwait(false);
-                sanctions.Remove((userId, kind));
+                await store.RemoveSanctionAsync(key, userId, kind);
+                sanctions.Remove(userId, kind);
             }
             else
             {
-                var sanction = new Sanction(Key, userId, kind, untilMs, moderator.UserId!);
-                await store.SetSanctionAsync(sanction, NowMs).ConfigureAwait(false);
-                sanctions[(userId, kind)] = sanction;
+                var sanction = new Sanction(key, userId, kind, untilMs, moderator.UserId!);
+                await store.SetSanctionAsync(sanction, NowMs);
+                sanctions.Set(sanction);
             }
-            await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.SettingsChanged, 0)).ConfigureAwait(false);
             return true;
         });
+
+    public Task<Outcome<IReadOnlyList<SanctionView>>> GetSanctionsAsync(Caller moderator) =>
+        Task.FromResult(moderator.CanModerate
+            ? Outcome<IReadOnlyList<SanctionView>>.Ok(sanctions.InForce(NowMs))
+            : LiveError.Forbidden("moderator"));
 
     public Task<Outcome<bool>> SetSlowModeAsync(Caller moderator, int seconds) =>
         seconds is < 0 or > 3600
             ? Task.FromResult<Outcome<bool>>(LiveError.InvalidArgument("seconds", "must be between 0 and 3600"))
             : ModerateAsync(moderator, async () =>
             {
-                await store.SetSlowModeAsync(Key, seconds).ConfigureAwait(false);
+                await store.SetSlowModeAsync(key, seconds);
                 settings = settings with { SlowModeSeconds = seconds };
-                return await SettingsChangedAsync().ConfigureAwait(false);
+                pending.SettingsChanged = true;
+                return true;
             });
 
-    /// <summary>Pins a message, or unpins with a null id.</summary>
     public Task<Outcome<bool>> PinAsync(Caller moderator, long? messageId) =>
         ModerateAsync(moderator, async () =>
         {
             ChatMessage? message = null;
-            if (messageId is { } id && (message = await store.GetChatMessageAsync(Key, id).ConfigureAwait(false)) is null)
+            if (messageId is { } id && (message = await store.GetChatMessageAsync(key, id)) is null)
             {
                 return LiveError.UnknownMessage(id);
             }
-            await store.SetPinnedAsync(Key, messageId).ConfigureAwait(false);
+            await store.SetPinnedAsync(key, messageId);
             pinned = message;
             settings = settings with { PinnedMessageId = messageId };
-            return await SettingsChangedAsync().ConfigureAwait(false);
+            pending.SettingsChanged = true;
+            return true;
         });
 
-    public Task<Outcome<bool>> SetStatusAsync(Caller organizer, SessionStatus status) =>
-        !organizer.CanOrganize
-            ? Task.FromResult<Outcome<bool>>(LiveError.Forbidden("organizer"))
-            : TryTurnAsync(async () =>
-            {
-                await store.SetSessionStatusAsync(Key, status, NowMs).ConfigureAwait(false);
-                settings = settings with { Status = status };
-                return await SettingsChangedAsync().ConfigureAwait(false);
-            });
-
-    private async Task<Outcome<bool>> SettingsChangedAsync()
+    public async Task<Outcome<bool>> SetStatusAsync(Caller organizer, SessionStatus status)
     {
-        settingsChanged = true;
-        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.SettingsChanged, 0)).ConfigureAwait(false);
-        return true;
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        return await CommandAsync<bool>(async () =>
+        {
+            if (status == SessionStatus.Ended)
+            {
+                // Rounds close first: a vote acknowledged before the end counts, none after it.
+                foreach (var round in await store.GetRoundsAsync(key))
+                {
+                    if (round.Status == RoundStatus.Open && !(await Round(round.RoundId).CloseAsync(organizer)).IsOk)
+                    {
+                        return LiveError.TryAgain();
+                    }
+                }
+            }
+            await store.SetSessionStatusAsync(key, status, NowMs);
+            settings = settings with { Status = status };
+            pending.SettingsChanged = true;
+            lastWireStatus = SessionStates.Wire(Status);
+            return true;
+        });
     }
 
     private Task<Outcome<bool>> ModerateAsync(Caller moderator, Func<Task<Outcome<bool>>> action) =>
-        moderator.CanModerate ? TryTurnAsync(action) : Task.FromResult<Outcome<bool>>(LiveError.Forbidden("moderator"));
+        moderator.CanModerate ? CommandAsync(action) : Task.FromResult<Outcome<bool>>(LiveError.Forbidden("moderator"));
 
-    /// <summary>Runs a rare, store-bound command as one turn; a store failure answers "try again" with nothing changed in memory.</summary>
-    private async Task<Outcome<T>> TryTurnAsync<T>(Func<Task<Outcome<T>>> action)
+    /// <summary>
+    /// Runs a rare, store-bound command, one at a time so that memory follows the store in the
+    /// same order; a store failure answers "try again" with nothing changed in memory.
+    /// </summary>
+    private async Task<Outcome<T>> CommandAsync<T>(Func<Task<Outcome<T>>> action)
     {
+        await commandGate.WaitAsync();
         try
         {
-            return await TurnAsync(action).ConfigureAwait(false);
+            return await action();
         }
-        catch (Exception e) when (e is not GrainDeactivatedException)
+        catch (Exception e)
         {
+            logger.LogWarning(e, "A command on session {Session} failed", key);
             return LiveError.TryAgain();
         }
+        finally
+        {
+            commandGate.Release();
+        }
     }
-
-    private Sanction? ActiveSanction(string userId, SanctionKind kind) =>
-        sanctions.TryGetValue((userId, kind), out var s) && (s.UntilMs is null || s.UntilMs > NowMs) ? s : null;
 
     // ---- rounds ---------------------------------------------------------------------------
 
@@ -690,96 +466,94 @@ public sealed class LiveSessionGrain : Grain, IAsyncDisposable
         {
             return LiveError.InvalidArgument("options", "must not repeat a label");
         }
-        var draft = new RoundDraft("r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), Key, q,
+        var draft = new RoundDraft("r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), key, q,
             labels.Select((l, i) => new RoundOption(((char)('a' + i)).ToString(), l)).ToArray(), showTally,
             verifiedOnly ? RoundEligibility.Verified : RoundEligibility.Members, organizer.UserId!, clientCommandId, NowMs);
-        var created = await TryTurnAsync<RoundRecord>(async () =>
+        return await CommandAsync<RoundView>(async () =>
         {
-            var record = await store.CreateRoundAsync(draft).ConfigureAwait(false);
+            if (Status == SessionStatus.Ended)
+            {
+                return LiveError.SessionEnded(key);
+            }
+            var record = await store.CreateRoundAsync(draft);
             if (!roundIds.Contains(record.RoundId))
             {
                 roundIds.Add(record.RoundId);
             }
-            return record;
-        }).ConfigureAwait(false);
-        if (!created.IsOk)
+            if (await Round(record.RoundId).ViewAsync() is not { } view)
+            {
+                return LiveError.TryAgain();
+            }
+            roundViews[view.RoundId] = view;
+            pending.RoundChanged(view);
+            return view;
+        });
+    }
+
+    public Task RoundChangedAsync(RoundView view)
+    {
+        if (roundIds.Contains(view.RoundId))
         {
-            return created.Error!;
+            roundViews[view.RoundId] = view;
+            if (TrackedRoundIds().Contains(view.RoundId))
+            {
+                pending.RoundChanged(view);
+            }
         }
-        await bus.PublishAsync(new BusSignal(bus.NodeId, Key, BusSignalKind.RoundsChanged, 0)).ConfigureAwait(false);
-        var view = await rounds.CallAsync(created.Value!.RoundId, g => g.ViewAsync()).ConfigureAwait(false);
-        return view is null ? LiveError.TryAgain() : view;
+        return Task.CompletedTask;
     }
 
     private IEnumerable<string> TrackedRoundIds() => roundIds.Skip(Math.Max(0, roundIds.Count - TrackedRounds));
 
     // ---- the tick -------------------------------------------------------------------------
 
-    /// <summary>Takes everything that changed since the last call as one update with the next sequence number, or null if nothing did.</summary>
-    public Task<SessionUpdate?> CollectUpdateAsync() =>
-        TurnAsync(async () =>
+    /// <summary>
+    /// Writes the audience figures now and then, and sends what changed as one update to every
+    /// reporting node's relay: at most once per interval (the largest any node asked for), and
+    /// at the next poll after a quiet spell.
+    /// </summary>
+    private Task OnTickAsync(CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        audience.Expire(now);
+        if (audience.TakeFlush(now) is { } flush)
         {
-            ExpireRemoteViewers();
-            MaybeFlushPresence();
-            ReportPresence();
-            List<RoundView>? changedRounds = null;
-            foreach (var id in TrackedRoundIds())
+            _ = FlushPresenceAsync(flush);
+        }
+        var wire = SessionStates.Wire(Status);
+        if (wire != lastWireStatus)
+        {
+            // The scheduled end passed without the session going live: it is over now.
+            lastWireStatus = wire;
+            pending.SettingsChanged = true;
+        }
+        if (now - lastSentAt < audience.Interval.TotalMilliseconds)
+        {
+            return Task.CompletedTask;
+        }
+        var counts = audience.Changed ? audience.Counts() : null;
+        audience.Changed = false;
+        var update = pending.Take(key, counts, () => new Dictionary<string, long>(reactions), Settings);
+        if (update is null || audience.NodeCount == 0)
+        {
+            return Task.CompletedTask;
+        }
+        lastSentAt = now;
+        foreach (var relay in audience.Relays)
+        {
+            try
             {
-                var grain = await rounds.GetAsync(id).ConfigureAwait(false);
-                try
-                {
-                    await grain.RefreshIfStaleAsync().ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    // The store did not answer: this round waits for a later tick (it stays
-                    // stale); everything else in this update goes out now.
-                    continue;
-                }
-                var version = grain.Version;
-                if (sentRoundVersions.TryGetValue(id, out var sent) && sent == version)
-                {
-                    continue;
-                }
-                sentRoundVersions[id] = version;
-                if (await grain.ViewAsync().ConfigureAwait(false) is { } view)
-                {
-                    (changedRounds ??= []).Add(view);
-                }
+                _ = relay.DeliverAsync(update);
             }
-            CountsView? counts = null;
-            if (countsChanged)
+            catch (Exception e)
             {
-                countsChanged = false;
-                var now = Counts();
-                if (now != lastCounts)
-                {
-                    counts = lastCounts = now;
-                }
+                logger.LogDebug(e, "Pushing update {Seq} of session {Session} to a relay failed", update.Seq, key);
             }
-            if (counts is null && !reactionsChanged && outgoingChat.Count == 0 && outgoingDeleted.Count == 0 && !settingsChanged && changedRounds is null)
-            {
-                return null;
-            }
-            var update = new SessionUpdate(Key, ++seq, counts,
-                reactionsChanged ? new Dictionary<string, long>(reactions) : null,
-                outgoingChat.Count > 0 ? outgoingChat.ToArray() : null,
-                outgoingDeleted.Count > 0 ? outgoingDeleted.ToArray() : null,
-                settingsChanged ? Settings() : null,
-                changedRounds);
-            reactionsChanged = false;
-            settingsChanged = false;
-            outgoingChat.Clear();
-            outgoingDeleted.Clear();
-            return update;
-        });
+        }
+        meters.RecordUpdateSent();
+        return Task.CompletedTask;
+    }
 
     private SettingsView Settings() =>
-        new(settings.Status.ToString().ToLowerInvariant(), settings.SlowModeSeconds, pinned is null ? null : ChatView.From(pinned));
-
-    public async ValueTask DisposeAsync()
-    {
-        await chatWriter.DisposeAsync().ConfigureAwait(false);
-        await reactionWriter.DisposeAsync().ConfigureAwait(false);
-    }
+        new(SessionStates.Wire(Status), settings.SlowModeSeconds, pinned is null ? null : ChatView.From(pinned));
 }

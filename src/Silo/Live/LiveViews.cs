@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Concurrency;
 using Events.Silo.Store;
 
 namespace Events.Silo.Live;
@@ -5,22 +7,27 @@ namespace Events.Silo.Live;
 // The shapes sent to clients. They are documented field by field in docs/live-api.md; keep both in step.
 
 /// <summary>Audience figures. <see cref="Current"/> is viewers connected now; the rest are kept in the store.</summary>
+[GenerateSerializer, Immutable]
 public sealed record CountsView(long Current, long Peak, long Unique, long TotalViews);
 
+[GenerateSerializer, Immutable]
 public sealed record ChatView(long Id, string AuthorId, string AuthorName, string Text, long SentAt)
 {
     public static ChatView From(ChatMessage m) => new(m.Id, m.AuthorId, m.AuthorName, m.Text, m.SentAtMs);
 }
 
 /// <summary>The session's moderator-controlled state, always sent whole; <see cref="Pinned"/> is null when nothing is pinned.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SettingsView(string Status, int SlowModeSeconds, ChatView? Pinned);
 
+[GenerateSerializer, Immutable]
 public sealed record OptionView(string Id, string Label, long? Votes);
 
 /// <summary>
 /// A vote round. Per-option <see cref="OptionView.Votes"/> are null while the tally is hidden (until the round closes);
 /// <see cref="TotalVotes"/> is always given.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record RoundView(
     string RoundId,
     string SessionId,
@@ -33,10 +40,19 @@ public sealed record RoundView(
     long OpenedAt,
     long? ClosedAt);
 
-/// <summary>What the joining caller may do and what sanctions apply to them.</summary>
-public sealed record YouView(string? UserId, string DisplayName, bool SignedIn, bool CanModerate, bool CanOrganize, bool Muted, bool Banned);
+/// <summary>
+/// What the joining caller may do, what sanctions apply to them, and their own vote in each round
+/// shown (round id to option id), read from the rounds: the signed-in person's, whatever the browser.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record YouView(string? UserId, string DisplayName, bool SignedIn, bool CanModerate, bool CanOrganize, bool Muted, bool Banned, IReadOnlyDictionary<string, string> Votes);
+
+/// <summary>A mute or ban in force, as moderators see it; <see cref="Until"/> is null for a ban or a mute until lifted.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SanctionView(string UserId, string Kind, long? Until, string SetBy);
 
 /// <summary>The whole state of a session at the moment of joining. Updates with <c>seq</c> greater than <see cref="Seq"/> follow.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SessionSnapshot(
     string SessionId,
     long Seq,
@@ -50,8 +66,11 @@ public sealed record SessionSnapshot(
 /// <summary>
 /// One coalesced broadcast for a session, sent at most once per tick. Every field but
 /// <see cref="SessionId"/> and <see cref="Seq"/> is null when unchanged. Seq grows by one per
-/// update a node sends for the session, so a gap tells a client it missed one and should re-join.
+/// update of the session (one sequence for the whole cluster, since the session has one grain); a
+/// re-activated grain (after a node died) starts above every seq the earlier one sent, so a gap
+/// tells a client it missed something and should re-join for a snapshot.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record SessionUpdate(
     string SessionId,
     long Seq,
@@ -62,9 +81,12 @@ public sealed record SessionUpdate(
     SettingsView? Settings,
     IReadOnlyList<RoundView>? Rounds);
 
+[GenerateSerializer, Immutable]
 public sealed record ChatAck(long MessageId, long SentAt);
 
 /// <summary>"accepted": the vote counts (a retry of a counted vote is accepted again); "already_voted": an earlier, different vote counts.</summary>
+[GenerateSerializer, Immutable]
 public sealed record VoteAck(string RoundId, string Status, string OptionId);
 
+[GenerateSerializer, Immutable]
 public sealed record ReactionAck(string Kind, long Total);

@@ -1,6 +1,9 @@
+using Orleans;
+using Orleans.Concurrency;
 namespace Events.Silo.Store;
 
 /// <summary>Where a session is in its life: before it starts, on air, or over.</summary>
+[GenerateSerializer]
 public enum SessionStatus
 {
     Scheduled,
@@ -9,20 +12,26 @@ public enum SessionStatus
 }
 
 /// <summary>The durable, moderator-controlled settings of a live session.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SessionSettings(SessionStatus Status, int SlowModeSeconds, long? PinnedMessageId);
 
 /// <summary>Audience figures kept in the store: distinct viewers, joins, and the most viewers at once.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SessionCounters(long UniqueViewers, long TotalViews, long PeakViewers);
 
 /// <summary>A chat message as sent, before the store has given it an id.</summary>
+[GenerateSerializer, Immutable]
 public sealed record ChatDraft(string SessionId, string AuthorId, string AuthorName, string Text, string ClientMessageId, long SentAtMs);
 
 /// <summary>A stored chat message; ids grow with the order in which messages were committed.</summary>
+[GenerateSerializer, Immutable]
 public sealed record ChatMessage(long Id, string SessionId, string AuthorId, string AuthorName, string Text, long SentAtMs);
 
 /// <summary>The result of appending a chat message: the stored message, and whether it was already there (a retry).</summary>
+[GenerateSerializer, Immutable]
 public sealed record ChatAppend(ChatMessage Message, bool Duplicate);
 
+[GenerateSerializer]
 public enum SanctionKind
 {
     Mute,
@@ -30,24 +39,29 @@ public enum SanctionKind
 }
 
 /// <summary>A moderator's sanction on a user in one session; a null <see cref="UntilMs"/> lasts until lifted.</summary>
+[GenerateSerializer, Immutable]
 public sealed record Sanction(string SessionId, string UserId, SanctionKind Kind, long? UntilMs, string SetBy);
 
 /// <summary>Who may vote in a round.</summary>
+[GenerateSerializer]
 public enum RoundEligibility
 {
     Members,
     Verified,
 }
 
+[GenerateSerializer]
 public enum RoundStatus
 {
     Open,
     Closed,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record RoundOption(string Id, string Label);
 
 /// <summary>A round as the organizer asked for it; <see cref="ClientCommandId"/> makes a retried open idempotent.</summary>
+[GenerateSerializer, Immutable]
 public sealed record RoundDraft(
     string RoundId,
     string SessionId,
@@ -59,6 +73,7 @@ public sealed record RoundDraft(
     string ClientCommandId,
     long OpenedAtMs);
 
+[GenerateSerializer, Immutable]
 public sealed record RoundRecord(
     string RoundId,
     string SessionId,
@@ -71,6 +86,7 @@ public sealed record RoundRecord(
     long? ClosedAtMs);
 
 /// <summary>One voter's choice in a round, with the id the client gave it.</summary>
+[GenerateSerializer, Immutable]
 public sealed record VoteDraft(string RoundId, string VoterId, string OptionId, string ClientVoteId, long CastAtMs);
 
 /// <summary>
@@ -78,7 +94,9 @@ public sealed record VoteDraft(string RoundId, string VoterId, string OptionId, 
 /// voter had already voted and <see cref="OptionId"/> and <see cref="ClientVoteId"/> are that earlier vote's;
 /// or, with <see cref="RoundClosed"/>, the voter had no vote and the round is closed (or unknown), so nothing was written.
 /// </summary>
+[GenerateSerializer, Immutable]
 public readonly record struct VoteOutcome(bool Inserted, string OptionId, string ClientVoteId, bool RoundClosed = false);
 
 /// <summary>A counted vote, as loaded when a round grain activates.</summary>
+[GenerateSerializer, Immutable]
 public readonly record struct StoredVote(string VoterId, string OptionId, string ClientVoteId);

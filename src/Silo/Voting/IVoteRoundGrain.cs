@@ -1,16 +1,18 @@
 using Events.Silo.Live;
+using Orleans;
 
 namespace Events.Silo.Voting;
 
 /// <summary>
-/// One vote round. Guarantees: a vote is acknowledged "accepted" only after the batch holding it
-/// has committed, and the tally includes it before the acknowledgement is returned; each voter
-/// is counted at most once (the store's unique key decides, so this holds across nodes and
-/// restarts); a retry with the same client vote id gets the same answer; votes validated before
-/// <see cref="CloseAsync"/> are committed and counted before the round is marked closed, and no
-/// vote is accepted after.
+/// One vote round, one activation in the whole cluster. Guarantees: a vote is acknowledged
+/// "accepted" only after the batch holding it has committed, and the tally includes it before the
+/// acknowledgement is returned; each voter is counted at most once (the store's unique key decides,
+/// so this holds across nodes and restarts); a retry with the same client vote id gets the same
+/// answer; votes validated before <see cref="CloseAsync"/> are committed and counted before the
+/// round is marked closed, and no vote is accepted after. The tally always equals a recount of the
+/// stored ballots. Changes are pushed to the session's grain, coalesced.
 /// </summary>
-public interface IVoteRoundGrain
+public interface IVoteRoundGrain : IGrainWithStringKey
 {
     Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId);
 
@@ -19,6 +21,6 @@ public interface IVoteRoundGrain
     /// <summary>The round as viewers see it (tally hidden while the round hides it), or null for an unknown round.</summary>
     Task<RoundView?> ViewAsync();
 
-    /// <summary>Grows whenever the view changes; read without a turn to skip unchanged rounds.</summary>
-    long Version { get; }
+    /// <summary>The option this voter's counted vote is for, or null.</summary>
+    Task<string?> VoteOfAsync(string voterId);
 }

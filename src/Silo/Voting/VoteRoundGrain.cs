@@ -1,37 +1,39 @@
-using Events.Silo.Grains;
 using Events.Silo.Live;
 using Events.Silo.Store;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace Events.Silo.Voting;
 
-public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
+/// <summary>
+/// One vote round, one activation in the cluster (see <see cref="IVoteRoundGrain"/> for what it
+/// guarantees). Votes are validated here, written by a group commit, folded into the tally in the
+/// turn that sees their batch committed, and only then acknowledged. Changes are pushed to the
+/// session's grain, one at a time and at most once per quarter tick, so a storm costs the session
+/// a few calls a second. Reentrant: a vote waiting for its batch does not hold up the next votes.
+/// </summary>
+[Reentrant]
+public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<VoteRoundGrain> logger)
+    : Grain, IVoteRoundGrain
 {
-    private readonly ILiveStore store;
-    private readonly Bus.ILiveBus? bus;
-    private volatile bool stale;
-    private readonly TimeProvider clock;
-    private readonly WriteBatcher<VoteDraft, VoteOutcome> batcher;
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingVote> pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> tally = new(StringComparer.Ordinal);
+    private string key = "";
     private RoundRecord? round;
     private bool closing;
-    private long version;
+    private bool changed;
+    private bool notifying;
+    private GrainTurns turns = null!;
+    private WriteBatcher<VoteDraft, VoteOutcome> batcher = null!;
 
-    public VoteRoundGrain(string roundId, ILiveStore store, TimeProvider clock, LiveOptions options, LiveMeters? meters = null, Bus.ILiveBus? bus = null)
-        : base(roundId)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.store = store;
-        this.bus = bus;
-        this.clock = clock;
-        batcher = new WriteBatcher<VoteDraft, VoteOutcome>(CommitAsync, options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters is null ? null : meters.RecordVoteBatch);
-    }
-
-    public long Version => Volatile.Read(ref version);
-
-    protected internal override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        round = await store.GetRoundAsync(Key).ConfigureAwait(false);
+        key = this.GetPrimaryKeyString();
+        turns = GrainTurns.OfCurrentGrain();
+        batcher = new WriteBatcher<VoteDraft, VoteOutcome>((d, _) => turns.RunAsync(() => CommitAsync(d)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordVoteBatch);
+        round = await store.GetRoundAsync(key);
         if (round is null)
         {
             return;
@@ -40,26 +42,24 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         {
             tally[option.Id] = 0;
         }
-        foreach (var vote in await store.GetVotesAsync(Key).ConfigureAwait(false))
+        foreach (var vote in await store.GetVotesAsync(key))
         {
             counted[vote.VoterId] = vote;
             tally[vote.OptionId] = tally.GetValueOrDefault(vote.OptionId) + 1;
         }
     }
 
-    protected override bool CanDeactivate => pending.Count == 0 && !closing;
-
-    public async Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId)
+    /// <summary>Votes already queued are committed before the grain goes.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        var answer = await Turn(() => Admit(voter, optionId, clientVoteId)).ConfigureAwait(false);
-        return await answer.ConfigureAwait(false);
+        await batcher.DisposeAsync();
     }
 
-    private Task<Outcome<VoteAck>> Admit(Caller voter, string optionId, string clientVoteId)
+    public Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId)
     {
         if (round is null)
         {
-            return Done(LiveError.UnknownRound(Key));
+            return Done(LiveError.UnknownRound(key));
         }
         if (!voter.IsSignedIn)
         {
@@ -72,7 +72,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         }
         if (round.Status == RoundStatus.Closed || closing)
         {
-            return Done(LiveError.RoundClosed(Key));
+            return Done(LiveError.RoundClosed(key));
         }
         if (round.Eligibility == RoundEligibility.Verified && !voter.IsVerified)
         {
@@ -87,7 +87,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         {
             return FollowAsync(inFlight, clientVoteId);
         }
-        var draft = new VoteDraft(Key, voterId, optionId, clientVoteId, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var draft = new VoteDraft(key, voterId, optionId, clientVoteId, clock.GetUtcNow().ToUnixTimeMilliseconds());
         if (!batcher.TryEnqueue(draft, out var committed))
         {
             return Done(LiveError.TryAgain());
@@ -100,16 +100,16 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
     private static Task<Outcome<VoteAck>> Done(Outcome<VoteAck> outcome) => Task.FromResult(outcome);
 
     private VoteAck Answer(StoredVote countedVote, string clientVoteId) =>
-        new(Key, countedVote.ClientVoteId == clientVoteId ? "accepted" : "already_voted", countedVote.OptionId);
+        new(key, countedVote.ClientVoteId == clientVoteId ? "accepted" : "already_voted", countedVote.OptionId);
 
     private async Task<Outcome<VoteAck>> AcknowledgeAsync(Task<VoteOutcome> committed, string clientVoteId)
     {
         try
         {
-            var outcome = await committed.ConfigureAwait(false);
+            var outcome = await committed;
             if (outcome.RoundClosed)
             {
-                return LiveError.RoundClosed(Key);
+                return LiveError.RoundClosed(key);
             }
             return Answer(new StoredVote("", outcome.OptionId, outcome.ClientVoteId), clientVoteId);
         }
@@ -122,7 +122,7 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
     /// <summary>A second vote from a voter whose first is still being written gets its answer from the first.</summary>
     private static async Task<Outcome<VoteAck>> FollowAsync(PendingVote first, string clientVoteId)
     {
-        var outcome = await first.Ack.ConfigureAwait(false);
+        var outcome = await first.Ack;
         if (!outcome.IsOk)
         {
             return outcome;
@@ -131,62 +131,71 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         return first.ClientVoteId == clientVoteId || ack.Status == "already_voted" ? ack : ack with { Status = "already_voted" };
     }
 
-    /// <summary>Writes a batch, then folds it into the tally in one turn, before any of its votes is acknowledged.</summary>
-    private async Task<IReadOnlyList<VoteOutcome>> CommitAsync(IReadOnlyList<VoteDraft> drafts, CancellationToken cancellationToken)
+    /// <summary>Writes a batch and folds it into the tally (a turn of this grain), before any of its votes is acknowledged.</summary>
+    private async Task<IReadOnlyList<VoteOutcome>> CommitAsync(IReadOnlyList<VoteDraft> drafts)
     {
         IReadOnlyList<VoteOutcome> outcomes;
         try
         {
-            outcomes = await store.CastVotesAsync(drafts).ConfigureAwait(false);
+            outcomes = await store.CastVotesAsync(drafts);
         }
         catch
         {
-            await Turn(() =>
+            foreach (var d in drafts)
+            {
+                pending.Remove(d.VoterId);
+            }
+            throw;
+        }
+        // A vote the store already had that this activation never counted (its commit's reply was
+        // lost) is in the store's tally but not in ours: then the tally is read from the store
+        // before anything of this batch is acknowledged.
+        var unknown = Enumerable.Range(0, drafts.Count).Any(i => !outcomes[i].Inserted && !outcomes[i].RoundClosed && !counted.ContainsKey(drafts[i].VoterId));
+        IReadOnlyDictionary<string, long>? fresh = null;
+        if (unknown)
+        {
+            try
+            {
+                fresh = await store.GetTallyAsync(key);
+            }
+            catch
             {
                 foreach (var d in drafts)
                 {
                     pending.Remove(d.VoterId);
                 }
-                return 0;
-            }).ConfigureAwait(false);
-            throw;
+                throw;
+            }
         }
-        // A vote the store already had that this activation never counted (its commit's reply was
-        // lost, or another node wrote it) is in the store's tally but not in ours: then the tally is
-        // read from the store before anything of this batch is acknowledged.
-        var unknown = await Turn(() => Enumerable.Range(0, drafts.Count)
-            .Any(i => !outcomes[i].Inserted && !outcomes[i].RoundClosed && !counted.ContainsKey(drafts[i].VoterId))).ConfigureAwait(false);
-        var fresh = unknown ? await store.GetTallyAsync(Key).ConfigureAwait(false) : null;
-        await Turn(() =>
+        var closedMeanwhile = false;
+        for (var i = 0; i < drafts.Count; i++)
         {
-            for (var i = 0; i < drafts.Count; i++)
+            var d = drafts[i];
+            var o = outcomes[i];
+            pending.Remove(d.VoterId);
+            if (o.RoundClosed)
             {
-                var d = drafts[i];
-                var o = outcomes[i];
-                pending.Remove(d.VoterId);
-                if (o.RoundClosed)
-                {
-                    // Closed by another node: learn it from the store on the next tick.
-                    stale = true;
-                    continue;
-                }
-                counted[d.VoterId] = new StoredVote(d.VoterId, o.OptionId, o.ClientVoteId);
-                if (o.Inserted && fresh is null)
-                {
-                    tally[o.OptionId] = tally.GetValueOrDefault(o.OptionId) + 1;
-                }
+                closedMeanwhile = true;
+                continue;
             }
-            if (fresh is not null)
+            counted[d.VoterId] = new StoredVote(d.VoterId, o.OptionId, o.ClientVoteId);
+            if (o.Inserted && fresh is null)
             {
-                foreach (var option in tally.Keys.ToArray())
-                {
-                    tally[option] = fresh.GetValueOrDefault(option);
-                }
+                tally[o.OptionId] = tally.GetValueOrDefault(o.OptionId) + 1;
             }
-            Interlocked.Increment(ref version);
-            return 0;
-        }).ConfigureAwait(false);
-        await SignalAsync().ConfigureAwait(false);
+        }
+        if (fresh is not null)
+        {
+            foreach (var option in tally.Keys.ToArray())
+            {
+                tally[option] = fresh.GetValueOrDefault(option);
+            }
+        }
+        if (closedMeanwhile && await store.GetRoundAsync(key) is { } stored)
+        {
+            round = stored;
+        }
+        Changed();
         return outcomes;
     }
 
@@ -196,96 +205,81 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         {
             return LiveError.Forbidden("organizer");
         }
-        var inFlight = await Turn(() =>
+        if (round is null)
         {
-            if (round is null)
-            {
-                return null;
-            }
-            closing = true;
-            return pending.Values.Select(p => (Task)p.Ack).ToArray();
-        }).ConfigureAwait(false);
-        if (inFlight is null)
-        {
-            return LiveError.UnknownRound(Key);
+            return LiveError.UnknownRound(key);
         }
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        if (round.Status == RoundStatus.Closed)
+        {
+            return BuildView(round);
+        }
+        closing = true;
+        await Task.WhenAll(pending.Values.Select(p => (Task)p.Ack));
         RoundRecord closed;
         IReadOnlyDictionary<string, long> final;
         try
         {
-            closed = await store.CloseRoundAsync(Key, clock.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
-            // The result is the store's count: other nodes may have committed votes this node has not heard of yet.
-            final = await store.GetTallyAsync(Key).ConfigureAwait(false);
+            closed = await store.CloseRoundAsync(key, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            // The result is the store's count, the recount of the ballots.
+            final = await store.GetTallyAsync(key);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            await Turn(() => closing = false).ConfigureAwait(false);
+            logger.LogWarning(e, "Closing round {Round} failed", key);
+            closing = false;
             return LiveError.TryAgain();
         }
-        var view = await Turn(() =>
+        round = closed;
+        closing = false;
+        foreach (var option in closed.Options)
         {
-            round = closed;
-            closing = false;
-            foreach (var option in closed.Options)
-            {
-                tally[option.Id] = final.GetValueOrDefault(option.Id);
-            }
-            Interlocked.Increment(ref version);
-            return (Outcome<RoundView>)BuildView(round);
-        }).ConfigureAwait(false);
-        await SignalAsync().ConfigureAwait(false);
-        return view;
+            tally[option.Id] = final.GetValueOrDefault(option.Id);
+        }
+        Changed();
+        return BuildView(round);
     }
 
-    private ValueTask SignalAsync() =>
-        bus is null || round is null ? ValueTask.CompletedTask : bus.PublishAsync(new Bus.BusSignal(bus.NodeId, round.SessionId, Bus.BusSignalKind.TallyChanged, 0, Key));
+    public Task<RoundView?> ViewAsync() => Task.FromResult(round is null ? null : BuildView(round));
 
-    /// <summary>Another node committed votes or closed the round: the next <see cref="RefreshIfStaleAsync"/> reads the store.</summary>
-    public void MarkStale() => stale = true;
+    public Task<string?> VoteOfAsync(string voterId) =>
+        Task.FromResult(counted.TryGetValue(voterId, out var vote) ? vote.OptionId : null);
 
-    /// <summary>
-    /// Replaces the tally and the round's state with the store's, at most once per call however many
-    /// signals came (the session's tick calls it), so a storm on another node costs one grouped read per tick here.
-    /// </summary>
-    public async Task RefreshIfStaleAsync()
+    /// <summary>Tells the session, one call at a time, at most once per quarter tick, with the latest view.</summary>
+    private void Changed()
     {
-        if (!stale)
+        changed = true;
+        if (!notifying && round is not null)
         {
-            return;
+            notifying = true;
+            _ = NotifyAsync(GrainFactory.GetGrain<ILiveSessionGrain>(round.SessionId));
         }
-        stale = false;
+    }
+
+    private async Task NotifyAsync(ILiveSessionGrain session)
+    {
+        var spacing = TimeSpan.FromTicks(options.Tick.Ticks / 4);
         try
         {
-            await RefreshAsync().ConfigureAwait(false);
+            while (changed)
+            {
+                changed = false;
+                try
+                {
+                    await session.RoundChangedAsync(BuildView(round!));
+                }
+                catch (Exception e)
+                {
+                    // The session grain is unreachable (its node died): it reads every round when it activates again.
+                    logger.LogDebug(e, "Telling session {Session} of round {Round} failed", round!.SessionId, key);
+                }
+                await Task.Delay(spacing);
+            }
         }
-        catch
+        finally
         {
-            // Still behind the store: the next call tries again, even if no new signal comes.
-            stale = true;
-            throw;
+            notifying = false;
         }
     }
-
-    private Task RefreshAsync() =>
-        TurnAsync(async () =>
-        {
-            var record = await store.GetRoundAsync(Key).ConfigureAwait(false);
-            if (record is null)
-            {
-                return 0;
-            }
-            var stored = await store.GetTallyAsync(Key).ConfigureAwait(false);
-            round = record;
-            foreach (var option in record.Options)
-            {
-                tally[option.Id] = stored.GetValueOrDefault(option.Id);
-            }
-            Interlocked.Increment(ref version);
-            return 0;
-        });
-
-    public Task<RoundView?> ViewAsync() => Turn(() => round is null ? null : BuildView(round));
 
     private RoundView BuildView(RoundRecord r)
     {
@@ -294,8 +288,6 @@ public sealed class VoteRoundGrain : Grain, IVoteRoundGrain, IAsyncDisposable
         return new RoundView(r.RoundId, r.SessionId, r.Question, options, r.Status == RoundStatus.Open ? "open" : "closed", r.ShowTally,
             r.Eligibility == RoundEligibility.Verified ? "verified" : "members", tally.Values.Sum(), r.OpenedAtMs, r.ClosedAtMs);
     }
-
-    public ValueTask DisposeAsync() => batcher.DisposeAsync();
 
     private sealed record PendingVote(string ClientVoteId, Task<Outcome<VoteAck>> Ack);
 }

@@ -86,8 +86,8 @@ public sealed class ContentCatalog : ISessionCatalog
     /// <summary>Ordered by start, then slug.</summary>
     public IReadOnlyList<SessionItem> SessionsOfSpeaker(string speakerSlug) => Find(_sessionsBySpeaker, speakerSlug) ?? [];
 
-    /// <summary>Whether a session with this slug exists; the live engine's session ids are session slugs.</summary>
-    public bool Exists(string sessionId) => Find(_sessions, sessionId) is not null;
+    /// <summary>The schedule of the session with this slug, if there is one; the live engine's session ids are session slugs.</summary>
+    public SessionSchedule? Schedule(string sessionId) => Find(_sessions, sessionId) is { } s ? new SessionSchedule(s.Starts, s.Ends) : null;
 
     // Callers pass route values straight through, so a null slug is "not found", not a crash.
     private static TValue? Find<TValue>(Dictionary<string, TValue> map, string? slug)

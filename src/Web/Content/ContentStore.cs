@@ -56,7 +56,7 @@ public sealed class ContentStore : ISessionCatalog, IDisposable
 
     public ContentCatalog Current => _current;
 
-    public bool Exists(string sessionId) => Current.Exists(sessionId);
+    public SessionSchedule? Schedule(string sessionId) => Current.Schedule(sessionId);
 
     public void Dispose()
     {

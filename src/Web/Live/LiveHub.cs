@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Events.Silo;
 using Events.Silo.Live;
 using Events.Silo.Store;
+using Events.Silo.Voting;
 using Events.Web.Accounts;
 using Microsoft.AspNetCore.SignalR;
 
@@ -12,7 +13,7 @@ namespace Events.Web.Live;
 /// arguments, applies per-person rate limits and delegates to grains; the rules live in the grains.
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
-public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<LiveHub> logger) : Hub<ILiveClient>
+public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -39,29 +40,32 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
         return Task.CompletedTask;
     }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
+    /// <summary>Only this node's count changes; its next report carries it to the session's grain.</summary>
+    public override Task OnDisconnectedAsync(Exception? exception)
     {
         foreach (var sessionId in Joined)
         {
-            try
-            {
-                await engine.Sessions.CallAsync(sessionId, g => g.LeaveAsync(Context.ConnectionId));
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Leaving session {Session} failed for {Connection}", sessionId, Context.ConnectionId);
-            }
+            relay.Left(sessionId);
         }
+        return Task.CompletedTask;
     }
 
-    /// <summary>Joins a session's audience and returns its whole state. Anyone may call it.</summary>
+    private ILiveSessionGrain Session(string sessionId) => grains.GetGrain<ILiveSessionGrain>(sessionId);
+
+    private IVoteRoundGrain Round(string roundId) => grains.GetGrain<IVoteRoundGrain>(roundId);
+
+    /// <summary>
+    /// Joins a session's audience and returns its whole state. Anyone may call it. Joining again
+    /// on the same connection (after a gap in the updates) returns a fresh snapshot and counts no new view.
+    /// </summary>
     public async Task<HubResult<SessionSnapshot>> JoinSession(string sessionId)
     {
         if (CheckSession(sessionId) is { } invalid)
         {
             return invalid;
         }
-        if (!Joined.Contains(sessionId) && Joined.Count >= MaxSessionsPerConnection)
+        var rejoin = Joined.Contains(sessionId);
+        if (!rejoin && Joined.Count >= MaxSessionsPerConnection)
         {
             return LiveError.TooManySessions(MaxSessionsPerConnection);
         }
@@ -69,10 +73,19 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
         {
             return limited;
         }
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(sessionId));
-        Joined.Add(sessionId);
+        AudienceReport node;
+        if (rejoin)
+        {
+            node = await relay.ReportOfAsync(sessionId);
+        }
+        else
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(sessionId));
+            Joined.Add(sessionId);
+            node = await relay.JoinedAsync(sessionId);
+        }
         var me = Me;
-        var snapshot = await engine.Sessions.CallAsync(sessionId, g => g.JoinAsync(Context.ConnectionId, ViewerKey(me), me));
+        var snapshot = await Session(sessionId).JoinAsync(node, ViewerKey(me), rejoin, me);
         return new HubResult<SessionSnapshot>(true, snapshot, null);
     }
 
@@ -88,7 +101,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return LiveError.NotJoined(sessionId);
         }
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(sessionId));
-        await engine.Sessions.CallAsync(sessionId, g => g.LeaveAsync(Context.ConnectionId));
+        relay.Left(sessionId);
         return new HubResult<bool>(true, true, null);
     }
 
@@ -108,7 +121,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<ChatAck>.From(await engine.Sessions.CallAsync(sessionId, g => g.PostChatAsync(me, text, clientMessageId)));
+        return HubResult<ChatAck>.From(await Session(sessionId).PostChatAsync(me, text, clientMessageId));
     }
 
     /// <summary>Adds a reaction ("like" or "applause"). Members.</summary>
@@ -127,7 +140,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<ReactionAck>.From(await engine.Sessions.CallAsync(sessionId, g => g.ReactAsync(me, kind)));
+        return HubResult<ReactionAck>.From(await Session(sessionId).ReactAsync(me, kind));
     }
 
     /// <summary>Casts a vote in an open round. Members (verified members for rounds that ask for them).</summary>
@@ -146,7 +159,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<VoteAck>.From(await engine.Rounds.CallAsync(roundId, g => g.CastAsync(me, optionId, clientVoteId)));
+        return HubResult<VoteAck>.From(await Round(roundId).CastAsync(me, optionId, clientVoteId));
     }
 
     /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>
@@ -192,7 +205,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => g.SetStatusAsync(me, parsed.Value)));
+        return HubResult<bool>.From(await Session(sessionId).SetStatusAsync(me, parsed.Value));
     }
 
     /// <summary>Opens a vote round in the session. Organizers.</summary>
@@ -215,8 +228,8 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<RoundView>.From(await engine.Sessions.CallAsync(sessionId,
-            g => g.OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId)));
+        return HubResult<RoundView>.From(await Session(sessionId)
+            .OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId));
     }
 
     /// <summary>Closes a round: votes already acknowledged are counted, later ones refused, and the tally is shown. Organizers.</summary>
@@ -231,10 +244,29 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<RoundView>.From(await engine.Rounds.CallAsync(roundId, g => g.CloseAsync(me)));
+        return HubResult<RoundView>.From(await Round(roundId).CloseAsync(me));
     }
 
-    private async Task<HubResult<bool>> Moderate(string sessionId, Func<LiveSessionGrain, Caller, Task<Outcome<bool>>> action)
+    /// <summary>Mutes and bans in force in the session, with the names of the people concerned. Moderators.</summary>
+    public async Task<HubResult<IReadOnlyList<SanctionEntry>>> ListSanctions(string sessionId)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        var listed = await Session(sessionId).GetSanctionsAsync(Me);
+        if (!listed.IsOk)
+        {
+            return listed.Error!;
+        }
+        return new HubResult<IReadOnlyList<SanctionEntry>>(true, await sanctionNames.NameAsync(listed.Value!), null);
+    }
+
+    private async Task<HubResult<bool>> Moderate(string sessionId, Func<ILiveSessionGrain, Caller, Task<Outcome<bool>>> action)
     {
         if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
         {
@@ -245,7 +277,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             return limited;
         }
         var me = Me;
-        return HubResult<bool>.From(await engine.Sessions.CallAsync(sessionId, g => action(g, me)));
+        return HubResult<bool>.From(await action(Session(sessionId), me));
     }
 
     private static Task<HubResult<bool>>? CheckUserId(string userId) =>
@@ -254,7 +286,7 @@ public sealed partial class LiveHub(LiveEngine engine, RateGate rates, ILogger<L
             : null;
 
     private LiveError? CheckSession(string sessionId) =>
-        string.IsNullOrEmpty(sessionId) || sessionId.Length > 100 || !SlugPattern().IsMatch(sessionId) || !engine.Catalog.Exists(sessionId)
+        string.IsNullOrEmpty(sessionId) || sessionId.Length > 100 || !SlugPattern().IsMatch(sessionId) || !catalog.Exists(sessionId)
             ? LiveError.UnknownSession(sessionId ?? "")
             : null;
 

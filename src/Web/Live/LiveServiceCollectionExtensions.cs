@@ -22,7 +22,10 @@ public static class LiveServiceCollectionExtensions
                 o.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
-        services.AddHostedService<LiveBroadcaster>();
+        services.AddSingleton<SanctionNames>();
+        // After the silo (registered by AddSilo): the relay's observer reference needs a running silo.
+        services.AddSingleton<SessionRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRelay>());
         return services;
     }
 

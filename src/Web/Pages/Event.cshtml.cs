@@ -24,7 +24,7 @@ public sealed class EventModel(ContentStore content, SessionStatuses statuses, T
         var sessions = new List<(SessionItem, SessionState)>();
         foreach (var s in Catalog.SessionsOf(slug))
         {
-            sessions.Add((s, SessionStates.Of(s, await statuses.GetAsync(s.Slug), now)));
+            sessions.Add((s, SessionStateText.Of(s, await statuses.GetAsync(s.Slug), now)));
         }
         Sessions = sessions;
         Companies = Catalog.CompaniesOf(slug);

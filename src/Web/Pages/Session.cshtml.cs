@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, LiveEngine engine, TimeProvider clock, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, IGrainFactory grains, UiText text) : PageModel
 {
     public SessionItem Session { get; private set; } = null!;
     public EventItem? Event { get; private set; }
@@ -31,8 +31,9 @@ public sealed class SessionModel(ContentStore content, LiveEngine engine, TimePr
         Event = catalog.FindEvent(found.EventSlug);
         Speakers = found.Speakers.Select(catalog.FindSpeaker).OfType<SpeakerItem>().ToArray();
         var caller = CallerFactory.From(User);
-        Snapshot = await engine.Sessions.CallAsync(slug, g => g.PeekAsync(caller));
-        State = SessionStates.Of(found, Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true), clock.GetUtcNow());
+        Snapshot = await grains.GetGrain<ILiveSessionGrain>(slug).PeekAsync(caller);
+        // The grain applies the one rule of SessionStates (status and schedule); the page shows what it says.
+        State = SessionStateText.Of(Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true));
         ClientText = JsonSerializer.Serialize(text.ClientStrings());
         return Page();
     }

@@ -9,7 +9,7 @@ namespace Events.Web.Pages;
 /// session: a home page viewed thousands of times a minute must not cost a store read per session
 /// per view. Watch pages get the status live from the session's grain instead.
 /// </summary>
-public sealed class SessionStatuses(LiveEngine engine, TimeProvider clock)
+public sealed class SessionStatuses(ILiveStore store, TimeProvider clock)
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, (SessionStatus Status, DateTimeOffset ReadAt)> cache = new(StringComparer.Ordinal);
@@ -21,7 +21,7 @@ public sealed class SessionStatuses(LiveEngine engine, TimeProvider clock)
         {
             return entry.Status;
         }
-        var status = (await engine.Store.GetSessionAsync(sessionId)).Status;
+        var status = (await store.GetSessionAsync(sessionId)).Status;
         cache[sessionId] = (status, now);
         return status;
     }

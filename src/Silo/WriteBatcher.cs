@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Events.Silo.Grains;
+namespace Events.Silo;
 
 /// <summary>
 /// Group commit for a grain's writes. Items queue in a bounded channel; one loop takes

@@ -1,0 +1,138 @@
+using Events.Silo.Store;
+
+namespace Events.Silo.Live;
+
+/// <summary>
+/// Who watches a session. Each node reports how many of its viewers watch (a heartbeat); the
+/// current count is the sum over the nodes still reporting. Views and first-time viewers are
+/// counted on join and written to the store in batches (<see cref="TakeFlush"/>); the peak is the
+/// most viewers seen at once. Touched only inside the session grain's turns.
+/// </summary>
+internal sealed class Audience(LiveOptions options)
+{
+    private readonly Dictionary<string, NodeReport> nodes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> knownViewers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> unflushedViewers = new(StringComparer.Ordinal);
+    private SessionCounters counters = new(0, 0, 0);
+    private long unflushedViews;
+    private long peakSeen;
+    private bool flushing;
+    private long lastFlush = Environment.TickCount64;
+
+    /// <summary>Set whenever a figure viewers see may have changed; cleared by the update that sends it.</summary>
+    public bool Changed { get; set; }
+
+    public void Load(SessionCounters stored) => counters = stored;
+
+    public IEnumerable<ISessionRelay> Relays => nodes.Values.Select(n => n.Relay);
+
+    public int NodeCount => nodes.Count;
+
+    /// <summary>The least interval between updates that every reporting node can take.</summary>
+    public TimeSpan Interval
+    {
+        get
+        {
+            var ms = options.Tick.TotalMilliseconds;
+            foreach (var n in nodes.Values)
+            {
+                ms = Math.Max(ms, n.IntervalMs);
+            }
+            return TimeSpan.FromMilliseconds(Math.Min(ms, options.MaxTick.TotalMilliseconds));
+        }
+    }
+
+    public long Current
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var n in nodes.Values)
+            {
+                sum += n.Viewers;
+            }
+            return sum;
+        }
+    }
+
+    public void Report(AudienceReport report, long now)
+    {
+        if (!nodes.TryGetValue(report.NodeId, out var earlier) || earlier.Viewers != report.Viewers)
+        {
+            Changed = true;
+        }
+        nodes[report.NodeId] = new NodeReport(Math.Max(0, report.Viewers), report.IntervalMs, report.Relay, now);
+        peakSeen = Math.Max(peakSeen, Current);
+    }
+
+    public void Forget(string nodeId)
+    {
+        if (nodes.Remove(nodeId))
+        {
+            Changed = true;
+        }
+    }
+
+    /// <summary>Drops the nodes that have not reported within <c>Live:PresenceExpiry</c> (a node that died).</summary>
+    public void Expire(long now)
+    {
+        List<string>? gone = null;
+        foreach (var (id, n) in nodes)
+        {
+            if (now - n.SeenAt > options.PresenceExpiry.TotalMilliseconds)
+            {
+                (gone ??= []).Add(id);
+            }
+        }
+        foreach (var id in gone ?? [])
+        {
+            nodes.Remove(id);
+            Changed = true;
+        }
+    }
+
+    public void CountView(string viewerKey)
+    {
+        unflushedViews++;
+        if (knownViewers.Add(viewerKey))
+        {
+            unflushedViewers.Add(viewerKey);
+        }
+        Changed = true;
+    }
+
+    public CountsView Counts() =>
+        new(Current, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
+
+    /// <summary>Nothing waits to be written.</summary>
+    public bool Flushed => !flushing && unflushedViewers.Count == 0 && unflushedViews == 0 && peakSeen <= counters.PeakViewers;
+
+    /// <summary>What to write now, at most once per <c>Live:PresenceFlush</c> and one write at a time; null when nothing or not yet.</summary>
+    public PresenceFlush? TakeFlush(long now, bool force = false)
+    {
+        if (flushing || (!force && now - lastFlush < options.PresenceFlush.TotalMilliseconds) || Flushed)
+        {
+            return null;
+        }
+        flushing = true;
+        lastFlush = now;
+        return new PresenceFlush(unflushedViewers.ToArray(), unflushedViews, peakSeen);
+    }
+
+    public void FlushSucceeded(PresenceFlush flush, SessionCounters stored)
+    {
+        counters = stored;
+        unflushedViews -= flush.Views;
+        unflushedViewers.ExceptWith(flush.ViewerKeys);
+        flushing = false;
+        Changed = true;
+    }
+
+    /// <summary>Kept unflushed: the next tick tries again.</summary>
+    public void FlushFailed() => flushing = false;
+
+    private sealed record NodeReport(int Viewers, int IntervalMs, ISessionRelay Relay, long SeenAt);
+}
+
+/// <summary>Views, first-time viewers and the peak to add to the store.</summary>
+internal sealed record PresenceFlush(string[] ViewerKeys, long Views, long PeakCandidate);

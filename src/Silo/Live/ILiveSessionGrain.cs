@@ -1,0 +1,58 @@
+using Events.Silo.Store;
+using Orleans;
+using Orleans.Concurrency;
+
+namespace Events.Silo.Live;
+
+/// <summary>
+/// One live session, one activation in the whole cluster: its audience (summed from the nodes'
+/// reports), chat, reactions, moderation, status and vote rounds.
+/// Guarantees: a chat message or reaction is acknowledged only after the batch holding it
+/// committed to the store; a retried chat message (same author and client id) is stored and shown
+/// once; committed messages go out in id order; everything acknowledged is rebuilt from the store
+/// when the grain activates again (on another node after a crash). Every relay that reports gets
+/// one coalesced update per tick (<see cref="SessionUpdate"/>).
+/// </summary>
+public interface ILiveSessionGrain : IGrainWithStringKey
+{
+    /// <summary>Counts a view (unless <paramref name="rejoin"/>: the same connection joining again for a fresh snapshot) and returns the whole state.</summary>
+    Task<SessionSnapshot> JoinAsync(AudienceReport node, string viewerKey, bool rejoin, Caller caller);
+
+    /// <summary>The state a viewer would get on joining, without joining: for server-rendered pages.</summary>
+    Task<SessionSnapshot> PeekAsync(Caller caller);
+
+    /// <summary>A node's heartbeat for this session (see <see cref="AudienceReport"/>).</summary>
+    Task ReportAudienceAsync(AudienceReport report);
+
+    /// <summary>A node that is shutting down takes its viewers out of the sum at once.</summary>
+    [OneWay]
+    Task NodeLeftAsync(string nodeId);
+
+    Task<Outcome<ChatAck>> PostChatAsync(Caller author, string text, string clientMessageId);
+
+    Task<Outcome<ReactionAck>> ReactAsync(Caller caller, string kind);
+
+    Task<Outcome<bool>> DeleteMessageAsync(Caller moderator, long messageId);
+
+    /// <summary>Mutes a user for 1 to 10,080 minutes, or lifts the mute when <paramref name="minutes"/> is 0.</summary>
+    Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, int minutes);
+
+    Task<Outcome<bool>> BanAsync(Caller moderator, string userId, bool banned);
+
+    /// <summary>Mutes and bans in force, for moderators.</summary>
+    Task<Outcome<IReadOnlyList<SanctionView>>> GetSanctionsAsync(Caller moderator);
+
+    Task<Outcome<bool>> SetSlowModeAsync(Caller moderator, int seconds);
+
+    /// <summary>Pins a message, or unpins with a null id.</summary>
+    Task<Outcome<bool>> PinAsync(Caller moderator, long? messageId);
+
+    /// <summary>Sets the status; ending closes every open round first (their acknowledged votes counted, later ones refused).</summary>
+    Task<Outcome<bool>> SetStatusAsync(Caller organizer, SessionStatus status);
+
+    /// <summary>Opens a round; a retry with the same <paramref name="clientCommandId"/> returns the round opened the first time.</summary>
+    Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId);
+
+    /// <summary>A round of this session changed (votes committed, closed): its view goes out with the next update. The round awaits each call, so views arrive in order.</summary>
+    Task RoundChangedAsync(RoundView view);
+}

@@ -1,0 +1,60 @@
+namespace Events.Silo.Live;
+
+/// <summary>
+/// What changed in a session since its last update went out: new chat in id order, deletions,
+/// changed rounds, and flags for reactions, settings and counts. <see cref="Take"/> turns it into
+/// one <see cref="SessionUpdate"/> with the next sequence number. The first sequence number is
+/// the activation's start time in milliseconds, so a grain activated again after a failover
+/// numbers above every update of the one before it (updates go out at most every 20 ms).
+/// </summary>
+internal sealed class PendingUpdate(long firstSeq)
+{
+    private readonly List<ChatView> chat = [];
+    private readonly List<long> deleted = [];
+    private readonly Dictionary<string, RoundView> rounds = new(StringComparer.Ordinal);
+    private CountsView? lastCounts;
+
+    public long Seq { get; private set; } = firstSeq;
+
+    public bool ReactionsChanged { get; set; }
+
+    public bool SettingsChanged { get; set; }
+
+    public bool HasChat => chat.Count > 0;
+
+    public void AddChat(ChatView message) => chat.Add(message);
+
+    public void Deleted(long messageId)
+    {
+        chat.RemoveAll(m => m.Id == messageId);
+        deleted.Add(messageId);
+    }
+
+    public void RoundChanged(RoundView view) => rounds[view.RoundId] = view;
+
+    /// <summary>The update, or null when nothing viewers see has changed.</summary>
+    public SessionUpdate? Take(string sessionId, CountsView? counts, Func<IReadOnlyDictionary<string, long>> reactions, Func<SettingsView> settings)
+    {
+        if (counts is not null && counts == lastCounts)
+        {
+            counts = null;
+        }
+        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && rounds.Count == 0)
+        {
+            return null;
+        }
+        lastCounts = counts ?? lastCounts;
+        var update = new SessionUpdate(sessionId, ++Seq, counts,
+            ReactionsChanged ? reactions() : null,
+            chat.Count > 0 ? chat.ToArray() : null,
+            deleted.Count > 0 ? deleted.ToArray() : null,
+            SettingsChanged ? settings() : null,
+            rounds.Count > 0 ? rounds.Values.ToArray() : null);
+        ReactionsChanged = false;
+        SettingsChanged = false;
+        chat.Clear();
+        deleted.Clear();
+        rounds.Clear();
+        return update;
+    }
+}

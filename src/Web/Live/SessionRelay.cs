@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Events.Silo;
+using Events.Silo.Live;
+using Microsoft.AspNetCore.SignalR;
+using Orleans.Runtime;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// This node's relay, the one grain observer through which session grains reach this node's
+/// viewers. It counts this node's viewers per session and reports them to each session's grain on
+/// a heartbeat (which also keeps it subscribed: a node that stops reporting drops out of the sum
+/// and of the grain's pushes); it sends each pushed update to the session's SignalR group once for
+/// all its connections, dropping any older than the last it sent. The pace it asks for grows while
+/// fan-out keeps this node's processor busy (<see cref="FanOutPacer"/>).
+/// </summary>
+public sealed class SessionRelay(
+    IGrainFactory grains,
+    IHubContext<LiveHub, ILiveClient> hub,
+    LiveOptions options,
+    RateGate rates,
+    LiveMeters meters,
+    ILocalSiloDetails silo,
+    ILogger<SessionRelay> logger) : BackgroundService, ISessionRelay
+{
+    private readonly ConcurrentDictionary<string, LocalAudience> sessions = new(StringComparer.Ordinal);
+    private readonly FanOutPacer pacer = new(options.Tick, options.MaxTick);
+    private readonly TaskCompletionSource<ISessionRelay> reference = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long deliveries;
+
+    /// <summary>This node's name in the reports: its silo's address, unique to this run of the silo.</summary>
+    public string NodeId => silo.SiloAddress.ToString();
+
+    /// <summary>Viewers connected to this node, over all sessions.</summary>
+    public long LocalViewers => sessions.Values.Sum(a => (long)Volatile.Read(ref a.Viewers));
+
+    /// <summary>A connection joined a session here: counts it and returns this node's report to send with the join.</summary>
+    public async Task<AudienceReport> JoinedAsync(string sessionId)
+    {
+        var relay = await reference.Task;
+        while (true)
+        {
+            var audience = sessions.GetOrAdd(sessionId, _ => new LocalAudience());
+            lock (audience)
+            {
+                if (audience.Removed)
+                {
+                    continue;
+                }
+                audience.Viewers++;
+                return new AudienceReport(NodeId, audience.Viewers, IntervalMs, relay);
+            }
+        }
+    }
+
+    /// <summary>This node's report for a session, as it is now (for a connection that joins again).</summary>
+    public async Task<AudienceReport> ReportOfAsync(string sessionId) =>
+        new(NodeId, sessions.TryGetValue(sessionId, out var a) ? Volatile.Read(ref a.Viewers) : 0, IntervalMs, await reference.Task);
+
+    public void Left(string sessionId)
+    {
+        if (sessions.TryGetValue(sessionId, out var audience))
+        {
+            lock (audience)
+            {
+                audience.Viewers = Math.Max(0, audience.Viewers - 1);
+            }
+        }
+    }
+
+    private int IntervalMs => (int)pacer.Interval.TotalMilliseconds;
+
+    public Task DeliverAsync(SessionUpdate update)
+    {
+        if (!sessions.TryGetValue(update.SessionId, out var audience))
+        {
+            return Task.CompletedTask;
+        }
+        int viewers;
+        lock (audience)
+        {
+            if (update.Seq <= audience.LastSeq)
+            {
+                // Older than one already sent (pushes can overtake each other): the newer one carried it.
+                return Task.CompletedTask;
+            }
+            audience.LastSeq = update.Seq;
+            viewers = audience.Viewers;
+        }
+        Interlocked.Add(ref deliveries, viewers);
+        _ = SendAsync(update);
+        return Task.CompletedTask;
+    }
+
+    private async Task SendAsync(SessionUpdate update)
+    {
+        try
+        {
+            await hub.Clients.Group(LiveHub.GroupOf(update.SessionId)).Update(update);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Sending update {Seq} of session {Session} failed", update.Seq, update.SessionId);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        reference.TrySetResult(grains.CreateObjectReference<ISessionRelay>(this));
+        meters.ObserveViewers(() => LocalViewers);
+        meters.ObserveUpdateInterval(() => pacer.Interval.TotalMilliseconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var measuredAt = Stopwatch.GetTimestamp();
+        var cpuAtMeasure = Environment.CpuUsage.TotalTime;
+        var sweptAt = Environment.TickCount64;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            Report(Environment.TickCount64);
+            var elapsed = Stopwatch.GetElapsedTime(measuredAt);
+            if (elapsed >= TimeSpan.FromSeconds(1))
+            {
+                var cpu = Environment.CpuUsage.TotalTime;
+                pacer.Adjust((cpu - cpuAtMeasure) / (elapsed * Environment.ProcessorCount), Interlocked.Exchange(ref deliveries, 0) / elapsed.TotalSeconds);
+                measuredAt = Stopwatch.GetTimestamp();
+                cpuAtMeasure = cpu;
+            }
+            if (Environment.TickCount64 - sweptAt > 60_000)
+            {
+                sweptAt = Environment.TickCount64;
+                rates.Sweep(TimeSpan.FromMinutes(5));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports each session whose count changed (at most once per tick) or whose last report is a
+    /// heartbeat old; a session with no viewers left is reported once more, then forgotten.
+    /// </summary>
+    private void Report(long now)
+    {
+        if (!reference.Task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        var relay = reference.Task.Result;
+        foreach (var (sessionId, audience) in sessions)
+        {
+            int viewers;
+            lock (audience)
+            {
+                viewers = audience.Viewers;
+                var changed = viewers != audience.ReportedViewers;
+                var age = now - audience.ReportedAt;
+                if (viewers == 0 && !changed && age > options.Tick.TotalMilliseconds)
+                {
+                    audience.Removed = true;
+                    sessions.TryRemove(new KeyValuePair<string, LocalAudience>(sessionId, audience));
+                    continue;
+                }
+                if (!(changed && age >= options.Tick.TotalMilliseconds) && age < options.PresenceHeartbeat.TotalMilliseconds)
+                {
+                    continue;
+                }
+                audience.ReportedViewers = viewers;
+                audience.ReportedAt = now;
+            }
+            _ = ReportAsync(sessionId, audience, new AudienceReport(NodeId, viewers, IntervalMs, relay));
+        }
+    }
+
+    private async Task ReportAsync(string sessionId, LocalAudience audience, AudienceReport report)
+    {
+        try
+        {
+            await grains.GetGrain<ILiveSessionGrain>(sessionId).ReportAudienceAsync(report);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Reporting the audience of session {Session} failed; reporting again", sessionId);
+            lock (audience)
+            {
+                audience.ReportedViewers = -1;
+                audience.ReportedAt = 0;
+            }
+        }
+    }
+
+    /// <summary>On the way down this node's viewers leave every sum at once; their clients reconnect to another node.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var sessionId in sessions.Keys)
+        {
+            try
+            {
+                await grains.GetGrain<ILiveSessionGrain>(sessionId).NodeLeftAsync(NodeId);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Leaving session {Session} on shutdown failed", sessionId);
+            }
+        }
+        if (reference.Task.IsCompletedSuccessfully)
+        {
+            grains.DeleteObjectReference<ISessionRelay>(reference.Task.Result);
+        }
+    }
+
+    private sealed class LocalAudience
+    {
+        public int Viewers;
+        public int ReportedViewers = -1;
+        public long ReportedAt;
+        public long LastSeq;
+        public bool Removed;
+    }
+}
