@@ -18,7 +18,8 @@ public static class SiloHostingExtensions
     /// section is bound strictly: an unknown key or a bad value stops the start and names the key.
     /// The host must register an <see cref="ISessionCatalog"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddSilo(this IHostApplicationBuilder builder, string dataDirectory)
+    /// <param name="configureSilo">The host's additions to the silo (the dashboard).</param>
+    public static IHostApplicationBuilder AddSilo(this IHostApplicationBuilder builder, string dataDirectory, Action<ISiloBuilder>? configureSilo = null)
     {
         var configuration = builder.Configuration;
         if (configuration.GetSection("Bus").Exists())
@@ -87,6 +88,7 @@ public static class SiloHostingExtensions
                 o.CollectionAge = live.IdleDeactivation;
                 o.CollectionQuantum = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, live.IdleDeactivation.Ticks / 2));
             });
+            configureSilo?.Invoke(silo);
         });
         return builder;
     }
@@ -102,7 +104,7 @@ public static class SiloHostingExtensions
         o.NumMissedProbesLimit = 2;
         o.NumVotesForDeathDeclaration = 1;
         o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
         o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
     }
 

@@ -4,6 +4,7 @@ using Events.Web.Content;
 using Events.Web.Live;
 using Events.Web.Localization;
 using Microsoft.AspNetCore.Identity;
+using Orleans.Dashboard;
 
 namespace Events.Web;
 
@@ -14,6 +15,9 @@ namespace Events.Web;
 /// </summary>
 public static class EventsHost
 {
+    /// <summary>Where administrators find the Orleans Dashboard (grains, silos, calls per second).</summary>
+    public const string DashboardPath = "/admin/orleans";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -30,7 +34,8 @@ public static class EventsHost
 
         builder.Services.AddSingleton(sp => new ContentStore(contentDirectory, builder.Environment.IsDevelopment(), sp.GetRequiredService<ILogger<ContentStore>>()));
         builder.Services.AddSingleton<ISessionCatalog>(sp => sp.GetRequiredService<ContentStore>());
-        builder.AddSilo(dataDirectory);
+        // The Orleans Dashboard is served to administrators only, at /admin/orleans.
+        builder.AddSilo(dataDirectory, silo => silo.AddDashboard());
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddUiLocalization();
@@ -63,6 +68,7 @@ public static class EventsHost
         app.MapRazorPages();
         app.MapLiveHub();
         app.MapHealthChecks("/health");
+        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)
         {
             Benchmark.BenchmarkApi.MapBenchmarkApi(app);

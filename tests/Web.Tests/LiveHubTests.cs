@@ -9,7 +9,7 @@ namespace Events.Web.Tests;
 /// <summary>End to end: real Kestrel on 127.0.0.1, real WebSockets, the official SignalR client, SQLite files.</summary>
 public sealed class LiveHubTests
 {
-    private const string Session = "forum-2026-11-public-health-career";
+    private const string Session = "forum-2026-12-open-source";
 
     [Fact]
     public async Task Every_viewer_sees_the_counts_converge_to_the_truth()
@@ -79,8 +79,8 @@ public sealed class LiveHubTests
         {
             Assert.Equal(chosen.Values.Count(o => o == option.Id), option.Votes);
         }
-        var engine = (Silo.LiveEngine)host.Services.GetService(typeof(Silo.LiveEngine))!;
-        Assert.Equal(200, (await engine.Store.GetVotesAsync(roundId)).Count);
+        var store = (Silo.Store.ILiveStore)host.Services.GetService(typeof(Silo.Store.ILiveStore))!;
+        Assert.Equal(200, (await store.GetVotesAsync(roundId)).Count);
 
         var closed = await watcher.InvokeAsync<RoundView>("CloseRound", roundId);
         Assert.Equal("closed", closed.Value!.Status);
@@ -256,10 +256,10 @@ public sealed class LiveHubTests
         Assert.True((await client.InvokeAsync<RoundView>("CloseRound", roundId)).Ok);
         Assert.Equal("round_closed", (await client.InvokeAsync<VoteAck>("CastVote", roundId, "a", "v3")).Error?.Code);
 
-        var engine = (Silo.LiveEngine)host.Services.GetService(typeof(Silo.LiveEngine))!;
-        Assert.Empty(await engine.Store.GetRecentChatAsync(Session, 10));
-        Assert.Empty(await engine.Store.GetVotesAsync(roundId));
-        Assert.Single(await engine.Store.GetRoundsAsync(Session));
+        var store = (Silo.Store.ILiveStore)host.Services.GetService(typeof(Silo.Store.ILiveStore))!;
+        Assert.Empty(await store.GetRecentChatAsync(Session, 10));
+        Assert.Empty(await store.GetVotesAsync(roundId));
+        Assert.Single(await store.GetRoundsAsync(Session));
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
     }
 

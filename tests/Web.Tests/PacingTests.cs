@@ -9,7 +9,7 @@ namespace Events.Web.Tests;
 
 public sealed class PacingTests
 {
-    private const string Session = "forum-2026-11-public-health-career";
+    private const string Session = "forum-2026-12-open-source";
 
     [Fact]
     public async Task A_change_after_a_quiet_spell_reaches_viewers_at_once_and_a_session_gets_at_most_one_update_per_tick()

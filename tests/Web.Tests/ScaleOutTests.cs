@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Net.Http.Json;
 using Events.Silo.Live;
 using Events.Silo.Tests.Store;
@@ -8,14 +9,17 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Events.Web.Tests;
 
 [CollectionDefinition(Name)]
-public sealed class ScaleOutCollection : ICollectionFixture<PostgresServer>
+public sealed class ScaleOutCollection : ICollectionFixture<PostgresServer>, ICollectionFixture<RedisServer>
 {
-    public const string Name = "Web nodes on PostgreSQL";
+    public const string Name = "Web nodes in an Orleans cluster";
 }
 
-/// <summary>Two Web processes on different ports over one real PostgreSQL server: the scaled-out deployment.</summary>
+/// <summary>
+/// Web processes on different ports forming one real Orleans cluster (Redis membership) over one
+/// real PostgreSQL server: the scaled-out deployment, with nodes killed, stopped and restarted.
+/// </summary>
 [Collection(ScaleOutCollection.Name)]
-public sealed class ScaleOutTests(PostgresServer postgres)
+public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, ITestOutputHelper output)
 {
     private const string Session = "contest-final";
 
@@ -34,8 +38,9 @@ public sealed class ScaleOutTests(PostgresServer postgres)
     public async Task Two_nodes_share_counts_chat_and_votes_and_a_killed_node_drops_out()
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();
-        await using var a = await WebNode.StartAsync("a", connectionString);
-        await using var b = await WebNode.StartAsync("b", connectionString);
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        await using var a = await WebNode.StartAsync("a", cluster);
+        await using var b = await WebNode.StartAsync("b", cluster);
 
         // An account made on one node signs in on the other, and its token works on both.
         var member = await AccountAsync(a.BaseUrl, b.BaseUrl, "member@test.example");
@@ -89,8 +94,23 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         Assert.Equal(12, closed.Value!.TotalVotes);
 
         // Node B dies: its viewers' connections drop, and A's viewers see them leave the count.
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
         b.Kill();
         await Eventually.TrueAsync(() => onA.All(v => v.Counts.Current == 4), "A's viewers count only A's connections (3 viewers and the talker)", 20_000);
+
+        // B's viewers reconnect to A (as the page does, with backoff) and get a snapshot with everything.
+        var back = new List<LiveClient>();
+        foreach (var _ in onB)
+        {
+            back.Add(await JoinRetryingAsync(a.HubUrl, Session));
+        }
+        output.WriteLine($"B's viewers rejoined on A {killedAt.ElapsedMilliseconds} ms after the kill");
+        foreach (var v in back)
+        {
+            Assert.Equal(ids.Order(), v.Snapshot.Chat.Where(m => ids.Contains(m.Id)).Select(m => m.Id));
+            Assert.Equal(12, v.Snapshot.Rounds.Single(r => r.RoundId == round.RoundId).TotalVotes);
+        }
+        await Eventually.TrueAsync(() => onA.Concat(back).All(v => v.Counts.Current == 6), "everyone on A counted once", 20_000);
         await postgres.DropDatabaseAsync(database);
     }
 
@@ -98,7 +118,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
     public async Task A_database_outage_answers_try_again_and_the_node_recovers_with_nothing_lost()
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();
-        await using var node = await WebNode.StartAsync("solo", connectionString);
+        await using var node = await WebNode.StartAsync("solo", NodeCluster.Create(connectionString, redis.ConnectionString));
         var member = await AccountAsync(node.BaseUrl, node.BaseUrl, "outage@test.example");
         using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
         await using var client = await LiveClient.JoinAsync(node.HubUrl, Session, member);
@@ -126,7 +146,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
             retried = client.InvokeAsync<ChatAck>("SendChat", Session, "during", "c-during").GetAwaiter().GetResult();
             return retried.Ok;
         }, "the retry succeeds after the database is back", 30_000);
-        await Eventually.TrueAsync(() => http.GetAsync("/health").GetAwaiter().GetResult().IsSuccessStatusCode, "healthy again (store and bus)", 30_000);
+        await Eventually.TrueAsync(() => http.GetAsync("/health").GetAwaiter().GetResult().IsSuccessStatusCode, "healthy again (store and cluster)", 30_000);
 
         await using var late = await LiveClient.JoinAsync(node.HubUrl, Session);
         Assert.Equal(["before", "during"], late.Snapshot.Chat.Select(m => m.Text).Where(t => t is "before" or "during"));
@@ -138,8 +158,9 @@ public sealed class ScaleOutTests(PostgresServer postgres)
     public async Task A_node_killed_in_a_vote_storm_loses_no_acknowledged_vote_and_its_voters_finish_on_the_other()
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();
-        await using var a = await WebNode.StartAsync("a", connectionString);
-        await using var b = await WebNode.StartAsync("b", connectionString);
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        await using var a = await WebNode.StartAsync("a", cluster);
+        await using var b = await WebNode.StartAsync("b", cluster);
         using var http = new HttpClient();
         var organizer = (await (await http.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
             .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
@@ -167,15 +188,25 @@ public sealed class ScaleOutTests(PostgresServer postgres)
             }
         }));
         await Task.Delay(200);
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
         b.Kill();
         await storm;
 
-        // Everyone retries on A with the same id (a client's reconnect to another node): all counted, once.
+        // Everyone retries on A with the same id (a client's reconnect to another node): all counted,
+        // once. Until the cluster has declared B dead, calls to the grains B held answer try_again.
+        long? recoveredAfter = null;
         foreach (var (token, i) in voters.Select((t, i) => (t, i)))
         {
             await using var connection = await LiveHost.ConnectAsync(a.HubUrl, token);
-            var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "abc"[i % 3].ToString(), "vote-" + i);
-            Assert.Equal("accepted", ack.Value?.Status);
+            HubResult<VoteAck>? ack = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "abc"[i % 3].ToString(), "vote-" + i);
+                Assert.True(ack.Ok || ack.Error?.Code == "try_again", ack.Error?.Code);
+                return ack.Ok;
+            }, "the vote to be taken on A", 30_000);
+            recoveredAfter ??= killedAt.ElapsedMilliseconds;
+            Assert.Equal("accepted", ack!.Value?.Status);
             if (acknowledged.TryGetValue(i, out var option))
             {
                 Assert.Equal(option, ack.Value!.OptionId);
@@ -187,9 +218,122 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         {
             Assert.Equal(Enumerable.Range(0, 40).Count(i => "abc"[i % 3].ToString() == option.Id), option.Votes);
         }
-        // A viewer that reconnects to A catches up from the snapshot.
-        await using var viewer = await LiveClient.JoinAsync(a.HubUrl, Session);
+        output.WriteLine($"votes were taken on A again {recoveredAfter} ms after B was killed");
+        // A viewer that reconnects to A catches up from the snapshot (the session's grain may have
+        // been on B: until the cluster declares B dead, the join answers try_again and the page retries).
+        await using var viewer = await JoinRetryingAsync(a.HubUrl, Session);
+        output.WriteLine($"a viewer joined on A {killedAt.ElapsedMilliseconds} ms after B was killed");
         Assert.Equal(40, viewer.Snapshot.Rounds.Single(r => r.RoundId == round.RoundId).TotalVotes);
         await postgres.DropDatabaseAsync(database);
+    }
+
+    [Fact]
+    public async Task A_node_stopped_with_SIGTERM_finishes_its_commits_hands_its_grains_over_and_exits_0()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        await using var a = await WebNode.StartAsync("a", cluster);
+        await using var b = await WebNode.StartAsync("b", cluster);
+        using var http = new HttpClient();
+        var organizer = (await (await http.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        await using var org = await LiveClient.JoinAsync(b.HubUrl, Session, organizer);
+        var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Best pitch?", ["A", "B"], true, false, "rolling"))).Value!;
+        await using var watcherOnA = await LiveClient.JoinAsync(a.HubUrl, Session);
+        var voters = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => AccountAsync(a.BaseUrl, a.BaseUrl, $"rolling{i}@test.example")));
+
+        // Votes and chat keep arriving on B while it is told to stop.
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+        var traffic = Task.WhenAll(voters.Select(async (token, i) =>
+        {
+            try
+            {
+                await Task.Delay(i * 15);
+                await using var connection = await LiveHost.ConnectAsync(b.HubUrl, token);
+                var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "ab"[i % 2].ToString(), "r-" + i);
+                if (ack.Ok)
+                {
+                    acknowledged[i] = ack.Value!.OptionId;
+                }
+            }
+            catch (Exception)
+            {
+                // The node went away under this voter: it retries below.
+            }
+        }));
+        await Task.Delay(150);
+        var (exitCode, took) = await b.TerminateAsync(TimeSpan.FromSeconds(30));
+        await traffic;
+        output.WriteLine($"B exited with {exitCode} {took.TotalMilliseconds:F0} ms after SIGTERM; {acknowledged.Count} votes were acknowledged on B");
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{b.Output}");
+        Assert.True(took < TimeSpan.FromSeconds(15), $"took {took}");
+
+        // Everything B acknowledged is counted; the rest is retried on A; no vote counts twice.
+        foreach (var (token, i) in voters.Select((t, i) => (t, i)))
+        {
+            await using var connection = await LiveHost.ConnectAsync(a.HubUrl, token);
+            HubResult<VoteAck>? ack = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "ab"[i % 2].ToString(), "r-" + i);
+                return ack.Ok;
+            }, "the vote to be taken on A", 30_000);
+            Assert.Equal("accepted", ack!.Value!.Status);
+            if (acknowledged.TryGetValue(i, out var option))
+            {
+                Assert.Equal(option, ack.Value.OptionId);
+            }
+        }
+        await Eventually.TrueAsync(() => watcherOnA.Round(round.RoundId)?.TotalVotes == 30, "A's viewer to see all 30 votes", 20_000);
+        await postgres.DropDatabaseAsync(database);
+    }
+
+    [Fact]
+    public async Task A_Redis_restart_under_a_running_cluster_loses_nothing_and_a_new_node_joins_afterwards()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        await using var a = await WebNode.StartAsync("a", cluster);
+        var member = await AccountAsync(a.BaseUrl, a.BaseUrl, "redis-restart@test.example");
+        await using var client = await LiveClient.JoinAsync(a.HubUrl, Session, member);
+        Assert.True((await client.InvokeAsync<ChatAck>("SendChat", Session, "before", "rr-before")).Ok);
+
+        await redis.StopAsync();
+        try
+        {
+            // Membership is read from Redis, not every call: the node keeps serving (or answers try_again, never an error).
+            HubResult<ChatAck>? during = null;
+            await Eventually.TrueAsync(async () =>
+            {
+                during = await client.InvokeAsync<ChatAck>("SendChat", Session, "during", "rr-during");
+                Assert.True(during.Ok || during.Error?.Code == "try_again", during.Error?.Code);
+                return during.Ok;
+            }, "chat to be taken while Redis is down", 20_000);
+        }
+        finally
+        {
+            await redis.StartAgainAsync();
+        }
+        await using var b = await WebNode.StartAsync("b", cluster);
+        await using var onB = await JoinRetryingAsync(b.HubUrl, Session);
+        Assert.Equal(["before", "during"], onB.Snapshot.Chat.Select(m => m.Text).Where(t => t is "before" or "during"));
+        await Eventually.TrueAsync(() => client.Counts.Current == 2, "a's viewer to count b's", 20_000);
+        await postgres.DropDatabaseAsync(database);
+    }
+
+    /// <summary>Joins as the page does after a lost connection: again, with a pause, until it works.</summary>
+    private static async Task<LiveClient> JoinRetryingAsync(Uri hubUrl, string session)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await LiveClient.JoinAsync(hubUrl, session);
+            }
+            catch (Exception) when (attempt < 60)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 }

@@ -89,6 +89,8 @@ public sealed class ContentCatalog : ISessionCatalog
     /// <summary>The schedule of the session with this slug, if there is one; the live engine's session ids are session slugs.</summary>
     public SessionSchedule? Schedule(string sessionId) => Find(_sessions, sessionId) is { } s ? new SessionSchedule(s.Starts, s.Ends) : null;
 
+    public bool Exists(string sessionId) => Schedule(sessionId) is not null;
+
     // Callers pass route values straight through, so a null slug is "not found", not a crash.
     private static TValue? Find<TValue>(Dictionary<string, TValue> map, string? slug)
         where TValue : class =>

@@ -58,6 +58,8 @@ public sealed class ContentStore : ISessionCatalog, IDisposable
 
     public SessionSchedule? Schedule(string sessionId) => Current.Schedule(sessionId);
 
+    public bool Exists(string sessionId) => Schedule(sessionId) is not null;
+
     public void Dispose()
     {
         _disposed = true;

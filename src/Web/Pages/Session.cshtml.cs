@@ -11,8 +11,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, IGrainFactory grains, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, IGrainFactory grains, LiveOptions options, UiText text) : PageModel
 {
+    public int MaxChatLength => options.MaxChatLength;
+
     public SessionItem Session { get; private set; } = null!;
     public EventItem? Event { get; private set; }
     public IReadOnlyList<SpeakerItem> Speakers { get; private set; } = [];

@@ -65,6 +65,9 @@ public sealed class LiveHost : IAsyncDisposable
                 ["RateLimits:Join:PerSecond"] = "1000",
                 ["Live:Tick"] = "00:00:00.100",
                 ["Live:PresenceFlush"] = "00:00:00.100",
+                // Each host is its own one-silo cluster; tests run several at once in this process.
+                ["Cluster:SiloPort"] = FreePort.Next().ToString(),
+                ["Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..10],
             };
             foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
             {

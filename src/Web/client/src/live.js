@@ -30,7 +30,8 @@ function start(root) {
     buffered: [],
     chatIds: new Set(),
     rounds: new Map(),
-    myVotes: JSON.parse(localStorage.getItem("votes") || "{}"),
+    // The signed-in person's own votes (round id to option id), from the server's snapshot.
+    myVotes: {},
   };
 
   const connection = new HubConnectionBuilder()
@@ -93,6 +94,8 @@ function start(root) {
   function applySnapshot(s) {
     state.seq = s.seq;
     state.you = { ...state.you, ...s.you };
+    state.myVotes = { ...(s.you.votes || {}) };
+    if (state.you.canModerate) loadSanctions();
     renderCounts(s.counts);
     renderReactions(s.reactions);
     $("chat").replaceChildren();
@@ -117,7 +120,10 @@ function start(root) {
     if (u.reactions) renderReactions(u.reactions);
     if (u.chat) u.chat.forEach(addMessage);
     if (u.deleted) u.deleted.forEach(removeMessage);
-    if (u.settings) renderSettings(u.settings);
+    if (u.settings) {
+      renderSettings(u.settings);
+      if (state.you.canModerate) loadSanctions();
+    }
     if (u.rounds) {
       u.rounds.forEach((r) => state.rounds.set(r.roundId, r));
       renderRounds();
@@ -168,8 +174,8 @@ function start(root) {
       tools.append(
         button(t["pin"], () => command("PinMessage", sessionId, m.id)),
         button(t["delete"], () => command("DeleteMessage", sessionId, m.id)),
-        button(t["mute"], () => command("MuteUser", sessionId, m.authorId, 10)),
-        button(t["ban"], () => confirm(format(t["confirmban"], m.authorName)) && command("BanUser", sessionId, m.authorId, true)),
+        button(t["mute"], () => moderate("MuteUser", sessionId, m.authorId, 10)),
+        button(t["ban"], () => confirm(format(t["confirmban"], m.authorName)) && moderate("BanUser", sessionId, m.authorId, true)),
       );
       li.append(" ", tools);
     }
@@ -197,7 +203,7 @@ function start(root) {
     const box = el("div", null, "round " + r.status);
     box.dataset.round = r.roundId;
     box.append(el("h2", r.question));
-    const mine = state.myVotes[r.roundId]?.optionId;
+    const mine = state.myVotes[r.roundId];
     const list = el("ul");
     for (const o of r.options) {
       const li = el("li");
@@ -239,8 +245,7 @@ function start(root) {
     }
     const result = await command("CastVote", roundId, optionId, id);
     if (result?.ok) {
-      state.myVotes[roundId] = { optionId: result.value.optionId };
-      localStorage.setItem("votes", JSON.stringify(state.myVotes));
+      state.myVotes[roundId] = result.value.optionId;
       if (result.value.status === "already_voted") notice(t["alreadyvoted"]);
       renderRounds();
     }
@@ -261,6 +266,40 @@ function start(root) {
       }
       await new Promise((r) => setTimeout(r, (result.error.retryAfterMs || 1000) * (0.5 + Math.random())));
     }
+  }
+
+  // Mutes and bans in force, for moderators, each with a button that lifts it.
+  async function loadSanctions() {
+    const list = $("sanctions");
+    if (!list) return;
+    let result;
+    try {
+      result = await connection.invoke("ListSanctions", sessionId);
+    } catch {
+      return;
+    }
+    if (!result.ok) return;
+    if (result.value.length === 0) {
+      list.replaceChildren(el("li", t["sanctions.none"], "muted"));
+      return;
+    }
+    list.replaceChildren(...result.value.map((s) => {
+      const li = el("li");
+      li.dataset.user = s.userId;
+      li.dataset.kind = s.kind;
+      const what = s.kind === "ban" ? t["sanctions.ban"]
+        : s.until ? format(t["sanctions.mute"], new Date(s.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))
+        : t["sanctions.muteforever"];
+      li.append(el("strong", s.displayName), " ", el("span", what, "muted"), " ",
+        button(t["lift"], () => s.kind === "ban" ? moderate("BanUser", sessionId, s.userId, false) : moderate("MuteUser", sessionId, s.userId, 0)));
+      return li;
+    }));
+  }
+
+  async function moderate(method, ...args) {
+    const result = await command(method, ...args);
+    loadSanctions();
+    return result;
   }
 
   function showError(error) {
@@ -296,13 +335,28 @@ function start(root) {
   const form = $("chat-form");
   if (form) {
     const box = $("chat-text");
+    const max = Number(root.dataset.maxChat) || 500;
+    const length = $("chat-length");
+    // A pasted text over the limit is kept whole and the sender is told, never cut silently.
+    const showLength = () => {
+      const n = box.value.trim().length;
+      length.textContent = n > max * 0.8 ? format(t["chatlength"], n, max) : "";
+      length.classList.toggle("error", n > max);
+    };
+    box.addEventListener("input", showLength);
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const text = box.value.trim();
       if (!text) return;
+      const n = text.length;
+      if (n > max) {
+        notice(format(t["toolong"], n, max), true);
+        return;
+      }
       const result = await command("SendChat", sessionId, text, newId());
       if (result?.ok) {
         box.value = "";
+        showLength();
         notice("");
       }
     });
@@ -324,18 +378,25 @@ function start(root) {
   if (slow) slow.addEventListener("change", () => command("SetSlowMode", sessionId, Number(slow.value)));
   const roundForm = $("round-form");
   if (roundForm) {
+    // One command id per filled-in form: a double click or a retry opens one round, not two.
+    let roundCommandId = null;
+    roundForm.addEventListener("input", () => { roundCommandId = null; });
     roundForm.addEventListener("submit", async (e) => {
       e.preventDefault();
+      roundCommandId ??= newId();
       const data = new FormData(roundForm);
       const request = {
         question: String(data.get("question") || ""),
         options: String(data.get("options") || "").split("\n").map((s) => s.trim()).filter(Boolean),
         showTally: data.get("showTally") === "on",
         verifiedOnly: data.get("verifiedOnly") === "on",
-        clientCommandId: newId(),
+        clientCommandId: roundCommandId,
       };
       const result = await command("OpenRound", sessionId, request);
-      if (result?.ok) roundForm.reset();
+      if (result?.ok) {
+        roundForm.reset();
+        roundCommandId = null;
+      }
     });
   }
 
