@@ -195,6 +195,7 @@ public sealed class LiveHubTests
             ("BanUser", [Session, "someone", false], 2),
             ("SetSlowMode", [Session, 0], 2),
             ("PinMessage", [Session, null], 2),
+            ("ListSanctions", [Session], 2),
             ("SetSessionStatus", [Session, "scheduled"], 3),
             ("OpenRound", [Session, round], 3),
         };

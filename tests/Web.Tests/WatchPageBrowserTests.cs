@@ -130,4 +130,96 @@ public sealed class WatchPageBrowserTests
         await Expect(line).ToHaveCountAsync(0);
         await Eventually.TrueAsync(() => viewer.Deleted.Contains(said.MessageId), "the viewer sees the deletion");
     }
+
+    private static async Task SignInAsync(IPage page, LiveHost host, string email, string password, string session)
+    {
+        await page.GotoAsync(new Uri(host.BaseUrl, $"/account/login?returnUrl=/sessions/{session}").ToString());
+        await page.FillAsync("input[name=Email]", email);
+        await page.FillAsync("input[name=Password]", password);
+        await page.ClickAsync("form button[type=submit]");
+        await page.WaitForURLAsync($"**/sessions/{session}");
+    }
+
+    [Fact]
+    public async Task The_page_shows_each_person_their_own_vote_refuses_a_long_paste_in_words_and_opens_one_round_per_form()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var first = await host.CreateAccountAsync("first");
+        var second = await host.CreateAccountAsync("second");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        var page = await context.NewPageAsync();
+
+        // The organizer double-clicks "Open vote": one round.
+        await SignInAsync(page, host, "admin@test.example", "admin-pass-1", Session);
+        await page.FillAsync("#round-form input[name=question]", "Audience choice?");
+        await page.FillAsync("#round-form textarea[name=options]", "Solar Kite\nMedLink");
+        await page.DblClickAsync("#round-form button[type=submit]");
+        await Expect(page.Locator(".round.open")).ToHaveCountAsync(1);
+        await page.WaitForTimeoutAsync(500);
+        await Expect(page.Locator(".round")).ToHaveCountAsync(1);
+        var roundId = (await page.Locator(".round.open").GetAttributeAsync("data-round"))!;
+        await context.ClearCookiesAsync();
+
+        // The first member votes on this browser.
+        await SignInAsync(page, host, first.Email, first.Password, Session);
+        var round = page.Locator($".round[data-round='{roundId}']");
+        await round.Locator("button.option", new LocatorLocatorOptions { HasText = "MedLink" }).ClickAsync();
+        await Expect(round.Locator(".total")).ToContainTextAsync("your vote is counted");
+
+        // A second member signs in on the same browser: offered the buttons, not shown the first one's vote.
+        await context.ClearCookiesAsync();
+        await SignInAsync(page, host, second.Email, second.Password, Session);
+        await Expect(round.Locator("button.option")).ToHaveCountAsync(2);
+        await Expect(round.Locator(".total")).Not.ToContainTextAsync("your vote is counted");
+
+        // The first member on a new device sees their own vote, server-rendered and live.
+        var elsewhere = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" })).NewPageAsync();
+        await SignInAsync(elsewhere, host, first.Email, first.Password, Session);
+        var theirs = elsewhere.Locator($".round[data-round='{roundId}']");
+        await Expect(theirs.Locator("li", new LocatorLocatorOptions { HasText = "MedLink" })).ToContainTextAsync("✓");
+        await Expect(theirs.Locator("button.option")).ToHaveCountAsync(0);
+
+        // A pasted text over the limit is kept and refused in words; nothing is sent.
+        var tooLong = string.Concat(Enumerable.Repeat("0123456789", 60));
+        await page.FillAsync("#chat-text", tooLong);
+        await Expect(page.Locator("#chat-length")).ToHaveTextAsync("600/500");
+        await page.PressAsync("#chat-text", "Enter");
+        await Expect(page.Locator("#notice")).ToContainTextAsync("600 characters; the most is 500");
+        await Expect(page.Locator("#chat-text")).ToHaveValueAsync(tooLong);
+        await page.WaitForTimeoutAsync(300);
+        await Expect(page.Locator("#chat li")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("watch-toolong-en"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_moderator_sees_who_is_muted_or_banned_and_lifts_it_from_the_page()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var moderator = await host.CreateAccountAsync("mod", Roles.Moderator);
+        var member = await host.CreateAccountAsync("chatty");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true })).NewPageAsync();
+        await SignInAsync(page, host, moderator.Email, moderator.Password, Session);
+        await Expect(page.Locator("#sanctions")).ToContainTextAsync("目前没有");
+
+        await using var chatty = await LiveClient.JoinAsync(host, Session, member.Token);
+        var said = (await chatty.InvokeAsync<ChatAck>("SendChat", Session, "刷屏刷屏", "c-1")).Value!;
+        var line = page.Locator($"#chat li[data-id='{said.MessageId}']");
+        await line.Locator("button", new LocatorLocatorOptions { HasText = "禁言" }).ClickAsync();
+        var entry = page.Locator($"#sanctions li[data-user='{member.Id}'][data-kind='mute']");
+        await Expect(entry).ToContainTextAsync(member.DisplayName);
+        await Expect(entry).ToContainTextAsync("禁言至");
+        Assert.Equal("muted", (await chatty.InvokeAsync<ChatAck>("SendChat", Session, "还能说话吗", "c-2")).Error?.Code);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("moderator-sanctions-zh"), FullPage = true });
+
+        await entry.Locator("button", new LocatorLocatorOptions { HasText = "解除" }).ClickAsync();
+        await Expect(entry).ToHaveCountAsync(0);
+        await Expect(page.Locator("#sanctions")).ToContainTextAsync("目前没有");
+        Assert.True((await chatty.InvokeAsync<ChatAck>("SendChat", Session, "谢谢", "c-3")).Ok);
+    }
 }
