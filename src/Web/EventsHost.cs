@@ -67,7 +67,7 @@ public static class EventsHost
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapLiveHub();
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)
         {

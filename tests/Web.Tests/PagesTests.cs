@@ -128,7 +128,13 @@ public sealed class PagesTests
         Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
         Assert.Contains("PasswordTooShort", await weak.Content.ReadAsStringAsync());
 
-        Assert.Equal("Healthy", await host.Http.GetStringAsync("/health"));
+        using var health = System.Text.Json.JsonDocument.Parse(await host.Http.GetStringAsync("/health"));
+        Assert.Equal("Healthy", health.RootElement.GetProperty("status").GetString());
+        var checks = health.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("store").GetProperty("status").GetString());
+        var cluster = checks.GetProperty("cluster");
+        Assert.Equal("Healthy", cluster.GetProperty("status").GetString());
+        Assert.Equal(1, cluster.GetProperty("data").GetProperty("activeSilos").GetInt32());
     }
 
     [Fact]

@@ -64,4 +64,39 @@ public sealed class StartupTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("Cluster:Provider", "redsi", "Cluster:Provider")]
+    [InlineData("Store:Provider", "postgress", "Store:Provider")]
+    [InlineData("Store:Sqlite:Pth", "x.db", "Pth")]
+    [InlineData("Cluster:SiloPortt", "5", "SiloPortt")]
+    [InlineData("Cluster:DeadNodeAfter", "00:10:00", "Cluster:DeadNodeAfter")]
+    [InlineData("Bus:Provider", "postgres", "Bus")]
+    [InlineData("Node:Id", "a", "Node")]
+    public async Task A_misspelt_or_invalid_engine_setting_stops_the_start_and_names_the_key(string key, string value, string named)
+    {
+        var failure = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => LiveHost.StartAsync(new Dictionary<string, string?> { [key] = value }));
+        Assert.Contains(named, failure.Message);
+    }
+
+    [Fact]
+    public async Task The_Orleans_dashboard_is_for_administrators_only()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("member");
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        var refused = await anonymous.GetAsync(EventsHost.DashboardPath + "/");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Contains("/account/login", refused.Headers.Location!.ToString());
+
+        using var asMember = await host.SignInWithFormAsync(member.Email, member.Password);
+        var forbidden = await asMember.GetAsync(EventsHost.DashboardPath + "/");
+        Assert.True(forbidden.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Forbidden, forbidden.StatusCode.ToString());
+        Assert.DoesNotContain("/account/login", forbidden.Headers.Location?.ToString() ?? "");
+
+        using var asAdmin = await host.SignInWithFormAsync("admin@test.example", "admin-pass-1");
+        var dashboard = await asAdmin.GetAsync(EventsHost.DashboardPath + "/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("Orleans", await dashboard.Content.ReadAsStringAsync());
+    }
 }
