@@ -28,5 +28,9 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError SlowMode(int retryAfterMs) => new("slow_mode", "Slow mode is on; wait before sending again.", retryAfterMs);
     public static LiveError Muted(int? retryAfterMs) => new("muted", "A moderator has muted you in this session.", retryAfterMs);
     public static LiveError Banned() => new("banned", "A moderator has banned you from this session.");
-    public static LiveError TryAgain() => new("try_again", "The service is busy or its store is unreachable; nothing was saved. Try again.", 1000);
+    /// <summary>
+    /// The command may not have been carried out (busy, the store or a node unreachable, a call that
+    /// timed out): retry it with the same client id, which never counts twice.
+    /// </summary>
+    public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

@@ -22,6 +22,8 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
 
     private const string JoinedKey = "joined";
 
+    private const string ViewedKey = "viewed";
+
     public static string GroupOf(string sessionId) => "s:" + sessionId;
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -34,9 +36,13 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
 
     private HashSet<string> Joined => (HashSet<string>)Context.Items[JoinedKey]!;
 
+    /// <summary>Sessions whose grain has counted this connection's view: a join that failed counts on its retry.</summary>
+    private HashSet<string> Viewed => (HashSet<string>)Context.Items[ViewedKey]!;
+
     public override Task OnConnectedAsync()
     {
         Context.Items[JoinedKey] = new HashSet<string>(StringComparer.Ordinal);
+        Context.Items[ViewedKey] = new HashSet<string>(StringComparer.Ordinal);
         return Task.CompletedTask;
     }
 
@@ -64,8 +70,8 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
         {
             return invalid;
         }
-        var rejoin = Joined.Contains(sessionId);
-        if (!rejoin && Joined.Count >= MaxSessionsPerConnection)
+        var subscribed = Joined.Contains(sessionId);
+        if (!subscribed && Joined.Count >= MaxSessionsPerConnection)
         {
             return LiveError.TooManySessions(MaxSessionsPerConnection);
         }
@@ -74,7 +80,7 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
             return limited;
         }
         AudienceReport node;
-        if (rejoin)
+        if (subscribed)
         {
             node = await relay.ReportOfAsync(sessionId);
         }
@@ -85,7 +91,8 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
             node = await relay.JoinedAsync(sessionId);
         }
         var me = Me;
-        var snapshot = await Session(sessionId).JoinAsync(node, ViewerKey(me), rejoin, me);
+        var snapshot = await Session(sessionId).JoinAsync(node, ViewerKey(me), Viewed.Contains(sessionId), me);
+        Viewed.Add(sessionId);
         return new HubResult<SessionSnapshot>(true, snapshot, null);
     }
 
@@ -100,6 +107,7 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
         {
             return LiveError.NotJoined(sessionId);
         }
+        Viewed.Remove(sessionId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(sessionId));
         relay.Left(sessionId);
         return new HubResult<bool>(true, true, null);

@@ -134,6 +134,6 @@ internal static class UiStrings
         ["js.error.slow_mode"] = ("Slow mode is on.", "慢速模式已开启。"),
         ["js.error.muted"] = ("A moderator has muted you for now.", "你已被管理员暂时禁言。"),
         ["js.error.banned"] = ("A moderator has banned you from this session.", "你已被管理员在本场封禁。"),
-        ["js.error.try_again"] = ("The service is busy; nothing was saved.", "服务繁忙，未能保存。"),
+        ["js.error.try_again"] = ("The service is busy; please try again in a moment.", "服务繁忙，请稍后再试。"),
     };
 }

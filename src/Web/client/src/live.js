@@ -252,7 +252,7 @@ function start(root) {
   }
 
   async function command(method, ...args) {
-    // try_again means nothing was saved: retry a few times with the same arguments (and client id).
+    // try_again: retry a few times with the same arguments (and client id), which never counts twice.
     for (let attempt = 0; attempt < 4; attempt++) {
       let result;
       try {
