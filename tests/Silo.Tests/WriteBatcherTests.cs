@@ -1,5 +1,3 @@
-using Events.Silo.Grains;
-
 namespace Events.Silo.Tests;
 
 public sealed class WriteBatcherTests

@@ -397,10 +397,17 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
                 // Rounds close first: a vote acknowledged before the end counts, none after it.
                 foreach (var round in await store.GetRoundsAsync(key))
                 {
-                    if (round.Status == RoundStatus.Open && !(await Round(round.RoundId).CloseAsync(organizer)).IsOk)
+                    if (round.Status != RoundStatus.Open)
+                    {
+                        continue;
+                    }
+                    var closed = await Round(round.RoundId).CloseAsync(organizer);
+                    if (!closed.IsOk)
                     {
                         return LiveError.TryAgain();
                     }
+                    // Shown closed from now on, with the end, not when the round's own notice arrives later.
+                    await RoundChangedAsync(closed.Value!);
                 }
             }
             await store.SetSessionStatusAsync(key, status, NowMs);
@@ -492,7 +499,9 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
 
     public Task RoundChangedAsync(RoundView view)
     {
-        if (roundIds.Contains(view.RoundId))
+        // A round never opens again: a notice sent before its close that arrives after it is stale.
+        var stale = view.Status != "closed" && roundViews.TryGetValue(view.RoundId, out var known) && known.Status == "closed";
+        if (roundIds.Contains(view.RoundId) && !stale)
         {
             roundViews[view.RoundId] = view;
             if (TrackedRoundIds().Contains(view.RoundId))
