@@ -256,8 +256,9 @@ public sealed class LiveSessionGrainTests
         var now = DateTimeOffset.UtcNow;
         catalog.Set("s-past", new SessionSchedule(now.AddHours(-3), now.AddHours(-1)));
         catalog.Set("s-overtime", new SessionSchedule(now.AddHours(-3), now.AddHours(-1)));
-        catalog.Set("s-soon", new SessionSchedule(now.AddHours(-1), now.AddSeconds(3)));
         var t = await LiveCluster.StartAsync(catalog: catalog);
+        // Set once the cluster is up, so a slow start cannot eat the time before its end.
+        catalog.Set("s-soon", new SessionSchedule(now.AddHours(-1), DateTimeOffset.UtcNow.AddSeconds(4)));
 
         var past = t.Session("s-past");
         Assert.Equal("ended", (await past.PeekAsync(Caller.Anonymous)).Settings.Status);
@@ -279,8 +280,14 @@ public sealed class LiveSessionGrainTests
         await using var beat = await relay.KeepReportingAsync(soon, 1);
         Assert.Equal("scheduled", (await soon.PeekAsync(Caller.Anonymous)).Settings.Status);
         Assert.True((await soon.PostChatAsync(LiveCluster.Member("m"), "before the end", "s1")).IsOk);
-        await relay.WaitForAsync(u => u.Settings?.Status == "ended", "viewers to be told the session is over");
+        var round = (await soon.OpenRoundAsync(LiveCluster.Organizer, "Before the end?", ["A", "B"], true, false, "soon-round")).Value!;
+        Assert.Equal("accepted", (await t.Round(round.RoundId).CastAsync(LiveCluster.Member("v1"), "a", "v1")).Value?.Status);
+        await relay.WaitForAsync(u => u.Settings?.Status == "ended", "viewers to be told the session is over", timeoutMs: 20_000);
         Assert.Equal("session_ended", (await soon.PostChatAsync(LiveCluster.Member("m"), "after the end", "s2")).Error?.Code);
+        // Its round closes with it: the vote before the end counts, a later one is refused.
+        await relay.WaitForAsync(u => u.Rounds?.Any(r => r.RoundId == round.RoundId && r.Status == "closed") == true, "viewers to see the round closed");
+        Assert.Equal("round_closed", (await t.Round(round.RoundId).CastAsync(LiveCluster.Member("v2"), "b", "v2")).Error?.Code);
+        Assert.Equal(1, (await t.Round(round.RoundId).ViewAsync())!.TotalVotes);
         Assert.Equal("ended", (await soon.PeekAsync(Caller.Anonymous)).Settings.Status);
         await t.DisposeAndDeleteAsync();
     }

@@ -71,6 +71,13 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
             Assert.True(ack.Ok, ack.Error?.Code);
             ids.Add(ack.Value!.MessageId);
         }
+        // Malformed text is refused on either node, whichever holds the session's grain (a call
+        // between nodes carries text as UTF-8, which would have turned a lone surrogate into U+FFFD).
+        foreach (var talker in new[] { talkerA, talkerB })
+        {
+            Assert.Equal("invalid_argument", (await talker.InvokeAsync<ChatAck>("SendChat", Session, "lone \uD800 surrogate", "bad-1")).Error?.Code);
+            Assert.Equal("invalid_argument", (await talker.InvokeAsync<ChatAck>("SendChat", Session, "bell \u0007", "bad-2")).Error?.Code);
+        }
         foreach (var v in everyone)
         {
             await Eventually.TrueAsync(() => v.Chat.Count(m => ids.Contains(m.Id)) == 20, "20 messages at a viewer", 20_000);

@@ -79,6 +79,11 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
         pinned = settings.PinnedMessageId is { } pin ? await store.GetChatMessageAsync(key, pin) : null;
         lastWireStatus = SessionStates.Wire(Status);
         pending = new PendingUpdate(NowMs);
+        if (Status == SessionStatus.Ended && settings.Status != SessionStatus.Ended)
+        {
+            // Over by its schedule while no grain was active: its rounds close as at an end.
+            _ = CloseOpenRoundsAsync();
+        }
         chatWriter = new WriteBatcher<ChatDraft, ChatAppend>((c, _) => turns.RunAsync(() => CommitChatAsync(c)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordChatBatch);
         reactionWriter = new WriteBatcher<string, long>((k, _) => turns.RunAsync(() => CommitReactionsAsync(k)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordReactionBatch);
         var poll = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, options.Tick.Ticks / 4));
@@ -418,6 +423,29 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
         });
     }
 
+    /// <summary>Who closes the rounds of a session whose scheduled end passed without it going live.</summary>
+    private static readonly Caller Schedule = new("schedule", "Schedule", LiveRoles.Organizer);
+
+    /// <summary>Closes the open rounds of a session that is over by its schedule; a failure is retried by the next activation.</summary>
+    private async Task CloseOpenRoundsAsync()
+    {
+        var outcome = await CommandAsync<bool>(async () =>
+        {
+            foreach (var round in await store.GetRoundsAsync(key))
+            {
+                if (round.Status == RoundStatus.Open && (await Round(round.RoundId).CloseAsync(Schedule)) is { IsOk: true } closed)
+                {
+                    await RoundChangedAsync(closed.Value!);
+                }
+            }
+            return true;
+        });
+        if (!outcome.IsOk)
+        {
+            logger.LogWarning("Closing the rounds of session {Session}, over by its schedule, failed", key);
+        }
+    }
+
     private Task<Outcome<bool>> ModerateAsync(Caller moderator, Func<Task<Outcome<bool>>> action) =>
         moderator.CanModerate ? CommandAsync(action) : Task.FromResult<Outcome<bool>>(LiveError.Forbidden("moderator"));
 
@@ -535,6 +563,10 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
             // The scheduled end passed without the session going live: it is over now.
             lastWireStatus = wire;
             pending.SettingsChanged = true;
+            if (Status == SessionStatus.Ended)
+            {
+                _ = CloseOpenRoundsAsync();
+            }
         }
         if (now - lastSentAt < audience.Interval.TotalMilliseconds)
         {

@@ -27,6 +27,11 @@ public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimePr
     private bool notifying;
     private GrainTurns turns = null!;
     private WriteBatcher<VoteDraft, VoteOutcome> batcher = null!;
+    private IDisposable? reconciler;
+    private long commits;
+
+    /// <summary>How often an open round compares its tally with a recount of the store's ballots.</summary>
+    private static readonly TimeSpan ReconcileEvery = TimeSpan.FromSeconds(5);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -47,11 +52,60 @@ public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimePr
             counted[vote.VoterId] = vote;
             tally[vote.OptionId] = tally.GetValueOrDefault(vote.OptionId) + 1;
         }
+        if (round.Status == RoundStatus.Open)
+        {
+            reconciler = this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(ReconcileEvery, ReconcileEvery) { Interleave = true });
+        }
+    }
+
+    /// <summary>
+    /// Ballots this activation did not write can reach the store: a commit whose reply was lost, or
+    /// the last batch of a node that was declared dead while it was still writing. While the round
+    /// is open and quiet, its tally is compared with the store's recount now and then, and takes it
+    /// when they differ, so the live tally converges on the recount without waiting for the close.
+    /// </summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        if (round is not { Status: RoundStatus.Open } || closing || pending.Count > 0)
+        {
+            return;
+        }
+        var before = commits;
+        IReadOnlyDictionary<string, long> recount;
+        try
+        {
+            recount = await store.GetTallyAsync(key);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Recounting round {Round} failed; trying again later", key);
+            return;
+        }
+        if (commits != before || pending.Count > 0 || closing || round.Status != RoundStatus.Open)
+        {
+            return;
+        }
+        var differed = false;
+        foreach (var option in tally.Keys.ToArray())
+        {
+            var stored = recount.GetValueOrDefault(option);
+            if (tally[option] != stored)
+            {
+                tally[option] = stored;
+                differed = true;
+            }
+        }
+        if (differed)
+        {
+            logger.LogInformation("Round {Round}: the tally took the store's recount (ballots written outside this activation)", key);
+            Changed();
+        }
     }
 
     /// <summary>Votes already queued are committed before the grain goes.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        reconciler?.Dispose();
         await batcher.DisposeAsync();
     }
 
@@ -134,6 +188,7 @@ public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimePr
     /// <summary>Writes a batch and folds it into the tally (a turn of this grain), before any of its votes is acknowledged.</summary>
     private async Task<IReadOnlyList<VoteOutcome>> CommitAsync(IReadOnlyList<VoteDraft> drafts)
     {
+        commits++;
         IReadOnlyList<VoteOutcome> outcomes;
         try
         {
@@ -231,6 +286,7 @@ public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimePr
         }
         round = closed;
         closing = false;
+        reconciler?.Dispose();
         foreach (var option in closed.Options)
         {
             tally[option.Id] = final.GetValueOrDefault(option.Id);

@@ -124,6 +124,12 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
         {
             return LiveError.InvalidArgument(nameof(text), "is required");
         }
+        // Checked here, before the grain call: a call to a grain on another node carries text as
+        // UTF-8, which would turn a lone surrogate into U+FFFD and let it through.
+        if (!TextRules.IsClean(text))
+        {
+            return LiveError.InvalidArgument(nameof(text), "must not contain control characters or malformed Unicode");
+        }
         if (Limit("chat") is { } limited)
         {
             return limited;
@@ -230,6 +236,10 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
         if (CheckClientId(request.ClientCommandId, "clientCommandId") is { } badId)
         {
             return badId;
+        }
+        if (!TextRules.IsClean(request.Question) || request.Options.Any(o => o is not null && !TextRules.IsClean(o)))
+        {
+            return LiveError.InvalidArgument("question", "and options must not contain control characters or malformed Unicode");
         }
         if (Limit("moderate") is { } limited)
         {
