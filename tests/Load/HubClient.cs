@@ -53,6 +53,9 @@ public sealed class HubClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>How long an invocation or an echo may wait for its answer before it fails (the run goes on, the failure is counted).</summary>
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Invokes a hub method; <paramref name="argumentsJson"/> is the JSON array of arguments. Returns the completion's raw JSON.</summary>
     public async Task<string> InvokeAsync(string target, string argumentsJson)
     {
@@ -60,7 +63,15 @@ public sealed class HubClient : IAsyncDisposable
         var tcs = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         pending[id] = tcs;
         await SendAsync(Encoding.UTF8.GetBytes($"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"{target}\",\"arguments\":{argumentsJson}}}\u001e"));
-        return await tcs.Task;
+        try
+        {
+            return await tcs.Task.WaitAsync(AnswerTimeout);
+        }
+        catch (TimeoutException)
+        {
+            pending.TryRemove(id, out _);
+            throw new TimeoutException($"{target} was not answered within {AnswerTimeout.TotalSeconds:0} s.");
+        }
     }
 
     public Task PingAsync() => SendAsync(Ping);
@@ -73,7 +84,7 @@ public sealed class HubClient : IAsyncDisposable
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         echoWaiter = waiter;
         await SendAsync(frame);
-        await waiter.Task;
+        await waiter.Task.WaitAsync(AnswerTimeout);
     }
 
     private async Task SendAsync(byte[] frame)
@@ -175,6 +186,15 @@ public sealed class HubClient : IAsyncDisposable
     {
         var at = message.IndexOf(key);
         return at >= 0 && Utf8Parser.TryParse(message[(at + key.Length)..], out long value, out _) ? value : -1;
+    }
+
+    /// <summary>Closes many connections, a thousand at a time.</summary>
+    public static async Task DisposeAllAsync(IEnumerable<HubClient> clients)
+    {
+        foreach (var chunk in clients.Chunk(1000))
+        {
+            await Task.WhenAll(chunk.Select(c => c.DisposeAsync().AsTask()));
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ public sealed class Settings
     public int ChatPerSenderPerSecond { get; set; } = 4;
     public int ChatSeconds { get; set; } = 20;
     public int ScreenVotes { get; set; } = 40;
-    public int SourceAddresses { get; set; } = 4;
+    public int SourceAddresses { get; set; } = 8;
     public int ConnectParallelism { get; set; } = 256;
     public string Session { get; set; } = "contest-final";
     public string ServerCore { get; set; } = "0";
@@ -23,6 +23,18 @@ public sealed class Settings
     public string WebDll { get; set; } = "";
     public string Repository { get; set; } = "";
     public bool SkipBaseline { get; set; }
+
+    /// <summary>How many times each comparison alternates a platform phase with the baseline's (one node only).</summary>
+    public int Rounds { get; set; } = 3;
+
+    /// <summary>Platform nodes: more than one forms an Orleans cluster with Redis membership and a PostgreSQL store.</summary>
+    public int Nodes { get; set; } = 1;
+
+    /// <summary>The most connections one generator process holds; more viewers are spread over worker processes.</summary>
+    public int SocketsPerProcess { get; set; } = 18_000;
+
+    /// <summary>The whole run's hard limit; every process it started is stopped then.</summary>
+    public int TimeLimitMinutes { get; set; } = 120;
 
     public static Settings Smoke() => new()
     {
@@ -39,6 +51,8 @@ public sealed class Settings
         ChatSeconds = 3,
         ScreenVotes = 5,
         SourceAddresses = 2,
+        Rounds = 1,
+        TimeLimitMinutes = 5,
     };
 
     public void Apply(string[] args)
