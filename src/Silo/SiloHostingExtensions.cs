@@ -52,6 +52,7 @@ public static class SiloHostingExtensions
             var path = storeSettings.Sqlite.Path ?? Path.Combine(dataDirectory, "live.db");
             services.TryAddSingleton<ILiveStore>(_ => new SqliteLiveStore(path));
         }
+        services.AddLiveStoreParts();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store")
             .AddCheck<ClusterHealthCheck>("cluster");
@@ -106,6 +107,16 @@ public static class SiloHostingExtensions
         o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
         o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>Each part of the store that grains and services depend on, all answered by the one registered <see cref="ILiveStore"/>.</summary>
+    public static IServiceCollection AddLiveStoreParts(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ISessionStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<IChatStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<ISanctionStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<IRoundStore>(sp => sp.GetRequiredService<ILiveStore>());
+        return services;
     }
 
     private static T Bind<T>(IConfiguration configuration, string section)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Events.Silo;
 
 /// <summary>Healthy when the store answers a read within two seconds.</summary>
-public sealed class StoreHealthCheck(ILiveStore store) : IHealthCheck
+public sealed class StoreHealthCheck(ISessionStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

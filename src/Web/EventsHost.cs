@@ -34,6 +34,7 @@ public static class EventsHost
 
         builder.Services.AddSingleton(sp => new ContentStore(contentDirectory, builder.Environment.IsDevelopment(), sp.GetRequiredService<ILogger<ContentStore>>()));
         builder.Services.AddSingleton<ISessionCatalog>(sp => sp.GetRequiredService<ContentStore>());
+        RehearsalClock.AddIfConfigured(builder);
         // The Orleans Dashboard is served to administrators only, at /admin/orleans.
         builder.AddSilo(dataDirectory, silo => silo.AddDashboard());
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);

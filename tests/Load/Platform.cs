@@ -63,6 +63,8 @@ public sealed class Platform : IMeasured, IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["Benchmark__Enabled"] = "true",
+            // The finals' afternoon on a rehearsal clock: the demo session is on, whatever the real date.
+            ["Clock__StartAt"] = "2026-12-12T05:30:00Z",
             ["Live__Tick"] = s.Tick,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Error",

@@ -69,7 +69,13 @@ public sealed class LiveCluster : IAsyncDisposable
         builder.ConfigureSiloHost((_, host) =>
         {
             var services = host.Services;
+            // Registered as instances, which a silo's container does not dispose: the store is shared
+            // by both silos and must outlive a killed one.
             services.AddSingleton<ILiveStore>(store);
+            services.AddSingleton<ISessionStore>(store);
+            services.AddSingleton<IChatStore>(store);
+            services.AddSingleton<ISanctionStore>(store);
+            services.AddSingleton<IRoundStore>(store);
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<LiveOptions>(options);
             services.AddSingleton(TimeProvider.System);

@@ -73,6 +73,8 @@ public sealed class StartupTests
     [InlineData("Cluster:DeadNodeAfter", "00:10:00", "Cluster:DeadNodeAfter")]
     [InlineData("Bus:Provider", "postgres", "Bus")]
     [InlineData("Node:Id", "a", "Node")]
+    [InlineData("Clock:StartAt", "someday", "Clock:StartAt")]
+    [InlineData("Clock:Start", "2026-12-12T13:00:00+08:00", "Clock:Start")]
     public async Task A_misspelt_or_invalid_engine_setting_stops_the_start_and_names_the_key(string key, string value, string named)
     {
         var failure = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => LiveHost.StartAsync(new Dictionary<string, string?> { [key] = value }));

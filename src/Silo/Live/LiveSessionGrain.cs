@@ -17,7 +17,12 @@ namespace Events.Silo.Live;
 /// a command waiting for its batch does not hold up the others.
 /// </summary>
 [Reentrant]
-public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
+public sealed class LiveSessionGrain(
+    ISessionStore sessionStore,
+    IChatStore chatStore,
+    ISanctionStore sanctionStore,
+    IRoundStore roundStore,
+    ISessionCatalog catalog, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
     : Grain, ILiveSessionGrain
 {
     public static readonly IReadOnlyList<string> ReactionKinds = ["like", "applause"];
@@ -55,20 +60,20 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
         key = this.GetPrimaryKeyString();
         turns = GrainTurns.OfCurrentGrain();
         schedule = catalog.Schedule(key);
-        settings = await store.GetSessionAsync(key);
-        audience.Load(await store.GetCountersAsync(key));
-        reactions = new Dictionary<string, long>(await store.GetReactionsAsync(key), StringComparer.Ordinal);
+        settings = await sessionStore.GetSessionAsync(key);
+        audience.Load(await sessionStore.GetCountersAsync(key));
+        reactions = new Dictionary<string, long>(await sessionStore.GetReactionsAsync(key), StringComparer.Ordinal);
         foreach (var kind in ReactionKinds)
         {
             reactions.TryAdd(kind, 0);
         }
-        foreach (var m in await store.GetRecentChatAsync(key, options.RecentChat))
+        foreach (var m in await chatStore.GetRecentChatAsync(key, options.RecentChat))
         {
             recent.Enqueue(m);
             lastChatId = m.Id;
         }
-        sanctions.Load(await store.GetSanctionsAsync(key));
-        roundIds.AddRange((await store.GetRoundsAsync(key)).Select(r => r.RoundId));
+        sanctions.Load(await sanctionStore.GetSanctionsAsync(key));
+        roundIds.AddRange((await roundStore.GetRoundsAsync(key)).Select(r => r.RoundId));
         foreach (var id in TrackedRoundIds())
         {
             if (await Round(id).ViewAsync() is { } view)
@@ -76,7 +81,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
                 roundViews[id] = view;
             }
         }
-        pinned = settings.PinnedMessageId is { } pin ? await store.GetChatMessageAsync(key, pin) : null;
+        pinned = settings.PinnedMessageId is { } pin ? await chatStore.GetChatMessageAsync(key, pin) : null;
         lastWireStatus = SessionStates.Wire(Status);
         pending = new PendingUpdate(NowMs);
         if (Status == SessionStatus.Ended && settings.Status != SessionStatus.Ended)
@@ -159,7 +164,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     {
         try
         {
-            var stored = await store.RecordPresenceAsync(key, flush.ViewerKeys, flush.Views, flush.PeakCandidate, NowMs);
+            var stored = await sessionStore.RecordPresenceAsync(key, flush.ViewerKeys, flush.Views, flush.PeakCandidate, NowMs);
             audience.FlushSucceeded(flush, stored);
         }
         catch (Exception e)
@@ -218,7 +223,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     /// </summary>
     private async Task<IReadOnlyList<ChatAppend>> CommitChatAsync(IReadOnlyList<ChatDraft> drafts)
     {
-        var appended = await store.AppendChatAsync(drafts);
+        var appended = await chatStore.AppendChatAsync(drafts);
         await CatchUpChatAsync();
         return appended;
     }
@@ -227,7 +232,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     {
         while (true)
         {
-            var newer = await store.GetChatAfterAsync(key, lastChatId, 1000);
+            var newer = await chatStore.GetChatAfterAsync(key, lastChatId, 1000);
             foreach (var m in newer)
             {
                 if (m.Id <= lastChatId)
@@ -286,7 +291,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     private async Task<IReadOnlyList<long>> CommitReactionsAsync(IReadOnlyList<string> kinds)
     {
         var deltas = kinds.GroupBy(k => k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
-        var totals = await store.AddReactionsAsync(key, deltas);
+        var totals = await sessionStore.AddReactionsAsync(key, deltas);
         foreach (var (kind, total) in totals)
         {
             reactions[kind] = total;
@@ -300,13 +305,13 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     public Task<Outcome<bool>> DeleteMessageAsync(Caller moderator, long messageId) =>
         ModerateAsync(moderator, async () =>
         {
-            if (!await store.DeleteChatAsync(key, messageId, moderator.UserId!, NowMs))
+            if (!await chatStore.DeleteChatAsync(key, messageId, moderator.UserId!, NowMs))
             {
                 return LiveError.UnknownMessage(messageId);
             }
             if (pinned?.Id == messageId)
             {
-                await store.SetPinnedAsync(key, null);
+                await sessionStore.SetPinnedAsync(key, null);
             }
             ForgetMessage(messageId);
             return true;
@@ -346,13 +351,13 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
         {
             if (lift)
             {
-                await store.RemoveSanctionAsync(key, userId, kind);
+                await sanctionStore.RemoveSanctionAsync(key, userId, kind);
                 sanctions.Remove(userId, kind);
             }
             else
             {
                 var sanction = new Sanction(key, userId, kind, untilMs, moderator.UserId!);
-                await store.SetSanctionAsync(sanction, NowMs);
+                await sanctionStore.SetSanctionAsync(sanction, NowMs);
                 sanctions.Set(sanction);
             }
             return true;
@@ -368,7 +373,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
             ? Task.FromResult<Outcome<bool>>(LiveError.InvalidArgument("seconds", "must be between 0 and 3600"))
             : ModerateAsync(moderator, async () =>
             {
-                await store.SetSlowModeAsync(key, seconds);
+                await sessionStore.SetSlowModeAsync(key, seconds);
                 settings = settings with { SlowModeSeconds = seconds };
                 pending.SettingsChanged = true;
                 return true;
@@ -378,11 +383,11 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
         ModerateAsync(moderator, async () =>
         {
             ChatMessage? message = null;
-            if (messageId is { } id && (message = await store.GetChatMessageAsync(key, id)) is null)
+            if (messageId is { } id && (message = await chatStore.GetChatMessageAsync(key, id)) is null)
             {
                 return LiveError.UnknownMessage(id);
             }
-            await store.SetPinnedAsync(key, messageId);
+            await sessionStore.SetPinnedAsync(key, messageId);
             pinned = message;
             settings = settings with { PinnedMessageId = messageId };
             pending.SettingsChanged = true;
@@ -400,7 +405,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
             if (status == SessionStatus.Ended)
             {
                 // Rounds close first: a vote acknowledged before the end counts, none after it.
-                foreach (var round in await store.GetRoundsAsync(key))
+                foreach (var round in await roundStore.GetRoundsAsync(key))
                 {
                     if (round.Status != RoundStatus.Open)
                     {
@@ -415,7 +420,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
                     await RoundChangedAsync(closed.Value!);
                 }
             }
-            await store.SetSessionStatusAsync(key, status, NowMs);
+            await sessionStore.SetSessionStatusAsync(key, status, NowMs);
             settings = settings with { Status = status };
             pending.SettingsChanged = true;
             lastWireStatus = SessionStates.Wire(Status);
@@ -431,7 +436,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
     {
         var outcome = await CommandAsync<bool>(async () =>
         {
-            foreach (var round in await store.GetRoundsAsync(key))
+            foreach (var round in await roundStore.GetRoundsAsync(key))
             {
                 if (round.Status == RoundStatus.Open && (await Round(round.RoundId).CloseAsync(Schedule)) is { IsOk: true } closed)
                 {
@@ -510,7 +515,7 @@ public sealed class LiveSessionGrain(ILiveStore store, ISessionCatalog catalog, 
             {
                 return LiveError.SessionEnded(key);
             }
-            var record = await store.CreateRoundAsync(draft);
+            var record = await roundStore.CreateRoundAsync(draft);
             if (!roundIds.Contains(record.RoundId))
             {
                 roundIds.Add(record.RoundId);

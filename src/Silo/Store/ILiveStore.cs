@@ -6,11 +6,15 @@ namespace Events.Silo.Store;
 /// (session, author, client message id), one round per (session, client command id). Every
 /// batch method is atomic: all of the batch is committed, or none of it and the call throws.
 /// </summary>
-public interface ILiveStore
+public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore
 {
     /// <summary>Creates the schema if it is missing. Safe to call on every start.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
+}
 
+/// <summary>A session's durable settings, audience figures and reaction totals.</summary>
+public interface ISessionStore
+{
     Task<SessionSettings> GetSessionAsync(string sessionId);
 
     Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs);
@@ -24,6 +28,15 @@ public interface ILiveStore
 
     Task<SessionCounters> GetCountersAsync(string sessionId);
 
+    /// <summary>Adds reaction counts (kind to delta) and returns the session's totals.</summary>
+    Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas);
+
+    Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId);
+}
+
+/// <summary>A session's chat: appends serialized per session, ids growing in commit order.</summary>
+public interface IChatStore
+{
     /// <summary>
     /// Appends messages in order; a message whose (session, author, client id) is already stored comes back as that stored message, marked duplicate.
     /// Appends to one session are serialized across all writers, so within a session ids grow in commit order: a reader
@@ -41,18 +54,21 @@ public interface ILiveStore
 
     /// <summary>Marks a message deleted; false when there is no such message in the session.</summary>
     Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs);
+}
 
+/// <summary>Mutes and bans, per session and person.</summary>
+public interface ISanctionStore
+{
     Task SetSanctionAsync(Sanction sanction, long atMs);
 
     Task RemoveSanctionAsync(string sessionId, string userId, SanctionKind kind);
 
     Task<IReadOnlyList<Sanction>> GetSanctionsAsync(string sessionId);
+}
 
-    /// <summary>Adds reaction counts (kind to delta) and returns the session's totals.</summary>
-    Task<IReadOnlyDictionary<string, long>> AddReactionsAsync(string sessionId, IReadOnlyDictionary<string, long> deltas);
-
-    Task<IReadOnlyDictionary<string, long>> GetReactionsAsync(string sessionId);
-
+/// <summary>Vote rounds and their ballots: one ballot per voter per round, none after the close.</summary>
+public interface IRoundStore
+{
     /// <summary>Creates a round; a retry with the same (session, client command id) returns the round created the first time.</summary>
     Task<RoundRecord> CreateRoundAsync(RoundDraft draft);
 

@@ -606,5 +606,8 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
     private static NpgsqlParameter NullableBigint(string name, long? value) =>
         new(name, NpgsqlDbType.Bigint) { Value = value.HasValue ? (object)value.Value : DBNull.Value };
 
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    private int disposed;
+
+    /// <summary>Idempotent: the container disposes the store once per interface it is registered under.</summary>
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref disposed, 1) == 1 ? ValueTask.CompletedTask : dataSource.DisposeAsync();
 }

@@ -488,8 +488,15 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         return cmd;
     }
 
+    private int disposed;
+
+    /// <summary>Idempotent: the container disposes the store once per interface it is registered under.</summary>
     public ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return ValueTask.CompletedTask;
+        }
         writes.CompleteAdding();
         writerThread.Join();
         writes.Dispose();

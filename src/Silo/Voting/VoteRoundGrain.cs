@@ -14,7 +14,7 @@ namespace Events.Silo.Voting;
 /// a few calls a second. Reentrant: a vote waiting for its batch does not hold up the next votes.
 /// </summary>
 [Reentrant]
-public sealed class VoteRoundGrain(ILiveStore store, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<VoteRoundGrain> logger)
+public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<VoteRoundGrain> logger)
     : Grain, IVoteRoundGrain
 {
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);

@@ -54,6 +54,8 @@ public sealed class LiveHost : IAsyncDisposable
             var config = new Dictionary<string, string?>
             {
                 ["Data:Path"] = dataFolder,
+                // The demo content's schedule as seen on 2026-12-01, whatever the real date.
+                ["Clock:StartAt"] = TestClock.StartAt,
                 ["Admin:Email"] = "admin@test.example",
                 ["Admin:Password"] = "admin-pass-1",
                 // Generous limits: these tests are about correctness; one test sets strict ones.

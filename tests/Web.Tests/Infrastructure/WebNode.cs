@@ -65,6 +65,7 @@ public sealed class WebNode : IAsyncDisposable
             ["Cluster__ClusterId"] = cluster.ClusterId,
             ["Cluster__SiloPort"] = FreePort.Next().ToString(),
             ["Data__Path"] = data,
+            ["Clock__StartAt"] = TestClock.StartAt,
             ["Admin__Email"] = "admin@test.example",
             ["Admin__Password"] = "admin-pass-1",
             ["Live__Tick"] = "00:00:00.100",
