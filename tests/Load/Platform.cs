@@ -127,7 +127,13 @@ public sealed class Platform : IMeasured, IAsyncDisposable
     private static async Task<(string Status, int ActiveSilos)> Health(int port)
     {
         using var response = await Probe.GetAsync($"http://127.0.0.1:{port}/health");
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadAsStringAsync();
+        if (!body.StartsWith('{'))
+        {
+            // A build from before /health answered JSON (an A/B run against an older engine) says only its status.
+            return (body.Trim(), 1);
+        }
+        using var doc = JsonDocument.Parse(body);
         var status = doc.RootElement.GetProperty("status").GetString() ?? "";
         var active = doc.RootElement.TryGetProperty("checks", out var checks) && checks.TryGetProperty("cluster", out var cluster)
             && cluster.TryGetProperty("data", out var d) && d.TryGetProperty("activeSilos", out var a) ? a.GetInt32() : 0;
