@@ -39,7 +39,7 @@ public sealed class ClusterSettings
     public RedisClusterSettings Redis { get; set; } = new();
 
     /// <summary>How long a silo may stop answering probes before the others declare it dead and take over its grains.</summary>
-    public TimeSpan DeadNodeAfter { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan DeadNodeAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a grain call may take before the caller gets "try again".</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);

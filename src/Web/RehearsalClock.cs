@@ -1,20 +1,16 @@
 using System.Globalization;
+using Events.Silo;
 
 namespace Events.Web;
 
 /// <summary>
-/// A clock that starts at a chosen moment and runs at real speed from there (setting
-/// <c>Clock:StartAt</c>): a rehearsal of an event day on its demo content, and the tests and the
-/// benchmark, whose demo sessions must keep their schedule whatever the real date. The platform reads
-/// "now" only through <see cref="TimeProvider"/>, so pages, grains and rate limits agree. Refused in
-/// Production: there the real clock decides.
+/// The setting <c>Clock:StartAt</c>: the events' clock (<see cref="EventClock"/>) starts at that
+/// moment and runs at real speed, for a rehearsal of an event day on its demo content, the tests and
+/// the benchmark. Only the events' "now" moves; the host, Orleans and sign-in keep the real clock.
+/// Refused in Production: there the real clock decides.
 /// </summary>
-public sealed class RehearsalClock(DateTimeOffset startAt) : TimeProvider
+public static class RehearsalClock
 {
-    private readonly DateTimeOffset realStart = System.GetUtcNow();
-
-    public override DateTimeOffset GetUtcNow() => startAt + (System.GetUtcNow() - realStart);
-
     /// <summary>Registers the clock when <c>Clock:StartAt</c> is set; the setting stops a Production start.</summary>
     public static void AddIfConfigured(WebApplicationBuilder builder)
     {
@@ -39,6 +35,6 @@ public sealed class RehearsalClock(DateTimeOffset startAt) : TimeProvider
         {
             throw new InvalidOperationException($"Configuration 'Clock:StartAt' must be a date and time such as 2026-12-12T13:00:00+08:00.");
         }
-        builder.Services.AddSingleton<TimeProvider>(new RehearsalClock(startAt));
+        builder.Services.AddSingleton(new EventClock(startAt));
     }
 }

@@ -79,6 +79,7 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<LiveOptions>(options);
             services.AddSingleton(TimeProvider.System);
+            services.AddSingleton(new EventClock());
             services.AddMetrics();
             services.AddSingleton<LiveMeters>();
             host.Logging.SetMinimumLevel(LogLevel.Warning);

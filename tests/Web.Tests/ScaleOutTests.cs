@@ -162,36 +162,17 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
     [Fact]
     public async Task A_node_killed_in_a_vote_storm_loses_no_acknowledged_vote_and_its_voters_finish_on_the_other()
     {
-        var (database, connectionString) = await postgres.CreateDatabaseAsync();
-        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
-        await using var a = await WebNode.StartAsync("a", cluster);
-        await using var b = await WebNode.StartAsync("b", cluster);
-        using var http = new HttpClient();
-        var organizer = (await (await http.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
-            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        var (database, connectionString, a, b) = await TwoNodesAsync();
+        await using var nodeA = a;
+        await using var nodeB = b;
+        var organizer = await AdminTokenAsync(a.BaseUrl);
         await using var org = await LiveClient.JoinAsync(a.HubUrl, Session, organizer);
         var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Grand prize?", ["A", "B", "C"], true, false, "storm"))).Value!;
         var voters = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => AccountAsync(a.BaseUrl, a.BaseUrl, $"storm{i}@test.example")));
 
         // Every voter votes on B, each with its own id; B is killed while they are at it.
         var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
-        var storm = Task.WhenAll(voters.Select(async (token, i) =>
-        {
-            try
-            {
-                await Task.Delay(i * 10);
-                await using var connection = await LiveHost.ConnectAsync(b.HubUrl, token);
-                var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "abc"[i % 3].ToString(), "vote-" + i);
-                if (ack.Ok)
-                {
-                    acknowledged[i] = ack.Value!.OptionId;
-                }
-            }
-            catch (Exception)
-            {
-                // The node died under this voter: no acknowledgement.
-            }
-        }));
+        var storm = VoteAllAsync(b.HubUrl, voters, round.RoundId, i => "abc"[i % 3].ToString(), i => "vote-" + i, 10, acknowledged);
         await Task.Delay(200);
         var killedAt = System.Diagnostics.Stopwatch.StartNew();
         b.Kill();
@@ -240,13 +221,10 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
     [Fact]
     public async Task A_node_stopped_with_SIGTERM_finishes_its_commits_hands_its_grains_over_and_exits_0()
     {
-        var (database, connectionString) = await postgres.CreateDatabaseAsync();
-        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
-        await using var a = await WebNode.StartAsync("a", cluster);
-        await using var b = await WebNode.StartAsync("b", cluster);
-        using var http = new HttpClient();
-        var organizer = (await (await http.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
-            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        var (database, connectionString, a, b) = await TwoNodesAsync();
+        await using var nodeA = a;
+        await using var nodeB = b;
+        var organizer = await AdminTokenAsync(a.BaseUrl);
         await using var org = await LiveClient.JoinAsync(b.HubUrl, Session, organizer);
         var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Best pitch?", ["A", "B"], true, false, "rolling"))).Value!;
         await using var watcherOnA = await LiveClient.JoinAsync(a.HubUrl, Session);
@@ -254,23 +232,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
 
         // Votes and chat keep arriving on B while it is told to stop.
         var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
-        var traffic = Task.WhenAll(voters.Select(async (token, i) =>
-        {
-            try
-            {
-                await Task.Delay(i * 15);
-                await using var connection = await LiveHost.ConnectAsync(b.HubUrl, token);
-                var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", round.RoundId, "ab"[i % 2].ToString(), "r-" + i);
-                if (ack.Ok)
-                {
-                    acknowledged[i] = ack.Value!.OptionId;
-                }
-            }
-            catch (Exception)
-            {
-                // The node went away under this voter: it retries below.
-            }
-        }));
+        var traffic = VoteAllAsync(b.HubUrl, voters, round.RoundId, i => "ab"[i % 2].ToString(), i => "r-" + i, 15, acknowledged);
         await Task.Delay(150);
         var (exitCode, took) = await b.TerminateAsync(TimeSpan.FromSeconds(30));
         await traffic;
@@ -345,5 +307,46 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
                 await Task.Delay(500);
             }
         }
+    }
+
+    /// <summary>
+    /// Every voter connects to the node and votes once, voter i after i x <paramref name="spacingMs"/>;
+    /// the acknowledged choices are recorded. A voter whose node goes away meanwhile gets no answer.
+    /// </summary>
+    private static Task VoteAllAsync(Uri hubUrl, string[] voters, string roundId, Func<int, string> optionOf, Func<int, string> idOf, int spacingMs,
+        System.Collections.Concurrent.ConcurrentDictionary<int, string> acknowledged) =>
+        Task.WhenAll(voters.Select(async (token, i) =>
+        {
+            try
+            {
+                await Task.Delay(i * spacingMs);
+                await using var connection = await LiveHost.ConnectAsync(hubUrl, token);
+                var ack = await connection.InvokeAsync<HubResult<VoteAck>>("CastVote", roundId, optionOf(i), idOf(i));
+                if (ack.Ok)
+                {
+                    acknowledged[i] = ack.Value!.OptionId;
+                }
+            }
+            catch (Exception)
+            {
+                // The node went away under this voter: it retries on another.
+            }
+        }));
+
+    /// <summary>A fresh database and two nodes of a new cluster on it.</summary>
+    private async Task<(string Database, string ConnectionString, WebNode A, WebNode B)> TwoNodesAsync()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        var a = await WebNode.StartAsync("a", cluster);
+        var b = await WebNode.StartAsync("b", cluster);
+        return (database, connectionString, a, b);
+    }
+
+    private static async Task<string> AdminTokenAsync(Uri node)
+    {
+        using var http = new HttpClient();
+        var login = await http.PostAsJsonAsync(new Uri(node, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" });
+        return (await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
     }
 }

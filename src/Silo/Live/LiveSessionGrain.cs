@@ -22,7 +22,7 @@ public sealed class LiveSessionGrain(
     IChatStore chatStore,
     ISanctionStore sanctionStore,
     IRoundStore roundStore,
-    ISessionCatalog catalog, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
+    ISessionCatalog catalog, LiveOptions options, EventClock clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
     : Grain, ILiveSessionGrain
 {
     public static readonly IReadOnlyList<string> ReactionKinds = ["like", "applause"];

@@ -14,7 +14,7 @@ namespace Events.Silo.Voting;
 /// a few calls a second. Reentrant: a vote waiting for its batch does not hold up the next votes.
 /// </summary>
 [Reentrant]
-public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, TimeProvider clock, LiveMeters meters, ILogger<VoteRoundGrain> logger)
+public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, EventClock clock, LiveMeters meters, ILogger<VoteRoundGrain> logger)
     : Grain, IVoteRoundGrain
 {
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
@@ -190,37 +190,26 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, TimeP
     {
         commits++;
         IReadOnlyList<VoteOutcome> outcomes;
+        IReadOnlyDictionary<string, long>? fresh = null;
         try
         {
             outcomes = await store.CastVotesAsync(drafts);
+            // A vote the store already had that this activation never counted (its commit's reply was
+            // lost) is in the store's tally but not in ours: then the tally is read from the store
+            // before anything of this batch is acknowledged.
+            if (Enumerable.Range(0, drafts.Count).Any(i => !outcomes[i].Inserted && !outcomes[i].RoundClosed && !counted.ContainsKey(drafts[i].VoterId)))
+            {
+                fresh = await store.GetTallyAsync(key);
+            }
         }
         catch
         {
+            // Not acknowledged: the voters' retries are tried afresh.
             foreach (var d in drafts)
             {
                 pending.Remove(d.VoterId);
             }
             throw;
-        }
-        // A vote the store already had that this activation never counted (its commit's reply was
-        // lost) is in the store's tally but not in ours: then the tally is read from the store
-        // before anything of this batch is acknowledged.
-        var unknown = Enumerable.Range(0, drafts.Count).Any(i => !outcomes[i].Inserted && !outcomes[i].RoundClosed && !counted.ContainsKey(drafts[i].VoterId));
-        IReadOnlyDictionary<string, long>? fresh = null;
-        if (unknown)
-        {
-            try
-            {
-                fresh = await store.GetTallyAsync(key);
-            }
-            catch
-            {
-                foreach (var d in drafts)
-                {
-                    pending.Remove(d.VoterId);
-                }
-                throw;
-            }
         }
         var closedMeanwhile = false;
         for (var i = 0; i < drafts.Count; i++)

@@ -28,7 +28,7 @@ public static class BenchmarkApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["request"] = ["prefix (1-20 chars), from >= 0, count 1-100000, roles from the known roles"] });
             }
             var protector = options.Get(IdentityConstants.BearerScheme).BearerTokenProtector;
-            // The bearer handler checks expiry against the platform clock (a rehearsal clock in the benchmark).
+            // The bearer handler checks expiry against the host's clock, the real one.
             var expires = clock.GetUtcNow().AddHours(8);
             var tokens = new string[request.Count];
             for (var i = 0; i < request.Count; i++)

@@ -1,10 +1,11 @@
+using Events.Silo;
 using Events.Web.Content;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages;
 
-public sealed class EventModel(ContentStore content, SessionStatuses statuses, TimeProvider clock) : PageModel
+public sealed class EventModel(ContentStore content, SessionStatuses statuses, EventClock clock) : PageModel
 {
     public EventItem Event { get; private set; } = null!;
     public IReadOnlyList<(SessionItem Session, SessionState State)> Sessions { get; private set; } = [];

@@ -1,10 +1,11 @@
+using Events.Silo;
 using Events.Silo.Store;
 using Events.Web.Content;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages;
 
-public sealed class IndexModel(ContentStore content, SessionStatuses statuses, TimeProvider clock) : PageModel
+public sealed class IndexModel(ContentStore content, SessionStatuses statuses, EventClock clock) : PageModel
 {
     public IReadOnlyList<EventItem> Current { get; private set; } = [];
     public IReadOnlyList<EventItem> Upcoming { get; private set; } = [];

@@ -9,7 +9,7 @@ namespace Events.Web.Pages;
 /// session: a home page viewed thousands of times a minute must not cost a store read per session
 /// per view. Watch pages get the status live from the session's grain instead.
 /// </summary>
-public sealed class SessionStatuses(ISessionStore store, TimeProvider clock)
+public sealed class SessionStatuses(ISessionStore store, EventClock clock)
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, (SessionStatus Status, DateTimeOffset ReadAt)> cache = new(StringComparer.Ordinal);
