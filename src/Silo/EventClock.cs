@@ -11,7 +11,5 @@ public sealed class EventClock(DateTimeOffset? startAt = null) : TimeProvider
 {
     private readonly DateTimeOffset realStart = System.GetUtcNow();
 
-    public bool IsRehearsal => startAt is not null;
-
     public override DateTimeOffset GetUtcNow() => startAt is { } start ? start + (System.GetUtcNow() - realStart) : System.GetUtcNow();
 }

@@ -14,9 +14,6 @@ public sealed class GrainTurns
 
     public static GrainTurns OfCurrentGrain() => new(TaskScheduler.Current);
 
-    public Task<T> Run<T>(Func<T> action) =>
-        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, scheduler);
-
-    public Task<Task<T>> RunAsync<T>(Func<Task<T>> action) =>
-        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, scheduler);
+    public Task<T> RunAsync<T>(Func<Task<T>> action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, scheduler).Unwrap();
 }

@@ -4,8 +4,7 @@ namespace Events.Silo;
 
 /// <summary>
 /// The engine's own meters ("Events.Live"): batch sizes and commit latency per kind of write,
-/// updates sent and the interval between them, viewers connected to this node, hub commands by method and outcome, and the lag
-/// of signals from other nodes. Read them with dotnet-counters, or export them with OpenTelemetry.
+/// updates sent and the interval between them, viewers connected to this node, hub commands by method and outcome, Read them with dotnet-counters, or export them with OpenTelemetry.
 /// </summary>
 public sealed class LiveMeters : IDisposable
 {
@@ -16,7 +15,6 @@ public sealed class LiveMeters : IDisposable
     private readonly Histogram<double> commitMs;
     private readonly Counter<long> updates;
     private readonly Counter<long> commands;
-    private readonly Histogram<double> busLag;
 
     public LiveMeters(IMeterFactory factory)
     {
@@ -25,7 +23,6 @@ public sealed class LiveMeters : IDisposable
         commitMs = meter.CreateHistogram<double>("events.live.batch.commit", "ms", "Time to commit one batch");
         updates = meter.CreateCounter<long>("events.live.updates", "{update}", "Coalesced session updates sent");
         commands = meter.CreateCounter<long>("events.live.commands", "{command}", "Hub commands handled, by method and outcome (ok or the error code)");
-        busLag = meter.CreateHistogram<double>("events.live.bus.lag", "ms", "From a signal's publication on another node to its arrival here");
     }
 
     /// <summary>Reports this node's connected viewers (all sessions) whenever the meter is read.</summary>
@@ -38,8 +35,6 @@ public sealed class LiveMeters : IDisposable
 
     public void RecordCommand(string method, string outcome) =>
         commands.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("outcome", outcome));
-
-    public void RecordBusLag(double milliseconds) => busLag.Record(milliseconds);
 
     public void RecordVoteBatch(int rows, TimeSpan took) => Record("vote", rows, took);
 

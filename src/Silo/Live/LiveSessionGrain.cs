@@ -89,8 +89,8 @@ public sealed class LiveSessionGrain(
             // Over by its schedule while no grain was active: its rounds close as at an end.
             _ = CloseOpenRoundsAsync();
         }
-        chatWriter = new WriteBatcher<ChatDraft, ChatAppend>((c, _) => turns.RunAsync(() => CommitChatAsync(c)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordChatBatch);
-        reactionWriter = new WriteBatcher<string, long>((k, _) => turns.RunAsync(() => CommitReactionsAsync(k)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordReactionBatch);
+        chatWriter = new WriteBatcher<ChatDraft, ChatAppend>((c, _) => turns.RunAsync(() => CommitChatAsync(c)), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordChatBatch);
+        reactionWriter = new WriteBatcher<string, long>((k, _) => turns.RunAsync(() => CommitReactionsAsync(k)), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordReactionBatch);
         var poll = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(10).Ticks, options.Tick.Ticks / 4));
         timer = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(poll, poll) { Interleave = true });
     }

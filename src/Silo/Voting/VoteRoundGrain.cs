@@ -37,7 +37,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     {
         key = this.GetPrimaryKeyString();
         turns = GrainTurns.OfCurrentGrain();
-        batcher = new WriteBatcher<VoteDraft, VoteOutcome>((d, _) => turns.RunAsync(() => CommitAsync(d)).Unwrap(), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordVoteBatch);
+        batcher = new WriteBatcher<VoteDraft, VoteOutcome>((d, _) => turns.RunAsync(() => CommitAsync(d)), options.MaxBatch, options.BatchLinger, options.WriteQueueCapacity, meters.RecordVoteBatch);
         round = await store.GetRoundAsync(key);
         if (round is null)
         {
