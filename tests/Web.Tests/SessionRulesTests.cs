@@ -30,11 +30,12 @@ public sealed class SessionRulesTests
 
         var refused = await latecomer.InvokeAsync<VoteAck>("CastVote", round.RoundId, "b", "v-2");
         Assert.Equal("round_closed", refused.Error?.Code);
-        await Eventually.TrueAsync(() => voter.Round(round.RoundId)?.Status == "closed", "viewers to see the round closed");
+        // The round's own notice may reach viewers a tick before the end does: wait for both.
+        await Eventually.TrueAsync(() => voter.Round(round.RoundId)?.Status == "closed" && voter.Settings.Status == "ended",
+            "viewers to see the round closed and the session ended");
         var closed = voter.Round(round.RoundId)!;
         Assert.Equal(1, closed.TotalVotes);
         Assert.Equal(1, closed.Options.Single(o => o.Id == "a").Votes);
-        Assert.Equal("ended", voter.Settings.Status);
         Assert.Equal("session_ended", (await voter.InvokeAsync<ChatAck>("SendChat", Upcoming, "still here?", "c-1")).Error?.Code);
         Assert.Equal("session_ended", (await org.InvokeAsync<RoundView>("OpenRound", Upcoming, new OpenRoundRequest("Another?", ["Yes", "No"], true, false, "end-2"))).Error?.Code);
     }

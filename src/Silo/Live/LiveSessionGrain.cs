@@ -402,6 +402,7 @@ public sealed class LiveSessionGrain(
         }
         return await CommandAsync<bool>(async () =>
         {
+            var closedRounds = new List<RoundView>();
             if (status == SessionStatus.Ended)
             {
                 // Rounds close first: a vote acknowledged before the end counts, none after it.
@@ -416,11 +417,16 @@ public sealed class LiveSessionGrain(
                     {
                         return LiveError.TryAgain();
                     }
-                    // Shown closed from now on, with the end, not when the round's own notice arrives later.
-                    await RoundChangedAsync(closed.Value!);
+                    closedRounds.Add(closed.Value!);
                 }
             }
             await sessionStore.SetSessionStatusAsync(key, status, NowMs);
+            // The closed rounds and the end go into the same update (no await in between), not
+            // whenever each round's own notice arrives.
+            foreach (var closed in closedRounds)
+            {
+                await RoundChangedAsync(closed);
+            }
             settings = settings with { Status = status };
             pending.SettingsChanged = true;
             lastWireStatus = SessionStates.Wire(Status);
