@@ -26,12 +26,6 @@ public sealed class LiveOptions
     /// <summary>Writes a grain may have queued before it answers "try again".</summary>
     public int WriteQueueCapacity { get; set; } = 100_000;
 
-    /// <summary>How long a node gathers the votes for one round before it sends them to the round's grain as one call (0: what arrives within one turn of the thread pool).</summary>
-    public TimeSpan VoteIntakeLinger { get; set; } = TimeSpan.FromMilliseconds(2);
-
-    /// <summary>The most votes a node sends to a round's grain in one call.</summary>
-    public int VoteIntakeBatch { get; set; } = 500;
-
     public int MaxChatLength { get; set; } = 500;
 
     /// <summary>Recent messages kept hot and sent on join.</summary>
@@ -57,8 +51,6 @@ public sealed class LiveOptions
         Check(MaxBatch is >= 1 and <= 10_000, nameof(MaxBatch), "must be between 1 and 10000");
         Check(BatchLinger >= TimeSpan.Zero && BatchLinger <= TimeSpan.FromMilliseconds(200), nameof(BatchLinger), "must be between 0 and 00:00:00.200");
         Check(WriteQueueCapacity >= MaxBatch, nameof(WriteQueueCapacity), "must be at least MaxBatch");
-        Check(VoteIntakeLinger >= TimeSpan.Zero && VoteIntakeLinger <= TimeSpan.FromMilliseconds(50), nameof(VoteIntakeLinger), "must be between 0 and 00:00:00.050");
-        Check(VoteIntakeBatch is >= 1 and <= 5_000, nameof(VoteIntakeBatch), "must be between 1 and 5000");
         Check(MaxChatLength is >= 1 and <= 4000, nameof(MaxChatLength), "must be between 1 and 4000");
         Check(RecentChat is >= 0 and <= 500, nameof(RecentChat), "must be between 0 and 500");
         Check(IdleDeactivation >= TimeSpan.FromSeconds(1), nameof(IdleDeactivation), "must be at least one second");

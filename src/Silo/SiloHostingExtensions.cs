@@ -44,7 +44,6 @@ public static class SiloHostingExtensions
         services.TryAddSingleton(new EventClock());
         services.AddMetrics();
         services.AddSingleton<LiveMeters>();
-        services.AddSingleton<Voting.VoteIntake>();
         if (storeSettings.Provider == StoreProvider.Postgres)
         {
             services.TryAddSingleton<ILiveStore>(_ => new PostgresLiveStore(storeSettings.Postgres.ConnectionString!));

@@ -82,7 +82,6 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton(new EventClock());
             services.AddMetrics();
             services.AddSingleton<LiveMeters>();
-            services.AddSingleton<VoteIntake>();
             host.Logging.SetMinimumLevel(LogLevel.Warning);
         });
         builder.ConfigureSilo((_, silo) =>
@@ -120,9 +119,6 @@ public sealed class LiveCluster : IAsyncDisposable
     public ILiveSessionGrain Session(string id, int node = 0) => Node(node).GetGrain<ILiveSessionGrain>(id);
 
     public IVoteRoundGrain Round(string id, int node = 0) => Node(node).GetGrain<IVoteRoundGrain>(id);
-
-    /// <summary>One node's vote intake, as that node's hub casts votes.</summary>
-    public VoteIntake Intake(int node = 0) => nodes[node].ServiceProvider.GetRequiredService<VoteIntake>();
 
     /// <summary>A relay on one node, as that node's web tier has one; subscribe it by reporting.</summary>
     public RecordingRelay Relay(int node = 0, string? nodeId = null)

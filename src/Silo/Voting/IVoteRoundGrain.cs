@@ -1,6 +1,5 @@
 using Events.Silo.Live;
 using Orleans;
-using Orleans.Concurrency;
 
 namespace Events.Silo.Voting;
 
@@ -17,12 +16,6 @@ public interface IVoteRoundGrain : IGrainWithStringKey
 {
     Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId);
 
-    /// <summary>
-    /// Several votes in one call (a node's <see cref="VoteIntake"/> batch): each is validated,
-    /// committed and answered exactly as by <see cref="CastAsync"/>, the answers in the same order.
-    /// </summary>
-    Task<IReadOnlyList<Outcome<VoteAck>>> CastManyAsync(IReadOnlyList<VoteRequest> votes);
-
     Task<Outcome<RoundView>> CloseAsync(Caller organizer);
 
     /// <summary>The round as viewers see it (tally hidden while the round hides it), or null for an unknown round.</summary>
@@ -31,7 +24,3 @@ public interface IVoteRoundGrain : IGrainWithStringKey
     /// <summary>The option this voter's counted vote is for, or null.</summary>
     Task<string?> VoteOfAsync(string voterId);
 }
-
-/// <summary>One vote of a batch: who, for which option, with the client's id for retries.</summary>
-[GenerateSerializer, Immutable]
-public sealed record VoteRequest(Caller Voter, string OptionId, string ClientVoteId);

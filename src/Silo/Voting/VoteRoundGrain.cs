@@ -151,16 +151,6 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         return ack;
     }
 
-    public async Task<IReadOnlyList<Outcome<VoteAck>>> CastManyAsync(IReadOnlyList<VoteRequest> votes)
-    {
-        var answers = new Task<Outcome<VoteAck>>[votes.Count];
-        for (var i = 0; i < answers.Length; i++)
-        {
-            answers[i] = CastAsync(votes[i].Voter, votes[i].OptionId, votes[i].ClientVoteId);
-        }
-        return await Task.WhenAll(answers);
-    }
-
     private static Task<Outcome<VoteAck>> Done(Outcome<VoteAck> outcome) => Task.FromResult(outcome);
 
     private VoteAck Answer(StoredVote countedVote, string clientVoteId) =>

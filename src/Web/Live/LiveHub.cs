@@ -13,7 +13,7 @@ namespace Events.Web.Live;
 /// arguments, applies per-person rate limits and delegates to grains; the rules live in the grains.
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
-public sealed partial class LiveHub(IGrainFactory grains, VoteIntake intake, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
+public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -173,7 +173,7 @@ public sealed partial class LiveHub(IGrainFactory grains, VoteIntake intake, ISe
             return limited;
         }
         var me = Me;
-        return HubResult<VoteAck>.From(await intake.CastAsync(roundId, me, optionId, clientVoteId));
+        return HubResult<VoteAck>.From(await Round(roundId).CastAsync(me, optionId, clientVoteId));
     }
 
     /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>
