@@ -76,6 +76,9 @@ public sealed class HubClient : IAsyncDisposable
 
     public Task PingAsync() => SendAsync(Ping);
 
+    /// <summary>Sends a frame as it is, expecting no answer.</summary>
+    public Task SendFrameAsync(byte[] frame) => SendAsync(frame);
+
     private TaskCompletionSource? echoWaiter;
 
     /// <summary>For the baseline's echo server: sends a frame and waits for the next message back.</summary>

@@ -24,6 +24,11 @@ public sealed class Settings
     public string Repository { get; set; } = "";
     public bool SkipBaseline { get; set; }
 
+    /// <summary>Scenarios to run, comma-separated (hold, broadcast, screen, storm, chat); empty runs all. For looking into one path; a recorded run runs all.</summary>
+    public string Only { get; set; } = "";
+
+    public bool Runs(string scenario) => Only.Length == 0 || Only.Split(',', StringSplitOptions.TrimEntries).Contains(scenario, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How many times each comparison alternates a platform phase with the baseline's (one node only).</summary>
     public int Rounds { get; set; } = 3;
 

@@ -227,6 +227,33 @@ public sealed class LiveSessionGrainTests
     }
 
     [Fact]
+    public async Task While_a_node_asks_for_a_slow_pace_chat_still_goes_out_at_the_tick_and_reactions_wait_for_the_pace()
+    {
+        var t = await LiveCluster.StartAsync(options: new LiveOptions { MaxTick = TimeSpan.FromSeconds(5), PresenceExpiry = TimeSpan.FromSeconds(30) });
+        var session = t.Session("s1");
+        // A node whose fan-out keeps it busy asks for one update per 4 s (the tick is 200 ms).
+        var relay = t.Relay();
+        relay.IntervalMs = 4000;
+        await using var beat = await relay.KeepReportingAsync(session, 1);
+        await relay.WaitForAsync(u => u.Counts is not null, "the update of the join");
+
+        var mark = relay.Count;
+        var posted = Environment.TickCount64;
+        Assert.True((await session.PostChatAsync(LiveCluster.Member("m1"), "hello", "c1")).IsOk);
+        await relay.WaitForAsync(u => u.Chat is { Count: > 0 }, "the message", mark);
+        var chatArrived = Environment.TickCount64;
+        // A message is read and answered: it does not wait for the pace.
+        Assert.InRange(chatArrived - posted, 0, 2000);
+
+        mark = relay.Count;
+        Assert.True((await session.ReactAsync(LiveCluster.Member("m2"), "like")).IsOk);
+        await relay.WaitForAsync(u => u.Reactions is { } r && r.GetValueOrDefault("like") == 1, "the reaction", mark, timeoutMs: 15_000);
+        // Counters and reactions do: the next update goes out a paced interval after the last.
+        Assert.InRange(Environment.TickCount64 - chatArrived, 3000, 15_000);
+        await t.DisposeAndDeleteAsync();
+    }
+
+    [Fact]
     public async Task Opening_a_round_twice_with_one_command_id_creates_one_round()
     {
         var t = await LiveCluster.StartAsync();

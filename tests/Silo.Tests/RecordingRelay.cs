@@ -27,7 +27,10 @@ public sealed class RecordingRelay : ISessionRelay
 
     public ISessionRelay Reference { get; }
 
-    public AudienceReport Report(int viewers) => new(NodeId, viewers, 0, Reference);
+    /// <summary>The least interval between updates this relay asks for in its reports, as a busy node's pacer does (0: the tick).</summary>
+    public int IntervalMs { get; set; }
+
+    public AudienceReport Report(int viewers) => new(NodeId, viewers, IntervalMs, Reference);
 
     public Task ReportAsync(ILiveSessionGrain session, int viewers) => session.ReportAudienceAsync(Report(viewers));
 

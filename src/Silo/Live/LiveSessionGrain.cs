@@ -579,7 +579,8 @@ public sealed class LiveSessionGrain(
                 _ = CloseOpenRoundsAsync();
             }
         }
-        if (now - lastSentAt < audience.Interval.TotalMilliseconds)
+        var interval = pending.IsUrgent ? options.Tick : audience.Interval;
+        if (now - lastSentAt < interval.TotalMilliseconds)
         {
             return Task.CompletedTask;
         }

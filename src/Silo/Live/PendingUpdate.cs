@@ -22,6 +22,13 @@ internal sealed class PendingUpdate(long firstSeq)
 
     public bool HasChat => chat.Count > 0;
 
+    /// <summary>
+    /// What people read and answer is waiting (chat, a deletion, a change of settings): it goes out
+    /// at the least interval even while the fan-out is paced; counts, reactions and tallies wait for
+    /// the paced interval.
+    /// </summary>
+    public bool IsUrgent => chat.Count > 0 || deleted.Count > 0 || SettingsChanged;
+
     public void AddChat(ChatView message) => chat.Add(message);
 
     public void Deleted(long messageId)
