@@ -82,6 +82,37 @@ public sealed class FailoverTests
         await t.DisposeAndDeleteAsync();
     }
 
+    [Fact]
+    public async Task A_session_that_comes_back_on_a_node_whose_rehearsal_clock_is_behind_numbers_its_updates_above_the_earlier_ones()
+    {
+        // A rehearsal cluster: each node's events' clock starts at Clock:StartAt when the node starts, so
+        // a node started ten minutes after the first has a clock ten minutes behind it.
+        var startAt = new DateTimeOffset(2026, 12, 12, 5, 30, 0, TimeSpan.Zero);
+        var t = await LiveCluster.StartAsync(clocks: node => new EventClock(node == 0 ? startAt : startAt.AddMinutes(-10)));
+        var relay = t.Relay(0);
+        var session = t.Session("s1");
+
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, t.Nodes[0].SiloAddress);
+        await relay.ReportAsync(session, 1);
+        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        Assert.Equal(t.Nodes[0].SiloAddress, t.HostOf(session));
+        Assert.True((await session.PostChatAsync(LiveCluster.Member("m1"), "before", "c1")).IsOk);
+        var before = await relay.WaitForAsync(u => u.Chat?.Any(m => m.Text == "before") == true, "the first activation's update");
+
+        await t.Cluster.DeactivateAsync(session);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, t.Nodes[1].SiloAddress);
+        await relay.ReportAsync(session, 1);
+        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        Assert.Equal(t.Nodes[1].SiloAddress, t.HostOf(session));
+        Assert.True((await session.PostChatAsync(LiveCluster.Member("m1"), "after", "c2")).IsOk);
+        var after = await relay.WaitForAsync(u => u.Chat?.Any(m => m.Text == "after") == true, "the second activation's update");
+
+        // A node's relay drops an update numbered at or below the last it sent: numbered below, every
+        // update of the new activation would be dropped and its viewers would see nothing.
+        Assert.True(after.Seq > before.Seq, $"seq {after.Seq} after the move, {before.Seq} before it");
+        await t.DisposeAndDeleteAsync();
+    }
+
     /// <summary>Calls until the call goes through (while a dead node's grains are not yet taken over it fails).</summary>
     private static async Task<T> UntilAnsweredAsync<T>(Func<Task<T>> call, int timeoutMs = 30_000)
     {

@@ -52,7 +52,8 @@ public sealed class LiveCluster : IAsyncDisposable
     /// <summary>The silos as deployed; a killed one stays in this list (do not call through it).</summary>
     public IReadOnlyList<InProcessSiloHandle> Nodes => nodes;
 
-    public static async Task<LiveCluster> StartAsync(string? folder = null, Func<ILiveStore, ILiveStore>? wrap = null, LiveOptions? options = null, TestCatalog? catalog = null)
+    /// <param name="clocks">The events' clock of each silo by its index (a rehearsal clock, as <c>Clock:StartAt</c> gives); the real clock by default.</param>
+    public static async Task<LiveCluster> StartAsync(string? folder = null, Func<ILiveStore, ILiveStore>? wrap = null, LiveOptions? options = null, TestCatalog? catalog = null, Func<int, EventClock>? clocks = null)
     {
         folder ??= Path.Combine(Path.GetTempPath(), "events-silo-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -66,8 +67,10 @@ public sealed class LiveCluster : IAsyncDisposable
         var calls = new CallCounter();
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
+        var silos = 0;
         builder.ConfigureSiloHost((_, host) =>
         {
+            var index = Interlocked.Increment(ref silos) - 1;
             var services = host.Services;
             // Registered as instances, which a silo's container does not dispose: the store is shared
             // by both silos and must outlive a killed one.
@@ -79,7 +82,7 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<LiveOptions>(options);
             services.AddSingleton(TimeProvider.System);
-            services.AddSingleton(new EventClock());
+            services.AddSingleton(clocks?.Invoke(index) ?? new EventClock());
             services.AddMetrics();
             services.AddSingleton<LiveMeters>();
             host.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -83,7 +83,10 @@ public sealed class LiveSessionGrain(
         }
         pinned = settings.PinnedMessageId is { } pin ? await chatStore.GetChatMessageAsync(key, pin) : null;
         lastWireStatus = SessionStates.Wire(Status);
-        pending = new PendingUpdate(NowMs);
+        // Numbered from the real clock, not the events' clock: a rehearsal clock (Clock:StartAt) starts
+        // when its node starts, so on a node started later it is behind, and an activation there would
+        // number below the one before it (every relay would drop its updates as old).
+        pending = new PendingUpdate(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
         if (Status == SessionStatus.Ended && settings.Status != SessionStatus.Ended)
         {
             // Over by its schedule while no grain was active: its rounds close as at an end.

@@ -4,7 +4,7 @@ namespace Events.Silo.Live;
 /// What changed in a session since its last update went out: new chat in id order, deletions,
 /// changed rounds, and flags for reactions, settings and counts. <see cref="Take"/> turns it into
 /// one <see cref="SessionUpdate"/> with the next sequence number. The first sequence number is
-/// the activation's start time in milliseconds, so a grain activated again after a failover
+/// the activation's start time in real-clock milliseconds, so a grain activated again after a failover
 /// numbers above every update of the one before it (updates go out at most every 20 ms).
 /// </summary>
 internal sealed class PendingUpdate(long firstSeq)

@@ -174,10 +174,25 @@ public sealed class SessionRelay(
         try
         {
             await grains.GetGrain<ILiveSessionGrain>(sessionId).ReportAudienceAsync(report);
+            if (audience.Failing)
+            {
+                audience.Failing = false;
+                logger.LogInformation("Reporting the audience of session {Session} works again", sessionId);
+            }
         }
         catch (Exception e)
         {
-            logger.LogDebug(e, "Reporting the audience of session {Session} failed; reporting again", sessionId);
+            // The first failure of a run of them is an operator's business: while reports fail, the
+            // session's count misses this node's viewers and, after Live:PresenceExpiry, its pushes do too.
+            if (!audience.Failing)
+            {
+                audience.Failing = true;
+                logger.LogWarning(e, "Reporting the audience of session {Session} failed; this node's viewers drop out of its count and updates until a report succeeds", sessionId);
+            }
+            else
+            {
+                logger.LogDebug(e, "Reporting the audience of session {Session} failed again", sessionId);
+            }
             lock (audience)
             {
                 audience.ReportedViewers = -1;
@@ -214,5 +229,8 @@ public sealed class SessionRelay(
         public long ReportedAt;
         public long LastSeq;
         public bool Removed;
+
+        /// <summary>The last report failed (logged once at Warning until one succeeds).</summary>
+        public volatile bool Failing;
     }
 }
