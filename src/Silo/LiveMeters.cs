@@ -4,7 +4,8 @@ namespace Events.Silo;
 
 /// <summary>
 /// The engine's own meters ("Events.Live"): batch sizes and commit latency per kind of write,
-/// updates sent and the interval between them, viewers connected to this node, hub commands by method and outcome, Read them with dotnet-counters, or export them with OpenTelemetry.
+/// updates sent and the interval between them, viewers connected to this node, and hub commands by
+/// method and outcome. Read them with dotnet-counters, or export them with OpenTelemetry.
 /// </summary>
 public sealed class LiveMeters : IDisposable
 {

@@ -626,23 +626,40 @@ public sealed class Scenarios(Settings s, Report report)
 
     private static readonly byte[] BareWatch = Encoding.UTF8.GetBytes("{\"type\":1,\"target\":\"Watch\",\"arguments\":[]}\u001e");
 
-    private async Task<Chat> ChatPhaseAsync(HubClient[] senders, HubClient[] everyone, int round)
+    /// <summary>The platform's chat: each message a SendChat that must be acknowledged.</summary>
+    private Task<Chat> ChatPhaseAsync(HubClient[] senders, HubClient[] everyone, int round) =>
+        ChatRoundAsync(senders, everyone, audience, $"chat storm round {round}", async (c, i, n) =>
+            // The id is new in every round: a repeated one would be taken for a retry.
+            Ok(await c.InvokeAsync("SendChat", Json(s.Session, "t" + Now, $"c{round}-{i}-{n}")), out var ack) ? null : ack.ToString());
+
+    /// <summary>The bare fan-out's chat: each message a Chat frame that the bare server answers at once.</summary>
+    private Task<Chat> BareChatPhaseAsync(HubClient[] senders, HubClient[] viewers, int round) =>
+        ChatRoundAsync(senders, viewers, bareAudience, $"chat fan-out baseline round {round}", async (c, _, _) =>
+        {
+            await c.InvokeEchoAsync(Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Chat\",\"arguments\":[\"t{Now}\"]}}\u001e"));
+            return null;
+        });
+
+    /// <summary>
+    /// One paced chat phase: <paramref name="send"/> sends message n of sender i and says what was
+    /// wrong with its answer, if anything; then waits for the deliveries to <paramref name="viewers"/>.
+    /// </summary>
+    private async Task<Chat> ChatRoundAsync(HubClient[] senders, HubClient[] viewers, ViewerGroup group, string what, Func<HubClient, int, int, Task<string?>> send)
     {
-        Reset(everyone, audience);
+        Reset(viewers, group);
         var acked = 0;
         var failures = new ConcurrentBag<string>();
         var seconds = await PacedAsync(senders, async (c, i, n) =>
         {
             try
             {
-                // The id is new in every round: a repeated one would be taken for a retry.
-                if (Ok(await c.InvokeAsync("SendChat", Json(s.Session, "t" + Now, $"c{round}-{i}-{n}")), out var ack))
+                if (await send(c, i, n) is { } wrong)
                 {
-                    Interlocked.Increment(ref acked);
+                    failures.Add(wrong);
                 }
                 else
                 {
-                    failures.Add(ack.ToString());
+                    Interlocked.Increment(ref acked);
                 }
             }
             catch (Exception e)
@@ -650,31 +667,10 @@ public sealed class Scenarios(Settings s, Report report)
                 failures.Add(e.Message);
             }
         });
-        var delivered = await DeliveredAsync(everyone, (long)acked * everyone.Length, audience);
-        report.Check(failures.IsEmpty, $"chat storm round {round}: {failures.Count} messages refused or unanswered (e.g. {failures.FirstOrDefault()})");
-        return new Chat(seconds, acked, delivered, (long)acked * everyone.Length, audience.ChatLatency);
-    }
-
-    private async Task<Chat> BareChatPhaseAsync(HubClient[] senders, HubClient[] viewers, int round)
-    {
-        Reset(viewers, bareAudience);
-        var acked = 0;
-        var failures = new ConcurrentBag<string>();
-        var seconds = await PacedAsync(senders, async (c, _, _) =>
-        {
-            try
-            {
-                await c.InvokeEchoAsync(Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"Chat\",\"arguments\":[\"t{Now}\"]}}\u001e"));
-                Interlocked.Increment(ref acked);
-            }
-            catch (Exception e)
-            {
-                failures.Add(e.Message);
-            }
-        });
-        var delivered = await DeliveredAsync(viewers, (long)acked * viewers.Length, bareAudience);
-        report.Check(failures.IsEmpty, $"chat fan-out baseline round {round}: {failures.Count} messages unanswered (e.g. {failures.FirstOrDefault()})");
-        return new Chat(seconds, acked, delivered, (long)acked * viewers.Length, bareAudience.ChatLatency);
+        var expected = (long)acked * viewers.Length;
+        var delivered = await DeliveredAsync(viewers, expected, group);
+        report.Check(failures.IsEmpty, $"{what}: {failures.Count} messages refused or unanswered (e.g. {failures.FirstOrDefault()})");
+        return new Chat(seconds, acked, delivered, expected, group.ChatLatency);
     }
 
     private static void Reset(HubClient[] clients, ViewerGroup group)

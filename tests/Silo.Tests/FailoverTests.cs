@@ -92,18 +92,12 @@ public sealed class FailoverTests
         var relay = t.Relay(0);
         var session = t.Session("s1");
 
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, t.Nodes[0].SiloAddress);
-        await relay.ReportAsync(session, 1);
-        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-        Assert.Equal(t.Nodes[0].SiloAddress, t.HostOf(session));
+        await ReportActivatingOnAsync(t, relay, session, 0);
         Assert.True((await session.PostChatAsync(LiveCluster.Member("m1"), "before", "c1")).IsOk);
         var before = await relay.WaitForAsync(u => u.Chat?.Any(m => m.Text == "before") == true, "the first activation's update");
 
         await t.Cluster.DeactivateAsync(session);
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, t.Nodes[1].SiloAddress);
-        await relay.ReportAsync(session, 1);
-        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-        Assert.Equal(t.Nodes[1].SiloAddress, t.HostOf(session));
+        await ReportActivatingOnAsync(t, relay, session, 1);
         Assert.True((await session.PostChatAsync(LiveCluster.Member("m1"), "after", "c2")).IsOk);
         var after = await relay.WaitForAsync(u => u.Chat?.Any(m => m.Text == "after") == true, "the second activation's update");
 
@@ -111,6 +105,21 @@ public sealed class FailoverTests
         // update of the new activation would be dropped and its viewers would see nothing.
         Assert.True(after.Seq > before.Seq, $"seq {after.Seq} after the move, {before.Seq} before it");
         await t.DisposeAndDeleteAsync();
+    }
+
+    /// <summary>Reports one viewer to the session, which activates it on node <paramref name="node"/> if it is not active.</summary>
+    private static async Task ReportActivatingOnAsync(LiveCluster t, RecordingRelay relay, ILiveSessionGrain session, int node)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, t.Nodes[node].SiloAddress);
+        try
+        {
+            await relay.ReportAsync(session, 1);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+        Assert.Equal(t.Nodes[node].SiloAddress, t.HostOf(session));
     }
 
     /// <summary>Calls until the call goes through (while a dead node's grains are not yet taken over it fails).</summary>

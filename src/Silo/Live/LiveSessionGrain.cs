@@ -424,8 +424,8 @@ public sealed class LiveSessionGrain(
                 }
             }
             await sessionStore.SetSessionStatusAsync(key, status, NowMs);
-            // The closed rounds and the end go into the same update (no await in between), not
-            // whenever each round's own notice arrives.
+            // The closed rounds and the end go into the same update (RoundChangedAsync completes at
+            // once, so no tick runs in between), not whenever each round's own notice arrives.
             foreach (var closed in closedRounds)
             {
                 await RoundChangedAsync(closed);
