@@ -32,5 +32,6 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     /// The command may not have been carried out (busy, the store or a node unreachable, a call that
     /// timed out): retry it with the same client id, which never counts twice.
     /// </summary>
+    public static LiveError WrongStreamKey() => new("wrong_stream_key", "This stream key is not the session's current key; copy it again from the control room.");
     public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

@@ -31,6 +31,9 @@ public sealed class LiveOptions
     /// <summary>Recent messages kept hot and sent on join.</summary>
     public int RecentChat { get; set; } = 50;
 
+    /// <summary>A live stream that sends no segment for this long shows as interrupted.</summary>
+    public TimeSpan StreamInterruptedAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Grains idle this long are dropped from memory.</summary>
     public TimeSpan IdleDeactivation { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -53,6 +56,7 @@ public sealed class LiveOptions
         Check(WriteQueueCapacity >= MaxBatch, nameof(WriteQueueCapacity), "must be at least MaxBatch");
         Check(MaxChatLength is >= 1 and <= 4000, nameof(MaxChatLength), "must be between 1 and 4000");
         Check(RecentChat is >= 0 and <= 500, nameof(RecentChat), "must be between 0 and 500");
+        Check(StreamInterruptedAfter >= TimeSpan.FromSeconds(1) && StreamInterruptedAfter <= TimeSpan.FromMinutes(10), nameof(StreamInterruptedAfter), "must be between 00:00:01 and 00:10:00");
         Check(IdleDeactivation >= TimeSpan.FromSeconds(1), nameof(IdleDeactivation), "must be at least one second");
     }
 }

@@ -120,6 +120,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IChatStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<ISanctionStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<IRoundStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<IStreamStore>(sp => sp.GetRequiredService<ILiveStore>());
         return services;
     }
 

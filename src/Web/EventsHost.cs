@@ -1,4 +1,5 @@
 using Events.Silo;
+using Events.Streaming;
 using Events.Web.Accounts;
 using Events.Web.Content;
 using Events.Web.Live;
@@ -39,6 +40,7 @@ public static class EventsHost
         builder.AddSilo(dataDirectory, silo => silo.AddDashboard());
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
+        builder.Services.AddStreaming(builder.Configuration, dataDirectory);
         builder.Services.AddUiLocalization();
         builder.Services.AddSingleton<Pages.SessionStatuses>();
         // Chinese text is written as characters, not as &#x...; entities three times its size.
@@ -68,6 +70,7 @@ public static class EventsHost
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapLiveHub();
+        app.MapStreamingApi();
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)

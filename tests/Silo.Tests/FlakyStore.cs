@@ -46,6 +46,11 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task SetPinnedAsync(string sessionId, long? messageId) { ThrowIfDown(); return inner.SetPinnedAsync(sessionId, messageId); }
     public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, peakCandidate, atMs); }
     public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
+    public Task<string?> GetStreamKeyAsync(string sessionId) => inner.GetStreamKeyAsync(sessionId);
+    public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) { ThrowIfDown(); return inner.SetStreamKeyAsync(sessionId, streamKey, atMs); }
+    public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.StartBroadcastAsync(sessionId, broadcastId, atMs); }
+    public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }
+    public Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId) => inner.GetBroadcastsAsync(sessionId);
 
     public async Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
     {

@@ -79,6 +79,7 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<IChatStore>(store);
             services.AddSingleton<ISanctionStore>(store);
             services.AddSingleton<IRoundStore>(store);
+            services.AddSingleton<IStreamStore>(store);
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<LiveOptions>(options);
             services.AddSingleton(TimeProvider.System);

@@ -22,6 +22,23 @@ public sealed class LiveSessionGrainTests
     }
 
     [Fact]
+    public async Task What_changes_while_no_node_reports_goes_out_to_the_first_relay_that_does()
+    {
+        // A grain that has just activated (after a failover) hears from the nodes' relays only at their
+        // next heartbeat; a message and a status change made before that must not be sent to nobody.
+        await using var t = await LiveCluster.StartAsync();
+        var grain = t.Session("s1");
+        var said = (await grain.PostChatAsync(LiveCluster.Member("m1"), "before any relay", "c1")).Value!.MessageId;
+        Assert.True((await grain.SetStatusAsync(LiveCluster.Organizer, SessionStatus.Live)).IsOk);
+        await Task.Delay(300);
+        var relay = t.Relay();
+        await using var beat = await relay.KeepReportingAsync(grain, 1);
+        var first = await relay.WaitForAsync(u => u.Chat is not null || u.Settings is not null, "the changes to go out");
+        Assert.Contains(first.Chat ?? [], m => m.Id == said);
+        Assert.Equal("live", first.Settings?.Status);
+    }
+
+    [Fact]
     public async Task Concurrent_chat_is_stored_once_and_broadcast_once_in_id_order()
     {
         var t = await LiveCluster.StartAsync();

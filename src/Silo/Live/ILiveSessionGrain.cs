@@ -53,6 +53,9 @@ public interface ILiveSessionGrain : IGrainWithStringKey
     /// <summary>Opens a round; a retry with the same <paramref name="clientCommandId"/> returns the round opened the first time.</summary>
     Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId);
 
+    /// <summary>The session's stream changed (see <see cref="StreamView"/>): it goes out with the next update, and the session's status follows it.</summary>
+    Task StreamChangedAsync(StreamView view);
+
     /// <summary>A round of this session changed (votes committed, closed): its view goes out with the next update. The round awaits each call, so views arrive in order.</summary>
     Task RoundChangedAsync(RoundView view);
 }

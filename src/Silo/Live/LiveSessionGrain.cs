@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Events.Silo.Store;
+using Events.Silo.Streams;
 using Events.Silo.Voting;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -22,6 +23,7 @@ public sealed class LiveSessionGrain(
     IChatStore chatStore,
     ISanctionStore sanctionStore,
     IRoundStore roundStore,
+    IStreamStore streamStore,
     ISessionCatalog catalog, LiveOptions options, EventClock clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
     : Grain, ILiveSessionGrain
 {
@@ -41,6 +43,7 @@ public sealed class LiveSessionGrain(
     private SessionSchedule? schedule;
     private SessionSettings settings = new(SessionStatus.Scheduled, 0, null);
     private ChatMessage? pinned;
+    private StreamView stream = StreamView.Waiting;
     private Dictionary<string, long> reactions = new(StringComparer.Ordinal);
     private long lastChatId;
     private PendingUpdate pending = null!;
@@ -82,6 +85,7 @@ public sealed class LiveSessionGrain(
             }
         }
         pinned = settings.PinnedMessageId is { } pin ? await chatStore.GetChatMessageAsync(key, pin) : null;
+        stream = StreamPaths.ViewOf((await streamStore.GetBroadcastsAsync(key)).LastOrDefault());
         lastWireStatus = SessionStates.Wire(Status);
         // Numbered from the real clock, not the events' clock: a rehearsal clock (Clock:StartAt) starts
         // when its node starts, so on a node started later it is behind, and an activation there would
@@ -160,7 +164,7 @@ public sealed class LiveSessionGrain(
             votes);
         var rounds = TrackedRoundIds().Select(id => roundViews.GetValueOrDefault(id)).OfType<RoundView>().ToArray();
         return new SessionSnapshot(key, pending.Seq, audience.Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-            Settings(), rounds, you);
+            Settings(), rounds, you, stream);
     }
 
     private async Task FlushPresenceAsync(PresenceFlush flush)
@@ -437,6 +441,29 @@ public sealed class LiveSessionGrain(
         });
     }
 
+    /// <summary>Who moves a session's status when its stream starts or ends.</summary>
+    private static readonly Caller Encoder = new("stream", "Stream", LiveRoles.Organizer);
+
+    /// <summary>
+    /// The session follows its stream: the first playlist of a broadcast takes it live (from
+    /// scheduled, or again after an end), and a playlist that ends takes it to ended, closing its
+    /// rounds as an organizer's end does. An interruption changes only what the player says.
+    /// </summary>
+    public async Task StreamChangedAsync(StreamView view)
+    {
+        var was = stream;
+        stream = view;
+        pending.StreamChanged = true;
+        if (view.State == "live" && was.State != "live" && was.State != "interrupted" && settings.Status != SessionStatus.Live)
+        {
+            await SetStatusAsync(Encoder, SessionStatus.Live);
+        }
+        else if (view.State == "ended" && was.State != "ended" && settings.Status == SessionStatus.Live)
+        {
+            await SetStatusAsync(Encoder, SessionStatus.Ended);
+        }
+    }
+
     /// <summary>Who closes the rounds of a session whose scheduled end passed without it going live.</summary>
     private static readonly Caller Schedule = new("schedule", "Schedule", LiveRoles.Organizer);
 
@@ -587,10 +614,17 @@ public sealed class LiveSessionGrain(
         {
             return Task.CompletedTask;
         }
+        // With no node reporting (just activated, before the relays' next heartbeat; or every node
+        // silent) nothing is taken: what changed waits for the first relay instead of being numbered
+        // and sent to nobody.
+        if (audience.NodeCount == 0)
+        {
+            return Task.CompletedTask;
+        }
         var counts = audience.Changed ? audience.Counts() : null;
         audience.Changed = false;
-        var update = pending.Take(key, counts, () => new Dictionary<string, long>(reactions), Settings);
-        if (update is null || audience.NodeCount == 0)
+        var update = pending.Take(key, counts, () => new Dictionary<string, long>(reactions), Settings, () => stream);
+        if (update is null)
         {
             return Task.CompletedTask;
         }

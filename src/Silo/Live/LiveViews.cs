@@ -20,6 +20,18 @@ public sealed record ChatView(long Id, string AuthorId, string AuthorName, strin
 [GenerateSerializer, Immutable]
 public sealed record SettingsView(string Status, int SlowModeSeconds, ChatView? Pinned);
 
+/// <summary>
+/// The session's video. <see cref="State"/>: "waiting" (no stream yet), "live", "interrupted" (no
+/// segment for <c>Live:StreamInterruptedAfter</c>) or "ended" (the replay is complete).
+/// <see cref="Playlist"/> is the HLS playlist to play (the live one, or the replay once ended), null
+/// before the first; <see cref="Seconds"/> its length; <see cref="BitrateKbps"/> the broadcast's mean bitrate.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record StreamView(string State, string? Playlist, double Seconds, long BitrateKbps, long? LastSegmentAt)
+{
+    public static StreamView Waiting { get; } = new("waiting", null, 0, 0, null);
+}
+
 [GenerateSerializer, Immutable]
 public sealed record OptionView(string Id, string Label, long? Votes);
 
@@ -61,7 +73,8 @@ public sealed record SessionSnapshot(
     IReadOnlyList<ChatView> Chat,
     SettingsView Settings,
     IReadOnlyList<RoundView> Rounds,
-    YouView You);
+    YouView You,
+    StreamView Stream);
 
 /// <summary>
 /// One coalesced broadcast for a session, sent at most once per tick. Every field but
@@ -79,7 +92,8 @@ public sealed record SessionUpdate(
     IReadOnlyList<ChatView>? Chat,
     IReadOnlyList<long>? Deleted,
     SettingsView? Settings,
-    IReadOnlyList<RoundView>? Rounds);
+    IReadOnlyList<RoundView>? Rounds,
+    StreamView? Stream = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ChatAck(long MessageId, long SentAt);

@@ -20,6 +20,8 @@ internal sealed class PendingUpdate(long firstSeq)
 
     public bool SettingsChanged { get; set; }
 
+    public bool StreamChanged { get; set; }
+
     public bool HasChat => chat.Count > 0;
 
     /// <summary>
@@ -40,13 +42,13 @@ internal sealed class PendingUpdate(long firstSeq)
     public void RoundChanged(RoundView view) => rounds[view.RoundId] = view;
 
     /// <summary>The update, or null when nothing viewers see has changed.</summary>
-    public SessionUpdate? Take(string sessionId, CountsView? counts, Func<IReadOnlyDictionary<string, long>> reactions, Func<SettingsView> settings)
+    public SessionUpdate? Take(string sessionId, CountsView? counts, Func<IReadOnlyDictionary<string, long>> reactions, Func<SettingsView> settings, Func<StreamView> stream)
     {
         if (counts is not null && counts == lastCounts)
         {
             counts = null;
         }
-        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && rounds.Count == 0)
+        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && !StreamChanged && rounds.Count == 0)
         {
             return null;
         }
@@ -56,8 +58,10 @@ internal sealed class PendingUpdate(long firstSeq)
             chat.Count > 0 ? chat.ToArray() : null,
             deleted.Count > 0 ? deleted.ToArray() : null,
             SettingsChanged ? settings() : null,
-            rounds.Count > 0 ? rounds.Values.ToArray() : null);
+            rounds.Count > 0 ? rounds.Values.ToArray() : null,
+            StreamChanged ? stream() : null);
         ReactionsChanged = false;
+        StreamChanged = false;
         SettingsChanged = false;
         chat.Clear();
         deleted.Clear();

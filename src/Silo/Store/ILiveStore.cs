@@ -6,7 +6,7 @@ namespace Events.Silo.Store;
 /// (session, author, client message id), one round per (session, client command id). Every
 /// batch method is atomic: all of the batch is committed, or none of it and the call throws.
 /// </summary>
-public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore
+public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore, IStreamStore
 {
     /// <summary>Creates the schema if it is missing. Safe to call on every start.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
@@ -90,4 +90,22 @@ public interface IRoundStore
     /// <summary>Votes per option id (options without votes may be absent). Stores override this with one grouped query.</summary>
     async Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) =>
         (await GetVotesAsync(roundId).ConfigureAwait(false)).GroupBy(v => v.OptionId).ToDictionary(g => g.Key, g => (long)g.Count());
+}
+
+/// <summary>A session's ingest key and its broadcasts (each push from go-live to its end, kept as the replay).</summary>
+public interface IStreamStore
+{
+    Task<string?> GetStreamKeyAsync(string sessionId);
+
+    /// <summary>Sets the key, replacing any earlier one (which stops working at once).</summary>
+    Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs);
+
+    /// <summary>Records a broadcast's start; a second call for the same id changes nothing.</summary>
+    Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs);
+
+    /// <summary>Records the playlist viewers play and its length; <paramref name="ended"/> marks the broadcast over (its replay complete).</summary>
+    Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs);
+
+    /// <summary>The session's broadcasts, oldest first.</summary>
+    Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId);
 }

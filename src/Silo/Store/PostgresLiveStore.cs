@@ -105,6 +105,18 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             client_vote_id text NOT NULL,
             cast_at bigint NOT NULL,
             PRIMARY KEY (round_id, voter_id));
+        CREATE TABLE IF NOT EXISTS stream_keys (
+            session_id text PRIMARY KEY,
+            stream_key text NOT NULL,
+            created_at bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS broadcasts (
+            session_id text NOT NULL,
+            broadcast_id text NOT NULL,
+            playlist text,
+            seconds double precision NOT NULL DEFAULT 0,
+            started_at bigint NOT NULL,
+            ended_at bigint,
+            PRIMARY KEY (session_id, broadcast_id));
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -569,6 +581,39 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
     }
 
     // ---- plumbing -------------------------------------------------------------------------
+
+    // ---- streams --------------------------------------------------------------------------
+
+    public async Task<string?> GetStreamKeyAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT stream_key FROM stream_keys WHERE session_id = @s");
+        cmd.Parameters.Add(P("s", sessionId));
+        return await cmd.ExecuteScalarAsync().ConfigureAwait(false) as string;
+    }
+
+    public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) =>
+        ExecuteAsync("""
+            INSERT INTO stream_keys (session_id, stream_key, created_at) VALUES (@s, @k, @t)
+            ON CONFLICT (session_id) DO UPDATE SET stream_key = excluded.stream_key, created_at = excluded.created_at
+            """, P("s", sessionId), P("k", streamKey), P("t", atMs));
+
+    public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) =>
+        ExecuteAsync("INSERT INTO broadcasts (session_id, broadcast_id, started_at) VALUES (@s, @b, @t) ON CONFLICT DO NOTHING",
+            P("s", sessionId), P("b", broadcastId), P("t", atMs));
+
+    public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) =>
+        ExecuteAsync("""
+            UPDATE broadcasts SET playlist = @p, seconds = @d, ended_at = CASE WHEN @e THEN COALESCE(ended_at, @t) ELSE ended_at END
+            WHERE session_id = @s AND broadcast_id = @b
+            """, P("s", sessionId), P("b", broadcastId), P("p", playlist), P("d", seconds), P("e", ended), P("t", atMs));
+
+    public async Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE session_id = @s ORDER BY started_at, broadcast_id COLLATE \"C\"");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
+    }
 
     private async Task<int> ExecuteAsync(string sql, params NpgsqlParameter[] args)
     {

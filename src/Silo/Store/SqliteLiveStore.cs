@@ -112,6 +112,18 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             client_vote_id TEXT NOT NULL,
             cast_at INTEGER NOT NULL,
             PRIMARY KEY (round_id, voter_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stream_keys (
+            session_id TEXT PRIMARY KEY,
+            stream_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS broadcasts (
+            session_id TEXT NOT NULL,
+            broadcast_id TEXT NOT NULL,
+            playlist TEXT,
+            seconds REAL NOT NULL DEFAULT 0,
+            started_at INTEGER NOT NULL,
+            ended_at INTEGER,
+            PRIMARY KEY (session_id, broadcast_id)) WITHOUT ROWID;
         """;
 
     public Task<SessionSettings> GetSessionAsync(string sessionId) =>
@@ -402,6 +414,51 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 tally[r.GetString(0)] = r.GetInt64(1);
             }
             return tally;
+        });
+
+    // ---- streams --------------------------------------------------------------------------
+
+    public Task<string?> GetStreamKeyAsync(string sessionId) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT stream_key FROM stream_keys WHERE session_id = $s", ("$s", sessionId));
+            return await cmd.ExecuteScalarAsync().ConfigureAwait(false) as string;
+        });
+
+    public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                INSERT INTO stream_keys (session_id, stream_key, created_at) VALUES ($s, $k, $t)
+                ON CONFLICT (session_id) DO UPDATE SET stream_key = excluded.stream_key, created_at = excluded.created_at
+                """, ("$s", sessionId), ("$k", streamKey), ("$t", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, "INSERT INTO broadcasts (session_id, broadcast_id, started_at) VALUES ($s, $b, $t) ON CONFLICT DO NOTHING",
+                ("$s", sessionId), ("$b", broadcastId), ("$t", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                UPDATE broadcasts SET playlist = $p, seconds = $d, ended_at = CASE WHEN $e THEN COALESCE(ended_at, $t) ELSE ended_at END
+                WHERE session_id = $s AND broadcast_id = $b
+                """, ("$s", sessionId), ("$b", broadcastId), ("$p", playlist), ("$d", seconds), ("$e", ended), ("$t", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId) =>
+        ReadAsync<IReadOnlyList<BroadcastRecord>>(async c =>
+        {
+            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE session_id = $s ORDER BY started_at, broadcast_id", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
         });
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>

@@ -100,3 +100,7 @@ public readonly record struct VoteOutcome(bool Inserted, string OptionId, string
 /// <summary>A counted vote, as loaded when a round grain activates.</summary>
 [GenerateSerializer, Immutable]
 public readonly record struct StoredVote(string VoterId, string OptionId, string ClientVoteId);
+
+/// <summary>One broadcast of a session: <see cref="Playlist"/> is null until a playlist was published; <see cref="EndedAt"/> is set once it is over.</summary>
+[GenerateSerializer, Immutable]
+public sealed record BroadcastRecord(string SessionId, string BroadcastId, string? Playlist, double Seconds, long StartedAt, long? EndedAt);

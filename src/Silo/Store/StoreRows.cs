@@ -44,4 +44,10 @@ internal static class StoreRows
 
     /// <summary>Columns: unique_viewers, total_views, peak_viewers.</summary>
     public static SessionCounters Counters(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+
+    public const string BroadcastColumns = "session_id, broadcast_id, playlist, seconds, started_at, ended_at";
+
+    /// <summary>Columns: <see cref="BroadcastColumns"/>.</summary>
+    public static BroadcastRecord Broadcast(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 }

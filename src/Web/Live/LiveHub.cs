@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Events.Silo;
 using Events.Silo.Live;
 using Events.Silo.Store;
+using Events.Silo.Streams;
 using Events.Silo.Voting;
 using Events.Web.Accounts;
 using Microsoft.AspNetCore.SignalR;
@@ -13,7 +14,7 @@ namespace Events.Web.Live;
 /// arguments, applies per-person rate limits and delegates to grains; the rules live in the grains.
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
-public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
+public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -56,9 +57,9 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
         return Task.CompletedTask;
     }
 
-    private ILiveSessionGrain Session(string sessionId) => grains.GetGrain<ILiveSessionGrain>(sessionId);
+    private ILiveSessionGrain Session(string sessionId) => grains.Session(sessionId);
 
-    private IVoteRoundGrain Round(string roundId) => grains.GetGrain<IVoteRoundGrain>(roundId);
+    private IVoteRoundGrain Round(string roundId) => grains.Round(roundId);
 
     /// <summary>
     /// Joins a session's audience and returns its whole state. Anyone may call it. Joining again
@@ -195,6 +196,27 @@ public sealed partial class LiveHub(IGrainFactory grains, ISessionCatalog catalo
     /// <summary>Pins a message above the chat, or unpins with null. Moderators.</summary>
     public Task<HubResult<bool>> PinMessage(string sessionId, long? messageId) =>
         Moderate(sessionId, (g, me) => g.PinAsync(me, messageId));
+
+    /// <summary>The session's secret ingest key (made at the first ask), for the control room. Organizers.</summary>
+    public Task<HubResult<StreamKeyView>> GetStreamKey(string sessionId) =>
+        StreamKeyAsync(sessionId, (g, me) => g.GetKeyAsync(me));
+
+    /// <summary>A new ingest key for the session; encoders using the old one are refused from their next file. Organizers.</summary>
+    public Task<HubResult<StreamKeyView>> RegenerateStreamKey(string sessionId) =>
+        StreamKeyAsync(sessionId, (g, me) => g.RegenerateKeyAsync(me));
+
+    private async Task<HubResult<StreamKeyView>> StreamKeyAsync(string sessionId, Func<IStreamGrain, Caller, Task<Outcome<StreamKeyView>>> call)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        return HubResult<StreamKeyView>.From(await call(grains.Stream(sessionId), Me));
+    }
 
     /// <summary>Sets the session's status: "scheduled", "live" or "ended". Organizers.</summary>
     public async Task<HubResult<bool>> SetSessionStatus(string sessionId, string status)

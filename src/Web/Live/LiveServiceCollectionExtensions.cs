@@ -24,6 +24,7 @@ public static class LiveServiceCollectionExtensions
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<SanctionNames>();
         // After the silo (registered by AddSilo): the relay's observer reference needs a running silo.
+        services.AddSingleton<LiveGrains>();
         services.AddSingleton<SessionRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRelay>());
         return services;

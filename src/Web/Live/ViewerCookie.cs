@@ -4,14 +4,16 @@ namespace Events.Web.Live;
 
 /// <summary>
 /// Gives each browser a random, long-lived viewer id so that unique viewers are counted per
-/// browser, not per page load. It identifies nothing about the person and is HttpOnly.
+/// browser, not per page load. It identifies nothing about the person and is HttpOnly. Media
+/// (<c>/hls</c>) gets none: a response that sets a cookie is not kept by a CDN.
 /// </summary>
 public sealed class ViewerCookie(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
         if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Cookies.ContainsKey(LiveHub.ViewerCookie)
-            && !context.Request.Path.StartsWithSegments("/hubs") && !context.Request.Path.StartsWithSegments("/api"))
+            && !context.Request.Path.StartsWithSegments("/hubs") && !context.Request.Path.StartsWithSegments("/api")
+            && !context.Request.Path.StartsWithSegments("/hls"))
         {
             context.Response.Cookies.Append(LiveHub.ViewerCookie, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), new CookieOptions
             {

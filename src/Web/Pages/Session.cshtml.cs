@@ -4,6 +4,7 @@ using Events.Silo.Live;
 using Events.Silo.Store;
 using Events.Web.Accounts;
 using Events.Web.Content;
+using Events.Web.Live;
 using Events.Web.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, IGrainFactory grains, LiveOptions options, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, LiveGrains grains, LiveOptions options, UiText text) : PageModel
 {
     public int MaxChatLength => options.MaxChatLength;
 
@@ -21,6 +22,11 @@ public sealed class SessionModel(ContentStore content, IGrainFactory grains, Liv
     public SessionSnapshot Snapshot { get; private set; } = null!;
     public SessionState State { get; private set; }
     public string ClientText { get; private set; } = "{}";
+
+    /// <summary>For organizers: the ingest URL with the session's secret key (null for everyone else).</summary>
+    public string? IngestUrl { get; private set; }
+
+    public string? StreamKey { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string slug)
     {
@@ -33,7 +39,12 @@ public sealed class SessionModel(ContentStore content, IGrainFactory grains, Liv
         Event = catalog.FindEvent(found.EventSlug);
         Speakers = found.Speakers.Select(catalog.FindSpeaker).OfType<SpeakerItem>().ToArray();
         var caller = CallerFactory.From(User);
-        Snapshot = await grains.GetGrain<ILiveSessionGrain>(slug).PeekAsync(caller);
+        Snapshot = await grains.Session(slug).PeekAsync(caller);
+        if (caller.CanOrganize && (await grains.Stream(slug).GetKeyAsync(caller)).Value is { } key)
+        {
+            StreamKey = key.Key;
+            IngestUrl = $"{Request.Scheme}://{Request.Host}/ingest/{slug}/{key.Key}/index.m3u8";
+        }
         // The grain applies the one rule of SessionStates (status and schedule); the page shows what it says.
         State = SessionStateText.Of(Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true));
         ClientText = JsonSerializer.Serialize(text.ClientStrings());

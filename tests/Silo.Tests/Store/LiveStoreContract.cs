@@ -94,6 +94,39 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Equal(7, (await nodes[3].GetSessionAsync("s1")).SlowModeSeconds);
     }
 
+    // ---- streams --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_stream_key_is_per_session_and_a_new_one_replaces_the_old_for_every_node()
+    {
+        Assert.Null(await Store.GetStreamKeyAsync("s1"));
+        await Store.SetStreamKeyAsync("s1", "first-key", 1_000);
+        await Store.SetStreamKeyAsync("s2", "other-key", 1_000);
+        await Store.SetStreamKeyAsync("s1", "second-key", 2_000);
+        var other = OpenTracked(Location);
+        Assert.Equal("second-key", await other.GetStreamKeyAsync("s1"));
+        Assert.Equal("other-key", await other.GetStreamKeyAsync("s2"));
+    }
+
+    [Fact]
+    public async Task Broadcasts_are_kept_in_start_order_with_their_playlist_length_and_end()
+    {
+        await Store.StartBroadcastAsync("s1", "b2000", 2_000);
+        await Store.StartBroadcastAsync("s1", "b1000", 1_000);
+        await Store.StartBroadcastAsync("s1", "b1000", 1_500); // a retry changes nothing
+        await Store.StartBroadcastAsync("s2", "b1200", 1_200);
+        await Store.UpdateBroadcastAsync("s1", "b1000", "index.m3u8", 4.0, ended: false, 1_800);
+        await Store.UpdateBroadcastAsync("s1", "b1000", "index.m3u8", 6.5, ended: true, 1_900);
+        await Store.UpdateBroadcastAsync("s1", "b1000", "index.m3u8", 6.5, ended: true, 9_999); // the end is kept as first written
+
+        var broadcasts = await OpenTracked(Location).GetBroadcastsAsync("s1");
+        Assert.Equal(
+            [new BroadcastRecord("s1", "b1000", "index.m3u8", 6.5, 1_000, 1_900), new BroadcastRecord("s1", "b2000", null, 0, 2_000, null)],
+            broadcasts);
+        Assert.Single(await Store.GetBroadcastsAsync("s2"));
+        Assert.Empty(await Store.GetBroadcastsAsync("s3"));
+    }
+
     // ---- session settings and presence ----------------------------------------------------
 
     [Fact]

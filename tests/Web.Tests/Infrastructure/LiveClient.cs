@@ -33,6 +33,13 @@ public sealed class LiveClient : IAsyncDisposable
 
     public SettingsView Settings { get; private set; } = null!;
 
+    public StreamView Stream { get; private set; } = null!;
+
+    /// <summary>Every stream state this viewer was shown, in order (from the snapshot on).</summary>
+    public IReadOnlyList<string> StreamStates { get { lock (sync) { return streamStates.ToArray(); } } }
+
+    private readonly List<string> streamStates = [];
+
     public List<long> SeqGaps { get; } = [];
 
     public IReadOnlyList<ChatView> Chat { get { lock (sync) { return chat.ToArray(); } } }
@@ -54,6 +61,8 @@ public sealed class LiveClient : IAsyncDisposable
             client.seq = Math.Max(client.seq, joined.Value!.Seq);
             client.Counts = joined.Value.Counts;
             client.Settings = joined.Value.Settings;
+            client.Stream = joined.Value.Stream;
+            client.streamStates.Add(joined.Value.Stream.State);
             foreach (var m in joined.Value.Chat)
             {
                 if (!client.chat.Any(c => c.Id == m.Id))
@@ -89,6 +98,14 @@ public sealed class LiveClient : IAsyncDisposable
             if (u.Settings is { } s)
             {
                 Settings = s;
+            }
+            if (u.Stream is { } v)
+            {
+                Stream = v;
+                if (streamStates[^1] != v.State)
+                {
+                    streamStates.Add(v.State);
+                }
             }
             foreach (var m in u.Chat ?? [])
             {

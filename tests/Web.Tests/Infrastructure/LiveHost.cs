@@ -36,6 +36,9 @@ public sealed class LiveHost : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The host's data folder (SQLite files, blobs).</summary>
+    public string DataFolder => dataFolder;
+
     public Uri HubUrl => new(BaseUrl, "/hubs/live");
 
     public HttpClient Http { get; }

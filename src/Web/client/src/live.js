@@ -2,6 +2,7 @@
 // applies coalesced updates in sequence order; on a gap or a reconnect it joins again and
 // starts from a fresh snapshot. Commands carry client ids so a retry never counts twice.
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from "@microsoft/signalr";
+import { createPlayer } from "./player.js";
 
 const root = document.getElementById("live");
 if (root) {
@@ -33,6 +34,8 @@ function start(root) {
     // The signed-in person's own votes (round id to option id), from the server's snapshot.
     myVotes: {},
   };
+
+  const player = createPlayer($("video"), $("stream-note"), t, () => state.status === "ended");
 
   const connection = new HubConnectionBuilder()
     .withUrl("/hubs/live", { skipNegotiation: true, transport: HttpTransportType.WebSockets })
@@ -102,6 +105,7 @@ function start(root) {
     state.chatIds.clear();
     s.chat.forEach(addMessage);
     renderSettings(s.settings);
+    renderStream(s.stream);
     state.rounds.clear();
     s.rounds.forEach((r) => state.rounds.set(r.roundId, r));
     renderRounds();
@@ -128,6 +132,17 @@ function start(root) {
       u.rounds.forEach((r) => state.rounds.set(r.roundId, r));
       renderRounds();
     }
+    if (u.stream) renderStream(u.stream);
+  }
+
+  function renderStream(stream) {
+    player.show(stream, state.status);
+    const health = $("health-state");
+    if (health) {
+      health.textContent = t["stream.state." + stream.state] || stream.state;
+      $("health-bitrate").textContent = stream.bitrateKbps > 0 ? stream.bitrateKbps + " kbps" : "–";
+      $("health-length").textContent = stream.seconds > 0 ? Math.round(stream.seconds) + " s" : "–";
+    }
   }
 
   function renderCounts(c) {
@@ -145,6 +160,7 @@ function start(root) {
   }
 
   function renderSettings(s) {
+    state.status = s.status;
     const badge = $("state");
     badge.textContent = t["state." + s.status] || s.status;
     badge.className = "badge " + (s.status === "scheduled" ? "upcoming" : s.status);
@@ -374,6 +390,29 @@ function start(root) {
   document.querySelectorAll("[data-status]").forEach((b) =>
     b.addEventListener("click", () => command("SetSessionStatus", sessionId, b.dataset.status)),
   );
+  const ingest = $("ingest-url");
+  if (ingest) {
+    const ffmpeg = $("ffmpeg-command");
+    const showKey = (key) => {
+      const url = ingest.dataset.base + "/ingest/" + sessionId + "/" + key.key + "/index.m3u8";
+      ingest.value = url;
+      ffmpeg.textContent = ffmpeg.textContent.replace(/"[^"]*"$/, '"' + url + '"');
+    };
+    $("copy-ingest").addEventListener("click", async () => {
+      ingest.select();
+      try {
+        await navigator.clipboard.writeText(ingest.value);
+        notice(t["copied"]);
+      } catch {
+        // Without clipboard access (plain HTTP) the address stays selected for copying by hand.
+      }
+    });
+    $("regenerate-key").addEventListener("click", async () => {
+      if (!confirm(t["confirmregenerate"])) return;
+      const result = await command("RegenerateStreamKey", sessionId);
+      if (result?.ok) showKey(result.value);
+    });
+  }
   const slow = $("slowmode-select");
   if (slow) slow.addEventListener("change", () => command("SetSlowMode", sessionId, Number(slow.value)));
   const roundForm = $("round-form");

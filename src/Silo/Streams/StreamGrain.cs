@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Text;
+using Events.Silo.Live;
+using Events.Silo.Store;
+using Microsoft.Extensions.Logging;
+using Orleans;
+
+namespace Events.Silo.Streams;
+
+/// <summary>
+/// A session's video (see <see cref="IStreamGrain"/>). The key and the broadcasts are rows in the
+/// store; the stream's health (last segment, bytes) is hot state, rebuilt as the next files arrive.
+/// Every change viewers see goes to the session's grain, which sends it with its next update.
+/// </summary>
+public sealed class StreamGrain(IStreamStore store, LiveOptions options, ILogger<StreamGrain> logger) : Grain, IStreamGrain
+{
+    private string key = "";
+    private string? streamKey;
+    private BroadcastRecord? current;
+    private long bytes;
+    private long lastSegmentAt;
+    private string state = "waiting";
+    private StreamView? latest;
+    private bool delivered = true;
+    private IDisposable? watchdog;
+
+    private static long NowMs => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        key = this.GetPrimaryKeyString();
+        streamKey = await store.GetStreamKeyAsync(key);
+        var latest = (await store.GetBroadcastsAsync(key)).LastOrDefault();
+        current = latest is { EndedAt: null } ? latest : null;
+        state = StreamPaths.ViewOf(latest).State;
+        var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, options.StreamInterruptedAfter.Ticks / 4));
+        watchdog = this.RegisterGrainTimer(WatchAsync, new GrainTimerCreationOptions(every, every) { Interleave = false });
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        watchdog?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public async Task<Outcome<StreamKeyView>> GetKeyAsync(Caller organizer)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        if (streamKey is null)
+        {
+            return await RegenerateKeyAsync(organizer);
+        }
+        return new StreamKeyView(key, streamKey);
+    }
+
+    public async Task<Outcome<StreamKeyView>> RegenerateKeyAsync(Caller organizer)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        // 24 random bytes, URL-safe: the key goes into the ingest URL's path.
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        try
+        {
+            await store.SetStreamKeyAsync(key, fresh, NowMs);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Storing the stream key of session {Session} failed", key);
+            return LiveError.TryAgain();
+        }
+        streamKey = fresh;
+        logger.LogInformation("Session {Session}: {Who} set a new stream key", key, organizer.UserId);
+        return new StreamKeyView(key, fresh);
+    }
+
+    public async Task<Outcome<IngestTicket>> AdmitAsync(string candidate)
+    {
+        if (streamKey is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(streamKey)))
+        {
+            return LiveError.WrongStreamKey();
+        }
+        if (current is null)
+        {
+            // Ids sort by start; two pushes within one millisecond are one broadcast anyway.
+            var id = "b" + NowMs;
+            try
+            {
+                await store.StartBroadcastAsync(key, id, NowMs);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Recording a broadcast of session {Session} failed", key);
+                return LiveError.TryAgain();
+            }
+            current = new BroadcastRecord(key, id, null, 0, NowMs, null);
+            bytes = 0;
+            logger.LogInformation("Session {Session}: broadcast {Broadcast} started", key, id);
+        }
+        return new IngestTicket(key, current.BroadcastId);
+    }
+
+    public Task SegmentStoredAsync(string broadcastId, long size)
+    {
+        if (current?.BroadcastId == broadcastId)
+        {
+            bytes += size;
+            lastSegmentAt = NowMs;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task PlaylistPublishedAsync(string broadcastId, string playlist, double seconds, bool ended)
+    {
+        if (current?.BroadcastId != broadcastId)
+        {
+            return;
+        }
+        current = current with { Playlist = playlist, Seconds = seconds };
+        lastSegmentAt = NowMs;
+        try
+        {
+            await store.UpdateBroadcastAsync(key, broadcastId, playlist, seconds, ended, NowMs);
+        }
+        catch (Exception e)
+        {
+            // The next playlist writes it again; an ended one is retried by the encoder's next push
+            // only if it makes one, so an end is logged loudly.
+            logger.Log(ended ? LogLevel.Error : LogLevel.Warning, e, "Recording playlist {Playlist} of session {Session} failed", playlist, key);
+        }
+        state = ended ? "ended" : "live";
+        var view = View();
+        if (ended)
+        {
+            current = null;
+            logger.LogInformation("Session {Session}: broadcast {Broadcast} ended; its replay is {Seconds:F0} s", key, broadcastId, seconds);
+        }
+        await SendAsync(view);
+    }
+
+    private StreamView View()
+    {
+        var b = current!;
+        var kbps = b.Seconds > 0 ? (long)(bytes * 8 / b.Seconds / 1000) : 0;
+        return new StreamView(state, b.Playlist is null ? null : StreamPaths.Url(key, b.BroadcastId, b.Playlist), b.Seconds, kbps, lastSegmentAt == 0 ? null : lastSegmentAt);
+    }
+
+    /// <summary>Marks a live stream that stopped sending as interrupted, and sends again what the session's grain did not take.</summary>
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        if (state == "live" && current is not null && NowMs - lastSegmentAt > options.StreamInterruptedAfter.TotalMilliseconds)
+        {
+            state = "interrupted";
+            logger.LogWarning("Session {Session}: no segment for {Seconds} s, the stream shows as interrupted", key, options.StreamInterruptedAfter.TotalSeconds);
+            await SendAsync(View());
+        }
+        else if (!delivered && latest is not null)
+        {
+            await SendAsync(latest);
+        }
+    }
+
+    private async Task SendAsync(StreamView view)
+    {
+        latest = view;
+        try
+        {
+            await GrainFactory.GetGrain<ILiveSessionGrain>(key).StreamChangedAsync(view);
+            delivered = true;
+        }
+        catch (Exception e)
+        {
+            delivered = false;
+            logger.LogDebug(e, "Telling session {Session} of its stream failed; the watchdog tries again", key);
+        }
+    }
+}

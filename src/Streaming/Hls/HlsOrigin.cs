@@ -1,0 +1,172 @@
+using Events.Streaming.Blobs;
+using Microsoft.Extensions.Logging;
+
+namespace Events.Streaming.Hls;
+
+/// <summary>
+/// The platform's own HLS origin: takes what an encoder pushes (segments, then the playlist that
+/// names them), checks each file is what its name says, writes it atomically to the blob store, and
+/// publishes a playlist only once every file it names exists: a playlist that arrives first (ffmpeg
+/// without <c>-http_persistent</c> sends each file on its own connection) is held and published
+/// when its last segment lands. Playlists only grow: one naming fewer files than the last
+/// published (an older PUT finishing late) is dropped. One folder per broadcast.
+/// </summary>
+public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogger<HlsOrigin> logger)
+{
+    private readonly Dictionary<string, Folder> folders = new(StringComparer.Ordinal);
+
+    public async Task<IngestResult> ReceiveAsync(string folder, string file, Stream body, CancellationToken cancellationToken)
+    {
+        if (!HlsFiles.IsValidName(file))
+        {
+            return IngestResult.Refused(400, "invalid_file", $"'{file}' is not a playlist (.m3u8) or a segment (.ts, .m4s, .mp4) name of letters, digits, '_' and '-'.");
+        }
+        var playlist = HlsFiles.IsPlaylist(file);
+        var limit = playlist ? options.MaxPlaylistBytes : options.MaxSegmentBytes;
+        var content = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (content.Length + read > limit)
+            {
+                return IngestResult.Refused(413, "too_large", $"'{file}' is longer than {limit:N0} bytes.");
+            }
+            content.Write(buffer, 0, read);
+        }
+        var bytes = content.GetBuffer().AsSpan(0, (int)content.Length);
+        return playlist ? await PlaylistAsync(folder, file, bytes.ToArray(), cancellationToken) : await SegmentAsync(folder, file, content, cancellationToken);
+    }
+
+    private async Task<IngestResult> SegmentAsync(string folder, string file, MemoryStream content, CancellationToken cancellationToken)
+    {
+        if (!HlsFiles.LooksLike(file, content.GetBuffer().AsSpan(0, (int)Math.Min(content.Length, 512))))
+        {
+            return IngestResult.Refused(415, "not_media", $"'{file}' does not start as its type does (MPEG-TS packets for .ts, an ISO box for .m4s and .mp4).");
+        }
+        content.Position = 0;
+        var info = await blobs.PutAsync(folder + "/" + file, content, options.MaxSegmentBytes, cancellationToken);
+        Held? ready;
+        var state = FolderOf(folder);
+        lock (state)
+        {
+            state.Present.Add(file);
+            ready = state.Held is { } held && held.Playlist.Files.All(state.Present.Contains) ? held : null;
+            if (ready is not null)
+            {
+                state.Held = null;
+            }
+        }
+        var published = ready is null ? null : await PublishAsync(folder, state, ready, cancellationToken);
+        return new IngestResult(info.Length, published, [], null);
+    }
+
+    private async Task<IngestResult> PlaylistAsync(string folder, string file, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var (parsed, error) = HlsPlaylist.Parse(bytes);
+        if (parsed is null)
+        {
+            return IngestResult.Refused(422, "invalid_playlist", error!);
+        }
+        var state = FolderOf(folder);
+        var candidate = new Held(file, bytes, parsed);
+        List<string> unknown;
+        lock (state)
+        {
+            unknown = parsed.Files.Where(f => !state.Present.Contains(f)).ToList();
+        }
+        // Files written by another node (or before a restart) are in the store, not in this node's set.
+        foreach (var f in unknown.ToArray())
+        {
+            if (await blobs.ExistsAsync(folder + "/" + f, cancellationToken))
+            {
+                unknown.Remove(f);
+                lock (state)
+                {
+                    state.Present.Add(f);
+                }
+            }
+        }
+        // Checked again under the lock a segment takes when it lands: a segment written while the
+        // store was asked is either in the set now, or finds this playlist held and publishes it.
+        lock (state)
+        {
+            var missing = parsed.Files.Where(f => !state.Present.Contains(f)).ToList();
+            if (missing.Count > 0)
+            {
+                if (state.Held is null || state.Held.Playlist.Files.Count <= parsed.Files.Count)
+                {
+                    state.Held = candidate;
+                }
+                return new IngestResult(bytes.Length, null, missing, null);
+            }
+        }
+        var published = await PublishAsync(folder, state, candidate, cancellationToken);
+        return new IngestResult(bytes.Length, published, [], null);
+    }
+
+    private async Task<PublishedPlaylist?> PublishAsync(string folder, Folder state, Held playlist, CancellationToken cancellationToken)
+    {
+        await state.Publishing.WaitAsync(cancellationToken);
+        try
+        {
+            var last = state.Published;
+            if (last is not null && (last.Ended || last.Segments > playlist.Playlist.Files.Count || (last.Segments == playlist.Playlist.Files.Count && !playlist.Playlist.Ended)))
+            {
+                return null;
+            }
+            await blobs.PutAsync(folder + "/" + playlist.Name, new MemoryStream(playlist.Bytes), options.MaxPlaylistBytes, cancellationToken);
+            var published = new PublishedPlaylist(playlist.Name, playlist.Playlist.Seconds, playlist.Playlist.Ended, playlist.Playlist.Files.Count);
+            state.Published = published;
+            if (published.Ended)
+            {
+                lock (folders)
+                {
+                    folders.Remove(folder);
+                }
+                logger.LogInformation("Broadcast {Folder} ended after {Seconds:F1} s in {Segments} segments", folder, published.Seconds, published.Segments);
+            }
+            return published;
+        }
+        finally
+        {
+            state.Publishing.Release();
+        }
+    }
+
+    private Folder FolderOf(string folder)
+    {
+        lock (folders)
+        {
+            if (!folders.TryGetValue(folder, out var state))
+            {
+                folders[folder] = state = new Folder();
+            }
+            return state;
+        }
+    }
+
+    private sealed class Folder
+    {
+        public HashSet<string> Present { get; } = new(StringComparer.Ordinal);
+
+        public Held? Held { get; set; }
+
+        public PublishedPlaylist? Published { get; set; }
+
+        public SemaphoreSlim Publishing { get; } = new(1, 1);
+    }
+
+    private sealed record Held(string Name, byte[] Bytes, HlsPlaylist Playlist);
+}
+
+/// <summary>A playlist now visible to viewers: its name, length, whether the broadcast is over, and how many files it names.</summary>
+public sealed record PublishedPlaylist(string Name, double Seconds, bool Ended, int Segments);
+
+/// <summary>What became of one pushed file: its size, a playlist it made visible, the files a held playlist still waits for, or why it was refused (nothing kept).</summary>
+public sealed record IngestResult(long Bytes, PublishedPlaylist? Published, IReadOnlyList<string> Missing, IngestRefusal? Refusal)
+{
+    public static IngestResult Refused(int status, string code, string detail) => new(0, null, [], new IngestRefusal(status, code, detail));
+}
+
+public sealed record IngestRefusal(int Status, string Code, string Detail);

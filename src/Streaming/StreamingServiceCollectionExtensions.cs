@@ -1,0 +1,25 @@
+using Events.Streaming.Blobs;
+using Events.Streaming.Hls;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Events.Streaming;
+
+public static class StreamingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The media part: the blob store (a local folder under the data directory by default) and the
+    /// HLS origin. The "Streaming" section is bound strictly: an unknown key stops the start.
+    /// </summary>
+    public static IServiceCollection AddStreaming(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        var options = new StreamingOptions();
+        configuration.GetSection(StreamingOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        options.Validate();
+        services.AddSingleton(options);
+        services.TryAddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
+        services.AddSingleton<HlsOrigin>();
+        return services;
+    }
+}

@@ -1,0 +1,115 @@
+using Events.Silo;
+using Events.Silo.Streams;
+using Events.Streaming.Blobs;
+using Events.Streaming.Hls;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// The HLS origin over HTTP: encoders PUT a broadcast's files to <c>/ingest/{session}/{key}/{file}</c>
+/// (ffmpeg's <c>-f hls -method PUT</c>), viewers GET them from <c>/hls/{session}/{broadcast}/{file}</c>.
+/// Refusals are ProblemDetails (docs/live-api.md, "Streaming"); a refused file leaves nothing behind.
+/// </summary>
+public static class StreamingApi
+{
+    public static void MapStreamingApi(this IEndpointRouteBuilder app)
+    {
+        var ingest = app.MapGroup("/ingest/{sessionId}/{streamKey}").WithTags("Streaming");
+        ingest.MapPut("/{file}", PutAsync).WithSummary("An encoder pushes a segment or a playlist of the session's broadcast.").DisableAntiforgery();
+        ingest.MapDelete("/{file}", DeleteAsync).WithSummary("An encoder drops an old segment: kept for the replay, answered 204.");
+        app.MapGet("/hls/{sessionId}/{broadcastId}/{file}", GetAsync).WithTags("Streaming").WithSummary("A viewer fetches a playlist or a segment.");
+    }
+
+    private static IResult Problem(int status, string code, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: code, type: "https://events.example/problems/" + code);
+
+    private static async Task<IResult> PutAsync(string sessionId, string streamKey, string file, HttpRequest request, LiveGrains grains, ISessionCatalog catalog, HlsOrigin origin, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        if (!catalog.Exists(sessionId))
+        {
+            return Problem(404, "unknown_session", $"There is no session '{sessionId}'.");
+        }
+        if (!HlsFiles.IsValidName(file))
+        {
+            return Problem(400, "invalid_file", $"'{file}' is not a playlist (.m3u8) or a segment (.ts, .m4s, .mp4) name of letters, digits, '_' and '-'.");
+        }
+        // Kestrel's default cap (30 MB) is not the origin's: the origin counts the bytes itself.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+        var stream = grains.Stream(sessionId);
+        var admitted = await stream.AdmitAsync(streamKey);
+        if (!admitted.IsOk)
+        {
+            return admitted.Error!.Code == "wrong_stream_key"
+                ? Problem(403, "wrong_stream_key", admitted.Error.Message)
+                : Problem(503, admitted.Error.Code, admitted.Error.Message);
+        }
+        var ticket = admitted.Value!;
+        IngestResult result;
+        try
+        {
+            result = await origin.ReceiveAsync(ticket.Folder, file, request.Body, cancellationToken);
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            logs.CreateLogger(typeof(StreamingApi)).LogWarning(e, "Receiving {File} for session {Session} failed", file, sessionId);
+            return Problem(400, "incomplete", "The upload ended before its content did; nothing was kept.");
+        }
+        if (result.Refusal is { } refused)
+        {
+            return Problem(refused.Status, refused.Code, refused.Detail);
+        }
+        if (!HlsFiles.IsPlaylist(file))
+        {
+            await stream.SegmentStoredAsync(ticket.BroadcastId, result.Bytes);
+        }
+        if (result.Published is { } published)
+        {
+            await stream.PlaylistPublishedAsync(ticket.BroadcastId, published.Name, published.Seconds, published.Ended);
+        }
+        return TypedResults.Created();
+    }
+
+    private static async Task<IResult> DeleteAsync(string sessionId, string streamKey, string file, LiveGrains grains, ISessionCatalog catalog)
+    {
+        if (!catalog.Exists(sessionId))
+        {
+            return Problem(404, "unknown_session", $"There is no session '{sessionId}'.");
+        }
+        var admitted = await grains.Stream(sessionId).AdmitAsync(streamKey);
+        return admitted.IsOk ? TypedResults.NoContent() : Problem(403, "wrong_stream_key", admitted.Error!.Message);
+    }
+
+    private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs)
+    {
+        var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + file;
+        if (!HlsFiles.IsValidName(file) || !BlobPath.IsValid(path))
+        {
+            return Problem(400, "invalid_path", "Not a playlist or segment name.");
+        }
+        var blob = await blobs.OpenAsync(path, context.RequestAborted);
+        if (blob is null)
+        {
+            return Problem(404, "not_found", $"'{file}' is not (or not yet) part of this broadcast.");
+        }
+        var headers = context.Response.GetTypedHeaders();
+        if (HlsFiles.IsPlaylist(file))
+        {
+            // A live playlist changes every segment; a finished one (the replay) does not.
+            using var reader = new StreamReader(blob.Content);
+            var text = await reader.ReadToEndAsync(context.RequestAborted);
+            var ended = text.Contains(HlsPlaylist.EndTag, StringComparison.Ordinal);
+            headers.CacheControl = ended
+                ? new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromMinutes(5) }
+                : new CacheControlHeaderValue { NoCache = true };
+            return TypedResults.Text(text, blob.Info.ContentType);
+        }
+        // A segment never changes once published: caches and CDNs keep it.
+        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromDays(365), Extensions = { new NameValueHeaderValue("immutable") } };
+        return TypedResults.Stream(blob.Content, blob.Info.ContentType, lastModified: blob.Info.LastModified, enableRangeProcessing: true);
+    }
+}

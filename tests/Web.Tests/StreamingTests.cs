@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Json;
+using Events.Silo.Live;
+using Events.Silo.Streams;
+using Events.Web.Accounts;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Events.Web.Tests;
+
+/// <summary>
+/// Going live with nothing but the platform: real ffmpeg pushes HLS over HTTP PUT to a real
+/// Kestrel, viewers on real WebSockets see the stream's state, and the finished push is the replay.
+/// Each push is a few seconds of test picture; the class stays within about 40 s here.
+/// </summary>
+public sealed class StreamingTests
+{
+    private const string Session = "forum-2026-12-open-source";
+
+    private static async Task<(LiveHost Host, Account Organizer, string Key)> StartAsync()
+    {
+        var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Live:StreamInterruptedAfter"] = "00:00:03" });
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        var key = await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session);
+        Assert.True(key.Ok, key.Error?.Message);
+        return (host, organizer, key.Value!.Key);
+    }
+
+    private static string IngestUrl(LiveHost host, string key, string file = "index.m3u8") => new Uri(host.BaseUrl, $"/ingest/{Session}/{key}/{file}").ToString();
+
+    private static string BlobFolder(LiveHost host) => Path.Combine(host.DataFolder, "blobs", "live", Session);
+
+    [Fact]
+    public async Task An_ffmpeg_push_takes_the_session_live_for_its_viewers_and_its_end_publishes_the_replay()
+    {
+        var (host, _, key) = await StartAsync();
+        await using var _h = host;
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        Assert.Equal("waiting", viewer.Stream.State);
+        Assert.Null(viewer.Stream.Playlist);
+
+        var push = Ffmpeg.StartPush(IngestUrl(host, key), seconds: 8);
+        // The first playlist is published once its first segment exists: the session is live.
+        await Eventually.TrueAsync(() => viewer.Stream.State == "live" && viewer.Settings.Status == "live", "the viewer to see the stream live", 15_000);
+        var playlistUrl = viewer.Stream.Playlist!;
+        var live = await host.Http.GetAsync(playlistUrl);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("application/vnd.apple.mpegurl", live.Content.Headers.ContentType!.MediaType);
+        Assert.True(live.Headers.CacheControl!.NoCache, "a live playlist must not be cached");
+        var liveText = await live.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("#EXT-X-ENDLIST", liveText);
+        // Every segment a published playlist names can be fetched at once.
+        var firstSegment = liveText.Split('\n').First(l => l.EndsWith(".ts"));
+        var segment = await host.Http.GetAsync(playlistUrl[..(playlistUrl.LastIndexOf('/') + 1)] + firstSegment);
+        Assert.Equal(HttpStatusCode.OK, segment.StatusCode);
+        Assert.Equal("video/mp2t", segment.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("immutable", segment.Headers.CacheControl!.Extensions.Select(e => e.Name));
+        Assert.False(segment.Headers.Contains("Set-Cookie"), "media must carry no cookie, or a CDN will not keep it");
+        Assert.Equal(0x47, (await segment.Content.ReadAsByteArrayAsync())[0]);
+
+        var (exit, errors) = await Ffmpeg.WaitAsync(push, TimeSpan.FromSeconds(40));
+        Assert.True(exit == 0 && errors.Length == 0, "ffmpeg failed: " + errors);
+        // ffmpeg's last PUT is the playlist with ENDLIST: the broadcast is over and the session with it.
+        await Eventually.TrueAsync(() => viewer.Stream.State == "ended" && viewer.Settings.Status == "ended",
+            () => $"the viewer to see the end (stream states {string.Join(", ", viewer.StreamStates)}, status {viewer.Settings.Status}, playlist {viewer.Stream.Playlist})", 15_000);
+        Assert.Equal(playlistUrl, viewer.Stream.Playlist);
+        Assert.InRange(viewer.Stream.Seconds, 7.5, 8.5);
+        Assert.True(viewer.Stream.BitrateKbps > 0);
+        Assert.Equal(["waiting", "live", "ended"], viewer.StreamStates);
+
+        var replay = await host.Http.GetAsync(playlistUrl);
+        var replayText = await replay.Content.ReadAsStringAsync();
+        Assert.Contains("#EXT-X-ENDLIST", replayText);
+        Assert.Equal(4, replayText.Split('\n').Count(l => l.EndsWith(".ts")));
+        Assert.Equal(TimeSpan.FromMinutes(5), replay.Headers.CacheControl!.MaxAge);
+
+        // A page loaded later plays the replay; so does a viewer joining later.
+        var page = await host.Http.GetStringAsync($"/sessions/{Session}");
+        Assert.Contains($"data-src=\"{playlistUrl}\"", page);
+        Assert.Contains("Replay · 0:08", page);
+        await using var later = await LiveClient.JoinAsync(host, Session);
+        Assert.Equal(new StreamView("ended", playlistUrl, viewer.Stream.Seconds, 0, null), later.Stream with { BitrateKbps = 0, LastSegmentAt = null });
+    }
+
+    [Fact]
+    public async Task A_wrong_or_replaced_key_is_refused_and_leaves_nothing_behind()
+    {
+        var (host, organizer, key) = await StartAsync();
+        await using var _h = host;
+        var segment = await MakeSegmentAsync();
+
+        var wrong = await host.Http.PutAsync(IngestUrl(host, "not-the-key", "index0.ts"), new ByteArrayContent(segment));
+        await AssertProblemAsync(wrong, HttpStatusCode.Forbidden, "wrong_stream_key");
+        Assert.False(Directory.Exists(BlobFolder(host)));
+
+        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        var fresh = await org.InvokeAsync<StreamKeyView>("RegenerateStreamKey", Session);
+        Assert.True(fresh.Ok);
+        Assert.NotEqual(key, fresh.Value!.Key);
+        var old = await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segment));
+        await AssertProblemAsync(old, HttpStatusCode.Forbidden, "wrong_stream_key");
+        Assert.False(Directory.Exists(BlobFolder(host)));
+        var good = await host.Http.PutAsync(IngestUrl(host, fresh.Value.Key, "index0.ts"), new ByteArrayContent(segment));
+        Assert.Equal(HttpStatusCode.Created, good.StatusCode);
+
+        // Only organizers see or change the key.
+        var member = await host.CreateAccountAsync("member");
+        await using var m = await LiveClient.JoinAsync(host, Session, member.Token);
+        Assert.Equal("forbidden", (await m.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Error?.Code);
+        Assert.Equal("forbidden", (await m.InvokeAsync<StreamKeyView>("RegenerateStreamKey", Session)).Error?.Code);
+        Assert.DoesNotContain(fresh.Value.Key, await host.Http.GetStringAsync($"/sessions/{Session}"));
+    }
+
+    [Fact]
+    public async Task What_is_not_a_segment_or_a_playlist_is_refused_with_a_reason_and_a_playlist_waits_for_its_segments()
+    {
+        var (host, _, key) = await StartAsync();
+        await using var _h = host;
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new StringContent("<html>not video</html>")), HttpStatusCode.UnsupportedMediaType, "not_media");
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("hello")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("#EXTM3U\n#EXTINF:2.0,\n../../secret.ts\n")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "notes.txt"), new StringContent("x")), HttpStatusCode.BadRequest, "invalid_file");
+        await AssertProblemAsync(await host.Http.PutAsync(new Uri(host.BaseUrl, $"/ingest/no-such-session/{key}/index.m3u8"), new StringContent("#EXTM3U\n")), HttpStatusCode.NotFound, "unknown_session");
+        Assert.Empty(Directory.Exists(BlobFolder(host)) ? Directory.GetFiles(BlobFolder(host), "*", SearchOption.AllDirectories) : []);
+
+        // The playlist arrives before the segment it names (ffmpeg without -http_persistent): viewers
+        // get it only once the segment is there.
+        var playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000000,\nindex0.ts\n";
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent(playlist))).StatusCode);
+        await Task.Delay(300);
+        Assert.Equal("waiting", viewer.Stream.State);
+        Assert.False(Directory.Exists(BlobFolder(host)), "a playlist must not be published before its segments");
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(await MakeSegmentAsync()))).StatusCode);
+        await Eventually.TrueAsync(() => viewer.Stream.State == "live", "the held playlist to go out with its segment");
+        Assert.Equal(playlist, await host.Http.GetStringAsync(viewer.Stream.Playlist));
+
+        // No segment for Live:StreamInterruptedAfter (3 s here): viewers are told the stream is interrupted.
+        await Eventually.TrueAsync(() => viewer.Stream.State == "interrupted", "the viewer to see the interruption", 10_000);
+        Assert.Equal("live", viewer.Settings.Status);
+
+        // Viewers' paths are checked too.
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/hls/{Session}/b1/missing.ts")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.GetAsync($"/hls/{Session}/b1/..%2F..%2Flive.db")).StatusCode);
+    }
+
+    /// <summary>One real 2-second MPEG-TS segment, made by ffmpeg into a temporary folder.</summary>
+    private static async Task<byte[]> MakeSegmentAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("seg-").FullName;
+        try
+        {
+            var info = new System.Diagnostics.ProcessStartInfo(Ffmpeg.Path) { RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", Path.Combine(folder, "s.ts") })
+            {
+                info.ArgumentList.Add(a);
+            }
+            using var p = System.Diagnostics.Process.Start(info)!;
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            return await File.ReadAllBytesAsync(Path.Combine(folder, "s.ts"));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Equal(code, problem!.Title);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
+    }
+}
