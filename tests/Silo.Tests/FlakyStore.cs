@@ -62,6 +62,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
 
     public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) => inner.GetRecentChatAsync(sessionId, limit);
     public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) => inner.GetChatAfterAsync(sessionId, afterId, limit);
+    public Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit) => inner.GetChatBetweenAsync(sessionId, fromMs, toMs, limit);
     public Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId) => inner.GetChatMessageAsync(sessionId, messageId);
     public Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs) { ThrowIfDown(); return inner.DeleteChatAsync(sessionId, messageId, deletedBy, atMs); }
     public Task SetSanctionAsync(Sanction sanction, long atMs) { ThrowIfDown(); return inner.SetSanctionAsync(sanction, atMs); }

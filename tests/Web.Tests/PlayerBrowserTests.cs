@@ -8,8 +8,8 @@ namespace Events.Web.Tests;
 
 /// <summary>
 /// The player in real Chromium on a phone-sized screen: a live push from real ffmpeg plays (its time
-/// advances, its frames are pictures, not black), and once the push ends the same page plays the
-/// replay from a point the viewer seeks to. About 30 s here.
+/// advances, its frames are pictures, not black); chat and a vote happen during it; once the push
+/// ends the page is the replay, whose chapters seek the video and whose chat follows it. About 40 s here.
 /// </summary>
 public sealed class PlayerBrowserTests
 {
@@ -35,11 +35,10 @@ public sealed class PlayerBrowserTests
     {
         await using var host = await LiveHost.StartAsync();
         var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
-        string key;
-        await using (var org = await LiveClient.JoinAsync(host, Session, organizer.Token))
-        {
-            key = (await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Value!.Key;
-        }
+        var member = await host.CreateAccountAsync("chatter");
+        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        await using var chatter = await LiveClient.JoinAsync(host, Session, member.Token);
+        var key = (await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Value!.Key;
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
@@ -48,7 +47,7 @@ public sealed class PlayerBrowserTests
         await Expect(page.Locator("#stream-note")).ToContainTextAsync("Waiting for the stream");
         await Expect(page.Locator("#video")).ToBeHiddenAsync();
 
-        var push = Ffmpeg.StartPush(new Uri(host.BaseUrl, $"/ingest/{Session}/{key}/index.m3u8").ToString(), seconds: 14);
+        var push = Ffmpeg.StartPush(new Uri(host.BaseUrl, $"/ingest/{Session}/{key}/index.m3u8").ToString(), seconds: 16);
         // The page learns of the stream over the hub, loads hls.js and starts the video (muted, as browsers require).
         await Expect(page.Locator("#state")).ToHaveTextAsync("Live", new() { Timeout = 20_000 });
         await Expect(page.Locator("#video")).ToBeVisibleAsync();
@@ -58,6 +57,14 @@ public sealed class PlayerBrowserTests
         await Expect(page.Locator("#stream-note")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("player-live-phone-en") });
 
+        // While live: a message early, a vote opened and closed, a message late.
+        Assert.True((await chatter.InvokeAsync<Silo.Live.ChatAck>("SendChat", Session, "early question", "c1")).Ok);
+        var round = (await org.InvokeAsync<Silo.Live.RoundView>("OpenRound", Session, new { question = "Which demo?", options = new[] { "A", "B" }, showTally = true, clientCommandId = "r1" })).Value!;
+        await Task.Delay(2500);
+        Assert.True((await org.InvokeAsync<Silo.Live.RoundView>("CloseRound", round.RoundId)).Ok);
+        await Task.Delay(2500);
+        Assert.True((await chatter.InvokeAsync<Silo.Live.ChatAck>("SendChat", Session, "late remark", "c2")).Ok);
+
         var (exit, errors) = await Ffmpeg.WaitAsync(push, TimeSpan.FromSeconds(40));
         Assert.True(exit == 0, "ffmpeg failed: " + errors);
         await Expect(page.Locator("#state")).ToHaveTextAsync("Ended", new() { Timeout = 15_000 });
@@ -66,11 +73,26 @@ public sealed class PlayerBrowserTests
         var zh = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true })).NewPageAsync();
         await zh.GotoAsync(new Uri(host.BaseUrl, $"/sessions/{Session}").ToString());
         await Expect(zh.Locator("#state")).ToHaveTextAsync("已结束");
-        await Expect(zh.Locator("#replay-label")).ToContainTextAsync("回放 · 0:14");
+        await Expect(zh.Locator("#replay-label")).ToContainTextAsync("回放 · 0:16");
         await Eventually.TrueAsync(async () => await zh.EvaluateAsync<double>("() => document.getElementById('video').duration") > 13, "the replay to load", 15_000);
-        await zh.EvaluateAsync("() => { const v = document.getElementById('video'); v.muted = true; v.currentTime = 8; return v.play(); }");
-        await Eventually.TrueAsync(async () => await zh.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > 9, "the replay to play from 0:08", 15_000);
+        await Expect(zh.Locator(".chat h2")).ToContainTextAsync("聊天回放");
+        // Chapters: the start, then the vote's opening and its result, in order.
+        var chapters = zh.Locator("#chapters button");
+        await Expect(chapters).ToHaveCountAsync(3);
+        await Expect(chapters.Nth(1)).ToContainTextAsync("投票开始：Which demo?");
+        await Expect(chapters.Nth(2)).ToContainTextAsync("投票结果：Which demo?");
+        var resultAt = double.Parse((await chapters.Nth(2).GetAttributeAsync("data-seek"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var openedAt = double.Parse((await chapters.Nth(1).GetAttributeAsync("data-seek"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(resultAt - openedAt, 1.5, 5);
+        // Before any message's moment the chat is empty; at the result the early message is there, the late one not yet.
+        await zh.EvaluateAsync("() => { const v = document.getElementById('video'); v.muted = true; v.currentTime = 0; }");
+        await Expect(zh.Locator("#chat li[data-id]")).ToHaveCountAsync(0);
+        await chapters.Nth(2).ClickAsync();
+        await Eventually.TrueAsync(async () => await zh.EvaluateAsync<double>("() => document.getElementById('video').currentTime") >= resultAt, "the replay to play from the vote's result", 15_000);
+        await Expect(zh.Locator("#chat li[data-id] .text")).ToHaveTextAsync(["early question"]);
         Assert.True(await zh.EvaluateAsync<double>(FrameSpread) > 20, "the replay frame looks blank");
+        // Playing on past the late message's moment shows it too.
+        await Expect(zh.Locator("#chat li[data-id] .text")).ToHaveTextAsync(["early question", "late remark"], new() { Timeout = 15_000 });
         await zh.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("player-replay-phone-zh"), FullPage = true });
     }
 }

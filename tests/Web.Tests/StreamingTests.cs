@@ -36,7 +36,8 @@ public sealed class StreamingTests
     {
         var (host, _, key) = await StartAsync();
         await using var _h = host;
-        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        var member = await host.CreateAccountAsync("chatter");
+        await using var viewer = await LiveClient.JoinAsync(host, Session, member.Token);
         Assert.Equal("waiting", viewer.Stream.State);
         Assert.Null(viewer.Stream.Playlist);
 
@@ -59,6 +60,7 @@ public sealed class StreamingTests
         Assert.False(segment.Headers.Contains("Set-Cookie"), "media must carry no cookie, or a CDN will not keep it");
         Assert.Equal(0x47, (await segment.Content.ReadAsByteArrayAsync())[0]);
 
+        Assert.True((await viewer.InvokeAsync<ChatAck>("SendChat", Session, "said while live", "c1")).Ok);
         var (exit, errors) = await Ffmpeg.WaitAsync(push, TimeSpan.FromSeconds(40));
         Assert.True(exit == 0 && errors.Length == 0, "ffmpeg failed: " + errors);
         // ffmpeg's last PUT is the playlist with ENDLIST: the broadcast is over and the session with it.
@@ -79,6 +81,16 @@ public sealed class StreamingTests
         var page = await host.Http.GetStringAsync($"/sessions/{Session}");
         Assert.Contains($"data-src=\"{playlistUrl}\"", page);
         Assert.Contains("Replay · 0:08", page);
+        // The replay's timeline: the chat said while live, at its second of the video; cacheable.
+        var broadcastId = playlistUrl.Split('/')[3];
+        var timelineResponse = await host.Http.GetAsync($"/replays/{Session}/{broadcastId}/timeline");
+        Assert.Equal(TimeSpan.FromMinutes(1), timelineResponse.Headers.CacheControl!.MaxAge);
+        var timeline = (await timelineResponse.Content.ReadFromJsonAsync<ReplayTimeline>())!;
+        Assert.Equal("start", timeline.Chapters.Single().Kind);
+        var said = Assert.Single(timeline.Chat);
+        Assert.Equal("said while live", said.Text);
+        Assert.InRange(said.At, 2, timeline.Seconds);
+        await AssertProblemAsync(await host.Http.GetAsync($"/replays/{Session}/b1/timeline"), HttpStatusCode.NotFound, "not_found");
         await using var later = await LiveClient.JoinAsync(host, Session);
         Assert.Equal(new StreamView("ended", playlistUrl, viewer.Stream.Seconds, 0, null), later.Stream with { BitrateKbps = 0, LastSegmentAt = null });
     }

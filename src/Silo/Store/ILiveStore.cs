@@ -52,6 +52,9 @@ public interface IChatStore
 
     Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId);
 
+    /// <summary>Messages (not deleted) sent from <paramref name="fromMs"/> to <paramref name="toMs"/> inclusive, oldest first, at most <paramref name="limit"/>: a replay's chat.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit);
+
     /// <summary>Marks a message deleted; false when there is no such message in the session.</summary>
     Task<bool> DeleteChatAsync(string sessionId, long messageId, string deletedBy, long atMs);
 }

@@ -317,6 +317,12 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             WHERE session_id = @s AND id > @after AND deleted_at IS NULL ORDER BY id LIMIT @l
             """, P("s", sessionId), P("after", afterId), Limit(limit));
 
+    public Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit) =>
+        QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = @s AND sent_at >= @from AND sent_at <= @to AND deleted_at IS NULL ORDER BY id LIMIT @l
+            """, P("s", sessionId), P("from", fromMs), P("to", toMs), Limit(limit));
+
     public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
     {
         var found = await QueryMessagesAsync("""

@@ -247,6 +247,12 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             WHERE session_id = $s AND id > $after AND deleted_at IS NULL ORDER BY id LIMIT $l
             """, ("$s", sessionId), ("$after", afterId), ("$l", limit));
 
+    public Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit) =>
+        QueryMessagesAsync("""
+            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            WHERE session_id = $s AND sent_at >= $from AND sent_at <= $to AND deleted_at IS NULL ORDER BY id LIMIT $l
+            """, ("$s", sessionId), ("$from", fromMs), ("$to", toMs), ("$l", limit));
+
     public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
     {
         var found = await QueryMessagesAsync("""

@@ -25,7 +25,42 @@ public interface IStreamGrain : IGrainWithStringKey
 
     /// <summary>A playlist of the broadcast became visible to viewers; <paramref name="ended"/> when it is complete (the replay).</summary>
     Task PlaylistPublishedAsync(string broadcastId, string playlist, double seconds, bool ended);
+
+    /// <summary>
+    /// An ended broadcast's timeline for its replay: chapters (the start, vote rounds opened and
+    /// closed) and the chat, each at its seconds from the broadcast's start (negative for the minute
+    /// before it, which the first segment's video may cover); null for a broadcast that is unknown
+    /// or not over. Kept a minute, so a deletion after the end shows within one.
+    /// </summary>
+    Task<ReplayTimeline?> GetTimelineAsync(string broadcastId);
 }
+
+/// <summary>What a replay shows beside the video: <see cref="Playlist"/> is the replay's playlist file, <see cref="Seconds"/> its length.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplayTimeline(string SessionId, string BroadcastId, string Playlist, double Seconds, IReadOnlyList<ChapterView> Chapters, IReadOnlyList<ReplayChatView> Chat)
+{
+    /// <summary>
+    /// The same timeline in seconds of the video, which starts <paramref name="leadSeconds"/> before
+    /// the broadcast did (its first segment is pushed only once complete), each time kept within the video.
+    /// </summary>
+    public ReplayTimeline InVideoTime(double leadSeconds)
+    {
+        double At(double at) => Math.Round(Math.Clamp(at + leadSeconds, 0, Seconds), 1);
+        return this with
+        {
+            Chapters = Chapters.Select(c => c with { At = c.Kind == "start" ? 0 : At(c.At) }).ToArray(),
+            Chat = Chat.Select(m => m with { At = At(m.At) }).ToArray(),
+        };
+    }
+}
+
+/// <summary>A point to seek to. <see cref="Kind"/>: "start", "round_opened" or "round_closed"; <see cref="Title"/> is the round's question ("" for the start).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ChapterView(double At, string Kind, string Title, string? RoundId);
+
+/// <summary>A chat message as the replay shows it, at the second of the video when it was sent.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplayChatView(long Id, double At, string AuthorName, string Text);
 
 [GenerateSerializer, Immutable]
 public sealed record StreamKeyView(string SessionId, string Key);

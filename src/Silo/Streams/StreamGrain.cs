@@ -12,7 +12,7 @@ namespace Events.Silo.Streams;
 /// store; the stream's health (last segment, bytes) is hot state, rebuilt as the next files arrive.
 /// Every change viewers see goes to the session's grain, which sends it with its next update.
 /// </summary>
-public sealed class StreamGrain(IStreamStore store, LiveOptions options, ILogger<StreamGrain> logger) : Grain, IStreamGrain
+public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatStore chat, LiveOptions options, EventClock clock, ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private string key = "";
     private string? streamKey;
@@ -24,7 +24,15 @@ public sealed class StreamGrain(IStreamStore store, LiveOptions options, ILogger
     private bool delivered = true;
     private IDisposable? watchdog;
 
-    private static long NowMs => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+    /// <summary>The most chat messages a replay carries.</summary>
+    public const int MaxReplayChat = 20_000;
+
+    private static readonly TimeSpan TimelineKept = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, (ReplayTimeline Timeline, long BuiltAt)> timelines = new(StringComparer.Ordinal);
+
+    /// <summary>The events' clock, as chat and rounds use: a replay's timeline lines them up with the broadcast.</summary>
+    private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -140,6 +148,39 @@ public sealed class StreamGrain(IStreamStore store, LiveOptions options, ILogger
             logger.LogInformation("Session {Session}: broadcast {Broadcast} ended; its replay is {Seconds:F0} s", key, broadcastId, seconds);
         }
         await SendAsync(view);
+    }
+
+    public async Task<ReplayTimeline?> GetTimelineAsync(string broadcastId)
+    {
+        if (timelines.TryGetValue(broadcastId, out var kept) && Environment.TickCount64 - kept.BuiltAt < TimelineKept.TotalMilliseconds)
+        {
+            return kept.Timeline;
+        }
+        var broadcast = (await store.GetBroadcastsAsync(key)).FirstOrDefault(b => b.BroadcastId == broadcastId);
+        if (broadcast is not { EndedAt: { } endedAt, Playlist: { } playlist })
+        {
+            return null;
+        }
+        var videoStart = broadcast.StartedAt - 60_000;
+        double At(long ms) => (ms - broadcast.StartedAt) / 1000.0;
+        var chapters = new List<ChapterView> { new(0, "start", "", null) };
+        foreach (var round in await rounds.GetRoundsAsync(key))
+        {
+            if (round.OpenedAtMs >= videoStart && round.OpenedAtMs <= endedAt)
+            {
+                chapters.Add(new ChapterView(At(round.OpenedAtMs), "round_opened", round.Question, round.RoundId));
+            }
+            if (round.ClosedAtMs is { } closedAt && closedAt >= videoStart && closedAt <= endedAt)
+            {
+                chapters.Add(new ChapterView(At(closedAt), "round_closed", round.Question, round.RoundId));
+            }
+        }
+        var messages = await chat.GetChatBetweenAsync(key, videoStart, endedAt, MaxReplayChat);
+        var timeline = new ReplayTimeline(key, broadcastId, playlist, broadcast.Seconds,
+            chapters.OrderBy(c => c.At).ToArray(),
+            messages.Select(m => new ReplayChatView(m.Id, At(m.SentAtMs), m.AuthorName, m.Text)).ToArray());
+        timelines[broadcastId] = (timeline, Environment.TickCount64);
+        return timeline;
     }
 
     private StreamView View()

@@ -7,8 +7,9 @@ namespace Events.Streaming.Hls;
 /// What the origin needs from a media playlist pushed by an encoder: the files it names (segments
 /// and the fMP4 init section), its length in seconds and whether it is complete (<c>#EXT-X-ENDLIST</c>).
 /// Only playlists that name files beside them are taken: no URLs, no paths.
+/// <see cref="FirstSegmentSeconds"/> is the first segment's length (0 when there is none).
 /// </summary>
-public sealed record HlsPlaylist(IReadOnlyList<string> Files, double Seconds, bool Ended)
+public sealed record HlsPlaylist(IReadOnlyList<string> Files, double Seconds, bool Ended, double FirstSegmentSeconds)
 {
     public const string EndTag = "#EXT-X-ENDLIST";
 
@@ -35,6 +36,7 @@ public sealed record HlsPlaylist(IReadOnlyList<string> Files, double Seconds, bo
         }
         var files = new List<string>();
         double seconds = 0;
+        double? first = null;
         var ended = false;
         foreach (var line in lines.Skip(1))
         {
@@ -50,6 +52,7 @@ public sealed record HlsPlaylist(IReadOnlyList<string> Files, double Seconds, bo
                     return (null, $"'{line}' has no valid duration.");
                 }
                 seconds += d;
+                first ??= d;
             }
             else if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
             {
@@ -79,6 +82,6 @@ public sealed record HlsPlaylist(IReadOnlyList<string> Files, double Seconds, bo
                 files.Add(line);
             }
         }
-        return (new HlsPlaylist(files, seconds, ended), null);
+        return (new HlsPlaylist(files, seconds, ended, first ?? 0), null);
     }
 }

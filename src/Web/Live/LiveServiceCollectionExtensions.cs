@@ -25,6 +25,7 @@ public static class LiveServiceCollectionExtensions
         services.AddSingleton<SanctionNames>();
         // After the silo (registered by AddSilo): the relay's observer reference needs a running silo.
         services.AddSingleton<LiveGrains>();
+        services.AddSingleton<ReplayTimelines>();
         services.AddSingleton<SessionRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRelay>());
         return services;

@@ -12,7 +12,7 @@ namespace Events.Web.Live;
 /// (ffmpeg's <c>-f hls -method PUT</c>), viewers GET them from <c>/hls/{session}/{broadcast}/{file}</c>.
 /// Refusals are ProblemDetails (docs/live-api.md, "Streaming"); a refused file leaves nothing behind.
 /// </summary>
-public static class StreamingApi
+public static partial class StreamingApi
 {
     public static void MapStreamingApi(this IEndpointRouteBuilder app)
     {
@@ -20,6 +20,26 @@ public static class StreamingApi
         ingest.MapPut("/{file}", PutAsync).WithSummary("An encoder pushes a segment or a playlist of the session's broadcast.").DisableAntiforgery();
         ingest.MapDelete("/{file}", DeleteAsync).WithSummary("An encoder drops an old segment: kept for the replay, answered 204.");
         app.MapGet("/hls/{sessionId}/{broadcastId}/{file}", GetAsync).WithTags("Streaming").WithSummary("A viewer fetches a playlist or a segment.");
+        app.MapGet("/replays/{sessionId}/{broadcastId}/timeline", TimelineAsync).WithTags("Streaming").WithSummary("A replay's chapters and chat, in seconds of its video.");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^b[0-9]{1,20}$")]
+    private static partial System.Text.RegularExpressions.Regex BroadcastPattern();
+
+    private static async Task<IResult> TimelineAsync(string sessionId, string broadcastId, HttpContext context, ISessionCatalog catalog, ReplayTimelines timelines)
+    {
+        if (!catalog.Exists(sessionId) || !BroadcastPattern().IsMatch(broadcastId))
+        {
+            return Problem(404, "not_found", $"There is no replay '{broadcastId}' of session '{sessionId}'.");
+        }
+        var timeline = await timelines.GetAsync(sessionId, broadcastId, context.RequestAborted);
+        if (timeline is null)
+        {
+            return Problem(404, "not_found", $"There is no replay '{broadcastId}' of session '{sessionId}' (or its broadcast has not ended).");
+        }
+        // The same for every viewer: caches and CDNs keep it a minute (a deletion shows within two).
+        context.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromMinutes(1) };
+        return TypedResults.Ok(timeline);
     }
 
     private static IResult Problem(int status, string code, string detail) =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Events.Silo;
 using Events.Silo.Live;
 using Events.Silo.Store;
+using Events.Silo.Streams;
 using Events.Web.Accounts;
 using Events.Web.Content;
 using Events.Web.Live;
@@ -12,7 +13,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, LiveGrains grains, LiveOptions options, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, LiveGrains grains, ReplayTimelines timelines, LiveOptions options, UiText text) : PageModel
 {
     public int MaxChatLength => options.MaxChatLength;
 
@@ -28,6 +29,11 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, LiveOp
 
     public string? StreamKey { get; private set; }
 
+    /// <summary>When the session's last broadcast is a replay: its chapters, and where the page's script fetches its chat.</summary>
+    public ReplayTimeline? Replay { get; private set; }
+
+    public string? TimelineUrl { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string slug)
     {
         var catalog = content.Current;
@@ -40,6 +46,11 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, LiveOp
         Speakers = found.Speakers.Select(catalog.FindSpeaker).OfType<SpeakerItem>().ToArray();
         var caller = CallerFactory.From(User);
         Snapshot = await grains.Session(slug).PeekAsync(caller);
+        if (Snapshot.Stream is { State: "ended", Playlist: { } playlist } && playlist.Split('/') is [_, "hls", _, var broadcastId, _])
+        {
+            Replay = await timelines.GetAsync(slug, broadcastId, HttpContext.RequestAborted);
+            TimelineUrl = Replay is null ? null : $"/replays/{slug}/{broadcastId}/timeline";
+        }
         if (caller.CanOrganize && (await grains.Stream(slug).GetKeyAsync(caller)).Value is { } key)
         {
             StreamKey = key.Key;

@@ -3,6 +3,7 @@
 // starts from a fresh snapshot. Commands carry client ids so a retry never counts twice.
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from "@microsoft/signalr";
 import { createPlayer } from "./player.js";
+import { startReplay } from "./replay.js";
 
 const root = document.getElementById("live");
 if (root) {
@@ -36,6 +37,9 @@ function start(root) {
   };
 
   const player = createPlayer($("video"), $("stream-note"), t, () => state.status === "ended");
+  // On a replay the chat list follows the video, not the hub.
+  const replay = root.dataset.timeline || null;
+  if (replay) startReplay({ url: replay, video: $("video"), list: $("chat"), chapters: $("chapters"), el, t });
 
   const connection = new HubConnectionBuilder()
     .withUrl("/hubs/live", { skipNegotiation: true, transport: HttpTransportType.WebSockets })
@@ -101,9 +105,11 @@ function start(root) {
     if (state.you.canModerate) loadSanctions();
     renderCounts(s.counts);
     renderReactions(s.reactions);
-    $("chat").replaceChildren();
-    state.chatIds.clear();
-    s.chat.forEach(addMessage);
+    if (!replay) {
+      $("chat").replaceChildren();
+      state.chatIds.clear();
+      s.chat.forEach(addMessage);
+    }
     renderSettings(s.settings);
     renderStream(s.stream);
     state.rounds.clear();
@@ -122,8 +128,8 @@ function start(root) {
     state.seq = u.seq;
     if (u.counts) renderCounts(u.counts);
     if (u.reactions) renderReactions(u.reactions);
-    if (u.chat) u.chat.forEach(addMessage);
-    if (u.deleted) u.deleted.forEach(removeMessage);
+    if (u.chat && !replay) u.chat.forEach(addMessage);
+    if (u.deleted && !replay) u.deleted.forEach(removeMessage);
     if (u.settings) {
       renderSettings(u.settings);
       if (state.you.canModerate) loadSanctions();

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Events.Silo.Streams;
+using Events.Streaming.Blobs;
+using Events.Streaming.Hls;
+
+namespace Events.Web.Live;
+
+/// <summary>
+/// A replay's chapters and chat in seconds of its video. The stream grain keeps the timeline in
+/// broadcast time; the video starts one segment earlier than the broadcast (a segment is pushed
+/// once it is complete), which the replay's playlist tells: its first segment's length, read once
+/// per replay (a finished playlist does not change).
+/// </summary>
+public sealed class ReplayTimelines(LiveGrains grains, IBlobStore blobs)
+{
+    private const int MaxLeads = 10_000;
+    private readonly ConcurrentDictionary<string, double> leads = new(StringComparer.Ordinal);
+
+    public async Task<ReplayTimeline?> GetAsync(string sessionId, string broadcastId, CancellationToken cancellationToken)
+    {
+        var timeline = await grains.Stream(sessionId).GetTimelineAsync(broadcastId);
+        if (timeline is null)
+        {
+            return null;
+        }
+        var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + timeline.Playlist;
+        if (!leads.TryGetValue(path, out var lead))
+        {
+            await using var read = await blobs.OpenAsync(path, cancellationToken);
+            if (read is null)
+            {
+                return null;
+            }
+            using var buffer = new MemoryStream();
+            await read.Content.CopyToAsync(buffer, cancellationToken);
+            lead = HlsPlaylist.Parse(buffer.ToArray()).Playlist?.FirstSegmentSeconds ?? 0;
+            if (leads.Count >= MaxLeads)
+            {
+                leads.Clear();
+            }
+            leads[path] = lead;
+        }
+        return timeline.InVideoTime(lead);
+    }
+}
