@@ -127,6 +127,24 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Empty(await Store.GetBroadcastsAsync("s3"));
     }
 
+    [Fact]
+    public async Task A_replay_gets_the_chat_sent_within_its_window_oldest_first_without_deleted_messages()
+    {
+        var appended = await Store.AppendChatAsync([
+            new ChatDraft("s1", "u1", "One", "before", "c1", 900),
+            new ChatDraft("s1", "u1", "One", "first", "c2", 1_000),
+            new ChatDraft("s2", "u2", "Two", "other session", "c3", 1_500),
+            new ChatDraft("s1", "u2", "Two", "deleted", "c4", 1_600),
+            new ChatDraft("s1", "u2", "Two", "last", "c5", 2_000),
+            new ChatDraft("s1", "u1", "One", "after", "c6", 2_001),
+        ]);
+        Assert.True(await Store.DeleteChatAsync("s1", appended[3].Message.Id, "mod", 3_000));
+        var window = await OpenTracked(Location).GetChatBetweenAsync("s1", 1_000, 2_000, 100);
+        Assert.Equal(["first", "last"], window.Select(m => m.Text));
+        Assert.Equal([1_000L, 2_000L], window.Select(m => m.SentAtMs));
+        Assert.Equal(["first"], (await Store.GetChatBetweenAsync("s1", 1_000, 2_000, 1)).Select(m => m.Text));
+    }
+
     // ---- session settings and presence ----------------------------------------------------
 
     [Fact]
