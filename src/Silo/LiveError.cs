@@ -33,5 +33,6 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     /// timed out): retry it with the same client id, which never counts twice.
     /// </summary>
     public static LiveError WrongStreamKey() => new("wrong_stream_key", "This stream key is not the session's current key; copy it again from the control room.");
+    public static LiveError NotStreaming() => new("not_streaming", "No broadcast of this session is under way: a push starts with a segment.");
     public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

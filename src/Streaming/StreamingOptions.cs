@@ -1,3 +1,5 @@
+using Events.Streaming.Rtmp;
+
 namespace Events.Streaming;
 
 /// <summary>Settings of the <c>Streaming</c> section (bound strictly: an unknown key stops the start).</summary>
@@ -13,6 +15,9 @@ public sealed class StreamingOptions
     /// <summary>Where the local blob store keeps its files; <c>{Data:Path}/blobs</c> when unset.</summary>
     public string? BlobPath { get; set; }
 
+    /// <summary>RTMP ingest for OBS (<c>Streaming:Rtmp</c>).</summary>
+    public RtmpOptions Rtmp { get; set; } = new();
+
     public void Validate()
     {
         if (MaxSegmentBytes is < 64 * 1024 or > 1024L * 1024 * 1024)
@@ -22,6 +27,14 @@ public sealed class StreamingOptions
         if (MaxPlaylistBytes is < 4 * 1024 or > 16 * 1024 * 1024)
         {
             throw new InvalidOperationException("Configuration 'Streaming:MaxPlaylistBytes' must be between 4096 and 16777216.");
+        }
+        if (Rtmp.Port is < 1 or > 65535)
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:Rtmp:Port' must be between 1 and 65535.");
+        }
+        if (!System.Net.IPAddress.TryParse(Rtmp.Address, out _))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:Rtmp:Address' must be an IP address.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using Events.Streaming.Blobs;
 using Events.Streaming.Hls;
+using Events.Streaming.Rtmp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,8 +10,9 @@ namespace Events.Streaming;
 public static class StreamingServiceCollectionExtensions
 {
     /// <summary>
-    /// The media part: the blob store (a local folder under the data directory by default) and the
-    /// HLS origin. The "Streaming" section is bound strictly: an unknown key stops the start.
+    /// The media part: the blob store (a local folder under the data directory by default), the
+    /// HLS origin and the RTMP ingest (nginx, when installed). The "Streaming" section is bound
+    /// strictly: an unknown key stops the start.
     /// </summary>
     public static IServiceCollection AddStreaming(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
@@ -20,6 +22,8 @@ public static class StreamingServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
         services.AddSingleton<HlsOrigin>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RtmpIngest>(sp, dataDirectory));
+        services.AddHostedService(sp => sp.GetRequiredService<RtmpIngest>());
         return services;
     }
 }

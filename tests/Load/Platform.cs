@@ -68,6 +68,8 @@ public sealed class Platform : IMeasured, IAsyncDisposable
             ["Live__Tick"] = s.Tick,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Error",
+            // Several nodes on one machine would each start an nginx on 1935; the benchmark needs no RTMP.
+            ["Streaming__Rtmp__Enabled"] = "false",
         };
         foreach (var bucket in new[] { "Chat", "Vote", "React", "Join", "Moderate" })
         {

@@ -13,23 +13,23 @@ public sealed class StreamGrainTests
     {
         await using var t = await LiveCluster.StartAsync();
         Assert.Equal("forbidden", (await Stream(t, "s1").GetKeyAsync(LiveCluster.Moderator)).Error?.Code);
-        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync("")).Error?.Code);
+        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync("", mayStart: true)).Error?.Code);
         var key = (await Stream(t, "s1").GetKeyAsync(LiveCluster.Organizer)).Value!.Key;
         Assert.Equal(32, key.Length);
         Assert.Equal(key, (await Stream(t, "s1", 1).GetKeyAsync(LiveCluster.Organizer)).Value!.Key);
-        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync(key[..^1] + (key[^1] == 'a' ? 'b' : 'a'))).Error?.Code);
+        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync(key[..^1] + (key[^1] == 'a' ? 'b' : 'a'), mayStart: true)).Error?.Code);
 
-        var first = (await Stream(t, "s1", 0).AdmitAsync(key)).Value!;
-        var again = (await Stream(t, "s1", 1).AdmitAsync(key)).Value!;
+        var first = (await Stream(t, "s1", 0).AdmitAsync(key, mayStart: true)).Value!;
+        var again = (await Stream(t, "s1", 1).AdmitAsync(key, mayStart: true)).Value!;
         Assert.Equal(first, again);
         Assert.Equal($"live/s1/{first.BroadcastId}", first.Folder);
 
         var fresh = (await Stream(t, "s1").RegenerateKeyAsync(LiveCluster.Organizer)).Value!.Key;
         Assert.NotEqual(key, fresh);
-        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync(key)).Error?.Code);
-        Assert.Equal(first.BroadcastId, (await Stream(t, "s1").AdmitAsync(fresh)).Value!.BroadcastId);
+        Assert.Equal("wrong_stream_key", (await Stream(t, "s1").AdmitAsync(key, mayStart: true)).Error?.Code);
+        Assert.Equal(first.BroadcastId, (await Stream(t, "s1").AdmitAsync(fresh, mayStart: true)).Value!.BroadcastId);
         // Another session's key is its own.
-        Assert.Equal("wrong_stream_key", (await Stream(t, "s2").AdmitAsync(fresh)).Error?.Code);
+        Assert.Equal("wrong_stream_key", (await Stream(t, "s2").AdmitAsync(fresh, mayStart: true)).Error?.Code);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class StreamGrainTests
         var stream = Stream(t, "s1");
         var key = (await stream.GetKeyAsync(LiveCluster.Organizer)).Value!.Key;
         var round = (await session.OpenRoundAsync(LiveCluster.Organizer, "Best demo?", ["A", "B"], true, false, "r1")).Value!;
-        var ticket = (await stream.AdmitAsync(key)).Value!;
+        var ticket = (await stream.AdmitAsync(key, mayStart: true)).Value!;
 
         await stream.SegmentStoredAsync(ticket.BroadcastId, 250_000);
         await stream.PlaylistPublishedAsync(ticket.BroadcastId, "index.m3u8", 2.0, ended: false);
@@ -55,7 +55,7 @@ public sealed class StreamGrainTests
         await t.Cluster.DeactivateAsync(stream);
         await t.Cluster.DeactivateAsync(session);
         Assert.Equal("interrupted", (await session.PeekAsync(Caller.Anonymous)).Stream.State);
-        Assert.Equal(ticket, (await stream.AdmitAsync(key)).Value);
+        Assert.Equal(ticket, (await stream.AdmitAsync(key, mayStart: true)).Value);
         await stream.SegmentStoredAsync(ticket.BroadcastId, 250_000);
         await stream.PlaylistPublishedAsync(ticket.BroadcastId, "index.m3u8", 4.0, ended: true);
         await relay.WaitForAsync(u => u.Stream?.State == "ended", "the end to reach viewers");
@@ -65,9 +65,14 @@ public sealed class StreamGrainTests
         // Ending with the stream closes the rounds, as an organizer's end does.
         Assert.Equal("closed", ended.Rounds.Single(r => r.RoundId == round.RoundId).Status);
 
-        // The next push is a new broadcast; the ended one stays the replay in the store.
-        var next = (await stream.AdmitAsync(key)).Value!;
+        // A late copy of the ended playlist starts nothing; the next push's first segment starts a new broadcast.
+        Assert.Equal("not_streaming", (await stream.AdmitAsync(key, mayStart: false)).Error?.Code);
+        Assert.Single(await t.Store.GetBroadcastsAsync("s1"));
+        var next = (await stream.AdmitAsync(key, mayStart: true)).Value!;
         Assert.NotEqual(ticket.BroadcastId, next.BroadcastId);
+        // It starts with its first stored segment, not before (a refused file starts nothing).
+        Assert.Single(await t.Store.GetBroadcastsAsync("s1"));
+        await stream.SegmentStoredAsync(next.BroadcastId, 1000);
         var broadcasts = await t.Store.GetBroadcastsAsync("s1");
         Assert.Equal([ticket.BroadcastId, next.BroadcastId], broadcasts.Select(b => b.BroadcastId));
         Assert.NotNull(broadcasts[0].EndedAt);

@@ -132,20 +132,27 @@ public sealed class StreamingTests
         await using var viewer = await LiveClient.JoinAsync(host, Session);
 
         await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new StringContent("<html>not video</html>")), HttpStatusCode.UnsupportedMediaType, "not_media");
-        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("hello")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
-        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("#EXTM3U\n#EXTINF:2.0,\n../../secret.ts\n")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
         await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "notes.txt"), new StringContent("x")), HttpStatusCode.BadRequest, "invalid_file");
         await AssertProblemAsync(await host.Http.PutAsync(new Uri(host.BaseUrl, $"/ingest/no-such-session/{key}/index.m3u8"), new StringContent("#EXTM3U\n")), HttpStatusCode.NotFound, "unknown_session");
         Assert.Empty(Directory.Exists(BlobFolder(host)) ? Directory.GetFiles(BlobFolder(host), "*", SearchOption.AllDirectories) : []);
 
-        // The playlist arrives before the segment it names (ffmpeg without -http_persistent): viewers
-        // get it only once the segment is there.
-        var playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000000,\nindex0.ts\n";
+        // A playlist with no push under way (a late copy of an ended one) starts nothing.
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key), new StringContent("#EXTM3U\n#EXTINF:2.0,\nindex0.ts\n")), HttpStatusCode.Conflict, "not_streaming");
+        Assert.Empty(await host.Store().GetBroadcastsAsync(Session));
+
+        // A push starts with its first segment. A playlist that arrives before the next segment it
+        // names (ffmpeg sends them on separate connections) reaches viewers only with that segment.
+        var segmentBytes = await MakeSegmentAsync();
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segmentBytes))).StatusCode);
+        // Once a push is under way, a playlist's content is checked.
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("hello")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
+        await AssertProblemAsync(await host.Http.PutAsync(IngestUrl(host, key, "index.m3u8"), new StringContent("#EXTM3U\n#EXTINF:2.0,\n../../secret.ts\n")), HttpStatusCode.UnprocessableEntity, "invalid_playlist");
+        var playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000000,\nindex0.ts\n#EXTINF:2.000000,\nindex1.ts\n";
         Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent(playlist))).StatusCode);
         await Task.Delay(300);
         Assert.Equal("waiting", viewer.Stream.State);
-        Assert.False(Directory.Exists(BlobFolder(host)), "a playlist must not be published before its segments");
-        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(await MakeSegmentAsync()))).StatusCode);
+        Assert.Empty(Directory.GetFiles(BlobFolder(host), "*.m3u8", SearchOption.AllDirectories));
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index1.ts"), new ByteArrayContent(segmentBytes))).StatusCode);
         await Eventually.TrueAsync(() => viewer.Stream.State == "live", "the held playlist to go out with its segment");
         Assert.Equal(playlist, await host.Http.GetStringAsync(viewer.Stream.Playlist));
 

@@ -85,7 +85,7 @@ public sealed class LiveSessionGrain(
             }
         }
         pinned = settings.PinnedMessageId is { } pin ? await chatStore.GetChatMessageAsync(key, pin) : null;
-        stream = StreamPaths.ViewOf((await streamStore.GetBroadcastsAsync(key)).LastOrDefault());
+        stream = StreamPaths.ViewOf(await streamStore.GetBroadcastsAsync(key));
         lastWireStatus = SessionStates.Wire(Status);
         // Numbered from the real clock, not the events' clock: a rehearsal clock (Clock:StartAt) starts
         // when its node starts, so on a node started later it is behind, and an activation there would

@@ -17,10 +17,15 @@ public interface IStreamGrain : IGrainWithStringKey
     /// <summary>A new key; the old one is refused from now on. Organizers.</summary>
     Task<Outcome<StreamKeyView>> RegenerateKeyAsync(Caller organizer);
 
-    /// <summary>Checks an encoder's key and names the broadcast its files go to (a new one after the last ended).</summary>
-    Task<Outcome<IngestTicket>> AdmitAsync(string streamKey);
+    /// <summary>
+    /// Checks an encoder's key and names the broadcast its files go to. A segment
+    /// (<paramref name="mayStart"/>) after the last broadcast ended is given a new one, which starts
+    /// when a segment is stored (<see cref="SegmentStoredAsync"/>); anything else
+    /// then (a late copy of the ended playlist, a DELETE) answers <c>not_streaming</c> and starts nothing.
+    /// </summary>
+    Task<Outcome<IngestTicket>> AdmitAsync(string streamKey, bool mayStart);
 
-    /// <summary>A segment of the broadcast was written.</summary>
+    /// <summary>A segment of the broadcast was written; the first one starts the broadcast (recorded in the store, which may fail: retry).</summary>
     Task SegmentStoredAsync(string broadcastId, long bytes);
 
     /// <summary>A playlist of the broadcast became visible to viewers; <paramref name="ended"/> when it is complete (the replay).</summary>

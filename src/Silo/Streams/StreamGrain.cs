@@ -17,6 +17,7 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
     private string key = "";
     private string? streamKey;
     private BroadcastRecord? current;
+    private string? proposed;
     private long bytes;
     private long lastSegmentAt;
     private string state = "waiting";
@@ -38,9 +39,10 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
     {
         key = this.GetPrimaryKeyString();
         streamKey = await store.GetStreamKeyAsync(key);
-        var latest = (await store.GetBroadcastsAsync(key)).LastOrDefault();
+        var broadcasts = await store.GetBroadcastsAsync(key);
+        var latest = broadcasts.LastOrDefault();
         current = latest is { EndedAt: null } ? latest : null;
-        state = StreamPaths.ViewOf(latest).State;
+        state = StreamPaths.ViewOf(broadcasts).State;
         var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, options.StreamInterruptedAfter.Ticks / 4));
         watchdog = this.RegisterGrainTimer(WatchAsync, new GrainTimerCreationOptions(every, every) { Interleave = false });
     }
@@ -86,40 +88,41 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         return new StreamKeyView(key, fresh);
     }
 
-    public async Task<Outcome<IngestTicket>> AdmitAsync(string candidate)
+    public async Task<Outcome<IngestTicket>> AdmitAsync(string candidate, bool mayStart)
     {
         if (streamKey is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(streamKey)))
         {
             return LiveError.WrongStreamKey();
         }
+        if (current is null && !mayStart)
+        {
+            return LiveError.NotStreaming();
+        }
         if (current is null)
         {
-            // Ids sort by start; two pushes within one millisecond are one broadcast anyway.
-            var id = "b" + NowMs;
-            try
-            {
-                await store.StartBroadcastAsync(key, id, NowMs);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Recording a broadcast of session {Session} failed", key);
-                return LiveError.TryAgain();
-            }
-            current = new BroadcastRecord(key, id, null, 0, NowMs, null);
-            bytes = 0;
-            logger.LogInformation("Session {Session}: broadcast {Broadcast} started", key, id);
+            // A broadcast starts when its first segment is stored: a refused file starts nothing.
+            // Ids sort by start; every file admitted before that segment lands gets the same id.
+            proposed ??= "b" + NowMs;
+            return new IngestTicket(key, proposed);
         }
         return new IngestTicket(key, current.BroadcastId);
     }
 
-    public Task SegmentStoredAsync(string broadcastId, long size)
+    public async Task SegmentStoredAsync(string broadcastId, long size)
     {
+        if (current is null && broadcastId == proposed)
+        {
+            await store.StartBroadcastAsync(key, broadcastId, NowMs);
+            current = new BroadcastRecord(key, broadcastId, null, 0, NowMs, null);
+            proposed = null;
+            bytes = 0;
+            logger.LogInformation("Session {Session}: broadcast {Broadcast} started", key, broadcastId);
+        }
         if (current?.BroadcastId == broadcastId)
         {
             bytes += size;
             lastSegmentAt = NowMs;
         }
-        return Task.CompletedTask;
     }
 
     public async Task PlaylistPublishedAsync(string broadcastId, string playlist, double seconds, bool ended)

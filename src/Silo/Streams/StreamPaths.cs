@@ -10,8 +10,13 @@ public static class StreamPaths
 
     public static string Url(string sessionId, string broadcastId, string file) => $"/hls/{sessionId}/{broadcastId}/{file}";
 
-    /// <summary>What viewers see of the latest broadcast as the store has it (a grain activating, before the stream says more).</summary>
-    public static StreamView ViewOf(BroadcastRecord? latest) => latest switch
+    /// <summary>
+    /// What viewers see of a session's broadcasts as the store has them (a grain activating, before
+    /// the stream says more): the latest that published a playlist (one that never did shows nothing).
+    /// </summary>
+    public static StreamView ViewOf(IReadOnlyList<BroadcastRecord> broadcasts) => ViewOf(broadcasts.LastOrDefault(b => b.Playlist is not null));
+
+    private static StreamView ViewOf(BroadcastRecord? latest) => latest switch
     {
         null => StreamView.Waiting,
         { Playlist: null } => StreamView.Waiting,

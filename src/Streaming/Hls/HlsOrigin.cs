@@ -134,6 +134,55 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogge
         }
     }
 
+    /// <summary>
+    /// Ends a broadcast whose encoder stopped without ending its playlist (killed, or its connection
+    /// lost): the last published playlist gets <c>#EXT-X-ENDLIST</c>. Null when there is nothing to
+    /// end here (it ended already, or this node published none of it).
+    /// </summary>
+    public async Task<PublishedPlaylist?> FinishAsync(string folder, CancellationToken cancellationToken)
+    {
+        Folder? state;
+        lock (folders)
+        {
+            folders.TryGetValue(folder, out state);
+        }
+        if (state is null)
+        {
+            return null;
+        }
+        await state.Publishing.WaitAsync(cancellationToken);
+        try
+        {
+            if (state.Published is not { Ended: false } last)
+            {
+                return null;
+            }
+            var path = folder + "/" + last.Name;
+            await using (var read = await blobs.OpenAsync(path, cancellationToken))
+            {
+                if (read is null)
+                {
+                    return null;
+                }
+                using var text = new StreamReader(read.Content);
+                var ended = (await text.ReadToEndAsync(cancellationToken)).TrimEnd('\n') + "\n" + HlsPlaylist.EndTag + "\n";
+                await blobs.PutAsync(path, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ended)), options.MaxPlaylistBytes, cancellationToken);
+            }
+            var finished = last with { Ended = true };
+            state.Published = finished;
+            lock (folders)
+            {
+                folders.Remove(folder);
+            }
+            logger.LogInformation("Broadcast {Folder} ended by the platform after its encoder left without ending it ({Seconds:F1} s)", folder, finished.Seconds);
+            return finished;
+        }
+        finally
+        {
+            state.Publishing.Release();
+        }
+    }
+
     private Folder FolderOf(string folder)
     {
         lock (folders)

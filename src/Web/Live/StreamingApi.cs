@@ -16,6 +16,13 @@ public static partial class StreamingApi
 {
     public static void MapStreamingApi(this IEndpointRouteBuilder app)
     {
+        var rtmp = app.MapGroup("/ingest/rtmp").WithTags("Streaming").ExcludeFromDescription();
+        rtmp.MapPost("/publish", RtmpPublishAsync).DisableAntiforgery();
+        rtmp.MapPost("/done", RtmpDone).DisableAntiforgery();
+        rtmp.MapPut("/{name}/{file}", (string name, string file, HttpRequest request, LiveGrains grains, ISessionCatalog catalog, HlsOrigin origin, ILoggerFactory logs) =>
+            RtmpName.TrySplit(name, out var sessionId, out var key)
+                ? PutAsync(sessionId, key, file, request, grains, catalog, origin, logs)
+                : Task.FromResult(Problem(404, "unknown_session", "Not a stream of this platform.")));
         var ingest = app.MapGroup("/ingest/{sessionId}/{streamKey}").WithTags("Streaming");
         ingest.MapPut("/{file}", PutAsync).WithSummary("An encoder pushes a segment or a playlist of the session's broadcast.").DisableAntiforgery();
         ingest.MapDelete("/{file}", DeleteAsync).WithSummary("An encoder drops an old segment: kept for the replay, answered 204.");
@@ -42,10 +49,56 @@ public static partial class StreamingApi
         return TypedResults.Ok(timeline);
     }
 
+    /// <summary>
+    /// nginx asks before it takes a publisher (its <c>on_publish</c>, a form with the stream name):
+    /// 2xx accepts, anything else refuses, so a wrong key sends nothing anywhere. Only this node's
+    /// own nginx may ask (loopback).
+    /// </summary>
+    private static async Task<IResult> RtmpPublishAsync(HttpContext context, LiveGrains grains, ISessionCatalog catalog, RtmpPublishers publishers, ILoggerFactory logs)
+    {
+        if (context.Connection.RemoteIpAddress is not { } from || !System.Net.IPAddress.IsLoopback(from))
+        {
+            return Problem(403, "forbidden", "Only this node's RTMP ingest may call this.");
+        }
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var name = form["name"].ToString();
+        var log = logs.CreateLogger(typeof(StreamingApi));
+        if (form["app"] != "live" || !RtmpName.TrySplit(name, out var sessionId, out var key) || !catalog.Exists(sessionId))
+        {
+            log.LogWarning("RTMP publisher from {Address} refused: {Name} is not a session's stream key", form["addr"].ToString(), RtmpName.Redacted(name));
+            return Problem(403, "wrong_stream_key", "The stream key is not a session's key.");
+        }
+        var admitted = await grains.Stream(sessionId).AdmitAsync(key, mayStart: true);
+        if (!admitted.IsOk)
+        {
+            log.LogWarning("RTMP publisher from {Address} refused for session {Session}: {Code}", form["addr"].ToString(), sessionId, admitted.Error!.Code);
+            return Problem(admitted.Error.Code == "wrong_stream_key" ? 403 : 503, admitted.Error.Code, admitted.Error.Message);
+        }
+        if (!publishers.TryStart(name, admitted.Value!))
+        {
+            log.LogWarning("RTMP publisher from {Address} refused for session {Session}: another encoder is live on its key", form["addr"].ToString(), sessionId);
+            return Problem(409, "already_live", "Another encoder is live with this stream key.");
+        }
+        log.LogInformation("RTMP publisher from {Address} accepted for session {Session}", form["addr"].ToString(), sessionId);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The publisher left (nginx's <c>on_publish_done</c>): if its ffmpeg does not end the playlist soon, the platform does.</summary>
+    private static async Task<IResult> RtmpDone(HttpContext context, RtmpPublishers publishers)
+    {
+        if (context.Connection.RemoteIpAddress is not { } from || !System.Net.IPAddress.IsLoopback(from))
+        {
+            return Problem(403, "forbidden", "Only this node's RTMP ingest may call this.");
+        }
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        publishers.Stopped(form["name"].ToString());
+        return TypedResults.NoContent();
+    }
+
     private static IResult Problem(int status, string code, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: code, type: "https://events.example/problems/" + code);
 
-    private static async Task<IResult> PutAsync(string sessionId, string streamKey, string file, HttpRequest request, LiveGrains grains, ISessionCatalog catalog, HlsOrigin origin, ILoggerFactory logs, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(string sessionId, string streamKey, string file, HttpRequest request, LiveGrains grains, ISessionCatalog catalog, HlsOrigin origin, ILoggerFactory logs)
     {
         if (!catalog.Exists(sessionId))
         {
@@ -61,18 +114,24 @@ public static partial class StreamingApi
             limit.MaxRequestBodySize = null;
         }
         var stream = grains.Stream(sessionId);
-        var admitted = await stream.AdmitAsync(streamKey);
+        var admitted = await stream.AdmitAsync(streamKey, mayStart: !HlsFiles.IsPlaylist(file));
         if (!admitted.IsOk)
         {
-            return admitted.Error!.Code == "wrong_stream_key"
-                ? Problem(403, "wrong_stream_key", admitted.Error.Message)
-                : Problem(503, admitted.Error.Code, admitted.Error.Message);
+            return admitted.Error!.Code switch
+            {
+                "wrong_stream_key" => Problem(403, "wrong_stream_key", admitted.Error.Message),
+                "not_streaming" => Problem(409, "not_streaming", admitted.Error.Message),
+                _ => Problem(503, admitted.Error.Code, admitted.Error.Message),
+            };
         }
         var ticket = admitted.Value!;
         IngestResult result;
         try
         {
-            result = await origin.ReceiveAsync(ticket.Folder, file, request.Body, cancellationToken);
+            // Not the request's abort token: ffmpeg sends its last segment and the playlist's end and
+            // exits without waiting for the answers; a file that arrived whole is taken all the same
+            // (one cut short fails its read as incomplete).
+            result = await origin.ReceiveAsync(ticket.Folder, file, request.Body, CancellationToken.None);
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
@@ -85,7 +144,16 @@ public static partial class StreamingApi
         }
         if (!HlsFiles.IsPlaylist(file))
         {
-            await stream.SegmentStoredAsync(ticket.BroadcastId, result.Bytes);
+            try
+            {
+                await stream.SegmentStoredAsync(ticket.BroadcastId, result.Bytes);
+            }
+            catch (Exception e)
+            {
+                // The segment is stored but its broadcast could not be recorded: the encoder sends it again.
+                logs.CreateLogger(typeof(StreamingApi)).LogWarning(e, "Recording segment {File} of session {Session} failed", file, sessionId);
+                return Problem(503, "try_again", "The stream could not be recorded just now; send the file again.");
+            }
         }
         if (result.Published is { } published)
         {
@@ -100,8 +168,8 @@ public static partial class StreamingApi
         {
             return Problem(404, "unknown_session", $"There is no session '{sessionId}'.");
         }
-        var admitted = await grains.Stream(sessionId).AdmitAsync(streamKey);
-        return admitted.IsOk ? TypedResults.NoContent() : Problem(403, "wrong_stream_key", admitted.Error!.Message);
+        var admitted = await grains.Stream(sessionId).AdmitAsync(streamKey, mayStart: false);
+        return admitted.IsOk || admitted.Error!.Code == "not_streaming" ? TypedResults.NoContent() : Problem(403, admitted.Error.Code, admitted.Error.Message);
     }
 
     private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs)

@@ -5,6 +5,8 @@ using Events.Silo.Store;
 using Events.Silo.Streams;
 using Events.Web.Accounts;
 using Events.Web.Content;
+using Events.Streaming;
+using Events.Streaming.Rtmp;
 using Events.Web.Live;
 using Events.Web.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +15,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, LiveGrains grains, ReplayTimelines timelines, LiveOptions options, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, LiveGrains grains, ReplayTimelines timelines, RtmpIngest rtmp, StreamingOptions streaming, LiveOptions options, UiText text) : PageModel
 {
     public int MaxChatLength => options.MaxChatLength;
 
@@ -28,6 +30,13 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
     public string? IngestUrl { get; private set; }
 
     public string? StreamKey { get; private set; }
+
+    /// <summary>For organizers, OBS's settings: the RTMP server and stream key; or why RTMP is not offered here.</summary>
+    public string? RtmpServer { get; private set; }
+
+    public string? RtmpKey { get; private set; }
+
+    public string? RtmpProblem => rtmp.Problem;
 
     /// <summary>When the session's last broadcast is a replay: its chapters, and where the page's script fetches its chat.</summary>
     public ReplayTimeline? Replay { get; private set; }
@@ -55,6 +64,8 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
         {
             StreamKey = key.Key;
             IngestUrl = $"{Request.Scheme}://{Request.Host}/ingest/{slug}/{key.Key}/index.m3u8";
+            RtmpServer = streaming.Rtmp.PublicUrl ?? $"rtmp://{Request.Host.Host}:{streaming.Rtmp.Port}/live";
+            RtmpKey = RtmpName.Of(slug, key.Key);
         }
         // The grain applies the one rule of SessionStates (status and schedule); the page shows what it says.
         State = SessionStateText.Of(Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true));

@@ -15,7 +15,7 @@ public static class Ffmpeg
     public static Process StartPush(string ingestUrl, int seconds, bool realTime = true, bool persistent = true)
     {
         Assert.True(File.Exists(Path), $"{Path} is missing: the README's test command installs Debian's ffmpeg package.");
-        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
+        var args = new List<string> { "-hide_banner", "-loglevel", "warning", "-nostdin" };
         if (realTime)
         {
             args.Add("-re");
@@ -31,6 +31,24 @@ public static class Ffmpeg
             ingestUrl]);
         var info = new ProcessStartInfo(Path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         args.ForEach(info.ArgumentList.Add);
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Starts a push of test video over RTMP, as OBS sends it (FLV, H.264 with a keyframe every 2 s, AAC).</summary>
+    public static Process StartRtmpPush(string rtmpUrl, int seconds)
+    {
+        Assert.True(File.Exists(Path), $"{Path} is missing: the README's test command installs Debian's ffmpeg package.");
+        var info = new ProcessStartInfo(Path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] {
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", seconds.ToString(),
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-keyint_min", "50", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-b:a", "64k", "-f", "flv", rtmpUrl })
+        {
+            info.ArgumentList.Add(a);
+        }
         return Process.Start(info)!;
     }
 

@@ -36,6 +36,9 @@ public sealed class LiveHost : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The host's live store, to check what was (or was not) written.</summary>
+    public Silo.Store.ILiveStore Store() => app.Services.GetRequiredService<Silo.Store.ILiveStore>();
+
     /// <summary>The host's data folder (SQLite files, blobs).</summary>
     public string DataFolder => dataFolder;
 
@@ -69,6 +72,8 @@ public sealed class LiveHost : IAsyncDisposable
                 ["RateLimits:Join:Burst"] = "1000",
                 ["RateLimits:Join:PerSecond"] = "1000",
                 ["Live:Tick"] = "00:00:00.100",
+                // Each host would start its own nginx on 1935; the RTMP tests turn it on with a port of their own.
+                ["Streaming:Rtmp:Enabled"] = "false",
                 ["Live:PresenceFlush"] = "00:00:00.100",
                 // Each host is its own one-silo cluster; tests run several at once in this process.
                 ["Cluster:SiloPort"] = FreePort.Next().ToString(),

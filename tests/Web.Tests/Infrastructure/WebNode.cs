@@ -78,6 +78,7 @@ public sealed class WebNode : IAsyncDisposable
             ["RateLimits__Join__Burst"] = "1000",
             ["RateLimits__Join__PerSecond"] = "1000",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Streaming__Rtmp__Enabled"] = "false",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {

@@ -403,6 +403,8 @@ function start(root) {
       const url = ingest.dataset.base + "/ingest/" + sessionId + "/" + key.key + "/index.m3u8";
       ingest.value = url;
       ffmpeg.textContent = ffmpeg.textContent.replace(/"[^"]*"$/, '"' + url + '"');
+      const rtmpKey = $("rtmp-key");
+      if (rtmpKey) rtmpKey.value = sessionId + "." + key.key;
     };
     $("copy-ingest").addEventListener("click", async () => {
       ingest.select();
