@@ -119,6 +119,20 @@ public static class BaselineServer
             return Results.Ok(new { sockets = sockets.Count, ms = clock.ElapsedMilliseconds });
         });
         app.MapGet("/stats", () => Results.Ok(new { sockets = sockets.Count }));
+        // The HLS baseline: files put once, then served by Kestrel's own static files.
+        var files = Directory.CreateTempSubdirectory("baseline-hls-").FullName;
+        app.MapPut("/files/{name}", async (string name, HttpRequest request) =>
+        {
+            await using var file = File.Create(Path.Combine(files, Path.GetFileName(name)));
+            await request.Body.CopyToAsync(file);
+            return Results.Created();
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(files),
+            RequestPath = "/static",
+            ServeUnknownFileTypes = true,
+        });
         await app.RunAsync();
     }
 

@@ -16,7 +16,7 @@ namespace Events.Load;
 /// Correctness is checked in every phase: every update received by every viewer, every voter
 /// counted exactly once (tally = recount), every chat message delivered to everyone.
 /// </summary>
-public sealed class Scenarios(Settings s, Report report)
+public sealed partial class Scenarios(Settings s, Report report)
 {
     private const string Ours = "ours";
     private const string Bare = "baseline";
@@ -35,6 +35,7 @@ public sealed class Scenarios(Settings s, Report report)
     private readonly List<Paired> votesPerSecond = [];
     private readonly List<Paired> ackP99 = [];
     private readonly List<Paired> chatP99 = [];
+    private readonly List<Paired> hlsCpuPerRequest = [];
 
     private Platform platform = null!;
     private Fleet fleet = null!;
@@ -104,6 +105,10 @@ public sealed class Scenarios(Settings s, Report report)
             if (s.Runs("chat"))
             {
                 await ChatStormAsync(members);
+            }
+            if (s.Runs("hls") && !cluster)
+            {
+                await HlsAsync(organizer);
             }
             AddRoundsTable();
         }
@@ -738,8 +743,8 @@ public sealed class Scenarios(Settings s, Report report)
             i < pairs.Count ? $"{Report.F(pairs[i].Ours, decimals)} / {Report.F(pairs[i].Baseline, decimals)} = {Report.R(pairs[i].Ratio)}" : "";
         for (var i = 0; i < Rounds; i++)
         {
-            report.AddRound(["memory/connection (KiB)", "CPU/delivery (µs)", "votes/s", "ack p99 (ms)", "chat p99 (ms)"],
-                [Cell(memory, i, 1), Cell(cpuPerDelivery, i, 1), Cell(votesPerSecond, i, 0), Cell(ackP99, i, 1), Cell(chatP99, i, 1)]);
+            report.AddRound(["memory/connection (KiB)", "CPU/delivery (µs)", "votes/s", "ack p99 (ms)", "chat p99 (ms)", "HLS CPU/request (µs)"],
+                [Cell(memory, i, 1), Cell(cpuPerDelivery, i, 1), Cell(votesPerSecond, i, 0), Cell(ackP99, i, 1), Cell(chatP99, i, 1), Cell(hlsCpuPerRequest, i, 1)]);
         }
     }
 

@@ -18,13 +18,18 @@ public sealed class Settings
     public int SourceAddresses { get; set; } = 8;
     public int ConnectParallelism { get; set; } = 256;
     public string Session { get; set; } = "contest-final";
+
+    /// <summary>The HLS scenario: players fetching at once, seconds per phase, and segments pushed first (256 KB each, as 2 s at 1 Mbit/s).</summary>
+    public int HlsPlayers { get; set; } = 200;
+    public int HlsSeconds { get; set; } = 8;
+    public int HlsSegments { get; set; } = 30;
     public string ServerCore { get; set; } = "0";
     public string Tick { get; set; } = "00:00:00.200";
     public string WebDll { get; set; } = "";
     public string Repository { get; set; } = "";
     public bool SkipBaseline { get; set; }
 
-    /// <summary>Scenarios to run, comma-separated (hold, broadcast, screen, storm, chat); empty runs all. For looking into one path; a recorded run runs all.</summary>
+    /// <summary>Scenarios to run, comma-separated (hold, broadcast, screen, storm, chat, hls); empty runs all. For looking into one path; a recorded run runs all.</summary>
     public string Only { get; set; } = "";
 
     public bool Runs(string scenario) => Only.Length == 0 || Only.Split(',', StringSplitOptions.TrimEntries).Contains(scenario, StringComparer.OrdinalIgnoreCase);
@@ -55,6 +60,9 @@ public sealed class Settings
         ChatPerSenderPerSecond = 4,
         ChatSeconds = 3,
         ScreenVotes = 5,
+        HlsPlayers = 10,
+        HlsSeconds = 2,
+        HlsSegments = 4,
         SourceAddresses = 2,
         Rounds = 1,
         TimeLimitMinutes = 5,
