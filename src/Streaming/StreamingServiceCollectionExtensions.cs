@@ -20,8 +20,11 @@ public static class StreamingServiceCollectionExtensions
         configuration.GetSection(StreamingOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
         options.Validate();
         services.AddSingleton(options);
-        services.TryAddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
+        services.TryAddSingleton<IBlobStore>(_ => options.Blobs.Provider == BlobProvider.Azure
+            ? new AzureBlobStore(options.Blobs.Azure.ConnectionString!, options.Blobs.Azure.Container)
+            : new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
         services.AddSingleton<HlsOrigin>();
+        services.AddSingleton<Replays.Thumbnails>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RtmpIngest>(sp, dataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<RtmpIngest>());
         return services;

@@ -43,6 +43,7 @@ public static class EventsHost
         builder.Services.AddStreaming(builder.Configuration, dataDirectory);
         builder.Services.AddUiLocalization();
         builder.Services.AddSingleton<Pages.SessionStatuses>();
+        builder.Services.AddSingleton<Pages.ReplayLibrary>();
         // Chinese text is written as characters, not as &#x...; entities three times its size.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

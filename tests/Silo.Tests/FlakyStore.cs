@@ -51,6 +51,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.StartBroadcastAsync(sessionId, broadcastId, atMs); }
     public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }
     public Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId) => inner.GetBroadcastsAsync(sessionId);
+    public Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit) => inner.GetReplaysAsync(limit);
 
     public async Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
     {

@@ -62,7 +62,7 @@ public sealed class HlsOriginTests : IDisposable
 
         var segment = await PutAsync("index0.ts", Segment());
         Assert.Equal(188 * 4, segment.Bytes);
-        Assert.Equal(new PublishedPlaylist("index.m3u8", 2, false, 1), segment.Published);
+        Assert.Equal(new PublishedPlaylist("index.m3u8", 2, false, 1, "index0.ts"), segment.Published);
         Assert.Equal(Playlist(1), await PublishedAsync());
     }
 
@@ -79,7 +79,7 @@ public sealed class HlsOriginTests : IDisposable
         Assert.Equal(Playlist(3), await PublishedAsync());
 
         var end = await PutAsync("index.m3u8", Playlist(3, ended: true));
-        Assert.Equal(new PublishedPlaylist("index.m3u8", 6, true, 3), end.Published);
+        Assert.Equal(new PublishedPlaylist("index.m3u8", 6, true, 3, "index0.ts"), end.Published);
         Assert.EndsWith("#EXT-X-ENDLIST\n", await PublishedAsync());
     }
 
@@ -126,7 +126,7 @@ public sealed class HlsOriginTests : IDisposable
         gated.Open.SetResult();
         var playlist = await playlistPut;
         var published = playlist.Published ?? segment.Published;
-        Assert.Equal(new PublishedPlaylist("index.m3u8", 2, true, 1), published);
+        Assert.Equal(new PublishedPlaylist("index.m3u8", 2, true, 1, "index0.ts"), published);
         Assert.Equal(Playlist(1, ended: true), await PublishedAsync());
     }
 

@@ -91,6 +91,19 @@ public sealed class StreamingTests
         Assert.Equal("said while live", said.Text);
         Assert.InRange(said.At, 2, timeline.Seconds);
         await AssertProblemAsync(await host.Http.GetAsync($"/replays/{Session}/b1/timeline"), HttpStatusCode.NotFound, "not_found");
+        // The library lists the replay, with a picture ffmpeg made from it, and finds it by words and series.
+        var thumbnail = playlistUrl[..(playlistUrl.LastIndexOf('/') + 1)] + "thumb.jpg";
+        await Eventually.TrueAsync(async () => (await host.Http.GetAsync(thumbnail)).IsSuccessStatusCode, "the replay's thumbnail", 15_000);
+        var picture = await host.Http.GetAsync(thumbnail);
+        Assert.Equal("image/jpeg", picture.Content.Headers.ContentType!.MediaType);
+        Assert.Equal([0xFF, 0xD8], (await picture.Content.ReadAsByteArrayAsync())[..2]);
+        await Eventually.TrueAsync(async () => (await host.Http.GetStringAsync("/replays")).Contains($"href=\"/sessions/{Session}\""), "the library to list the replay", 20_000);
+        var library = await host.Http.GetStringAsync("/replays?q=open+source&series=forum");
+        Assert.Contains($"href=\"/sessions/{Session}\"", library);
+        Assert.Contains(thumbnail, library);
+        Assert.Contains("0:08", library);
+        Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?q=zzzz"));
+        Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?series=contest"));
         await using var later = await LiveClient.JoinAsync(host, Session);
         Assert.Equal(new StreamView("ended", playlistUrl, viewer.Stream.Seconds, 0, null), later.Stream with { BitrateKbps = 0, LastSegmentAt = null });
     }
@@ -163,6 +176,47 @@ public sealed class StreamingTests
         // Viewers' paths are checked too.
         Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/hls/{Session}/b1/missing.ts")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.GetAsync($"/hls/{Session}/b1/..%2F..%2Flive.db")).StatusCode);
+    }
+
+    [Fact]
+    public async Task On_azure_blob_storage_a_push_is_stored_in_the_container_and_viewers_read_it_with_ranges()
+    {
+        var azurite = new Streaming.Tests.AzuriteServer();
+        await azurite.InitializeAsync();
+        try
+        {
+            var container = "t" + Guid.NewGuid().ToString("N")[..20];
+            await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["Streaming:Blobs:Provider"] = "azure",
+                ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
+                ["Streaming:Blobs:Azure:Container"] = container,
+            });
+            var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+            await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+            var key = (await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Value!.Key;
+            var segment = await MakeSegmentAsync();
+            Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segment))).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nindex0.ts\n#EXT-X-ENDLIST\n"))).StatusCode);
+            await Eventually.TrueAsync(() => org.Stream.State == "ended", "the push to end");
+
+            // The files are in the container, not in the data folder.
+            var blobs = new Streaming.Blobs.AzureBlobStore(azurite.ConnectionString, container);
+            var stored = await blobs.ListAsync("live/");
+            Assert.Equal(2, stored.Count);
+            Assert.False(Directory.Exists(BlobFolder(host)));
+            var folder = org.Stream.Playlist![..(org.Stream.Playlist!.LastIndexOf('/') + 1)];
+            var range = new HttpRequestMessage(HttpMethod.Get, folder + "index0.ts");
+            range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(188, 188 * 3 - 1);
+            var part = await host.Http.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+            Assert.Equal(segment.AsSpan(188, 376).ToArray(), await part.Content.ReadAsByteArrayAsync());
+            Assert.EndsWith("#EXT-X-ENDLIST\n", await host.Http.GetStringAsync(org.Stream.Playlist));
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
     }
 
     /// <summary>One real 2-second MPEG-TS segment, made by ffmpeg into a temporary folder.</summary>

@@ -111,4 +111,7 @@ public interface IStreamStore
 
     /// <summary>The session's broadcasts, oldest first.</summary>
     Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId);
+
+    /// <summary>Every ended broadcast with a playlist (the replays) of every session, latest end first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit);
 }

@@ -621,6 +621,14 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE ended_at IS NOT NULL AND playlist IS NOT NULL ORDER BY ended_at DESC, session_id COLLATE \"C\" LIMIT @l");
+        cmd.Parameters.Add(Limit(limit));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
+    }
+
     private async Task<int> ExecuteAsync(string sql, params NpgsqlParameter[] args)
     {
         await using var cmd = dataSource.CreateCommand(sql);

@@ -467,6 +467,14 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
         });
 
+    public Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit) =>
+        ReadAsync<IReadOnlyList<BroadcastRecord>>(async c =>
+        {
+            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE ended_at IS NOT NULL AND playlist IS NOT NULL ORDER BY ended_at DESC, session_id LIMIT $l", ("$l", limit));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
+        });
+
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>
         ReadAsync<IReadOnlyList<StoredVote>>(async c =>
         {

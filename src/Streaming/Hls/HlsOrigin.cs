@@ -116,7 +116,7 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogge
                 return null;
             }
             await blobs.PutAsync(folder + "/" + playlist.Name, new MemoryStream(playlist.Bytes), options.MaxPlaylistBytes, cancellationToken);
-            var published = new PublishedPlaylist(playlist.Name, playlist.Playlist.Seconds, playlist.Playlist.Ended, playlist.Playlist.Files.Count);
+            var published = new PublishedPlaylist(playlist.Name, playlist.Playlist.Seconds, playlist.Playlist.Ended, playlist.Playlist.Files.Count, playlist.Playlist.Files.FirstOrDefault(f => !f.EndsWith(".mp4", StringComparison.Ordinal)));
             state.Published = published;
             if (published.Ended)
             {
@@ -209,8 +209,8 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogge
     private sealed record Held(string Name, byte[] Bytes, HlsPlaylist Playlist);
 }
 
-/// <summary>A playlist now visible to viewers: its name, length, whether the broadcast is over, and how many files it names.</summary>
-public sealed record PublishedPlaylist(string Name, double Seconds, bool Ended, int Segments);
+/// <summary>A playlist now visible to viewers: its name, length, whether the broadcast is over, how many files it names and the first of them.</summary>
+public sealed record PublishedPlaylist(string Name, double Seconds, bool Ended, int Segments, string? FirstFile = null);
 
 /// <summary>What became of one pushed file: its size, a playlist it made visible, the files a held playlist still waits for, or why it was refused (nothing kept).</summary>
 public sealed record IngestResult(long Bytes, PublishedPlaylist? Published, IReadOnlyList<string> Missing, IngestRefusal? Refusal)

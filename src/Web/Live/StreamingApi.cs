@@ -2,6 +2,7 @@ using Events.Silo;
 using Events.Silo.Streams;
 using Events.Streaming.Blobs;
 using Events.Streaming.Hls;
+using Events.Streaming.Replays;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -158,6 +159,10 @@ public static partial class StreamingApi
         if (result.Published is { } published)
         {
             await stream.PlaylistPublishedAsync(ticket.BroadcastId, published.Name, published.Seconds, published.Ended);
+            if (published.Ended)
+            {
+                request.HttpContext.RequestServices.GetRequiredService<Thumbnails>().Start(ticket.Folder, published.FirstFile);
+            }
         }
         return TypedResults.Created();
     }
@@ -175,7 +180,7 @@ public static partial class StreamingApi
     private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs)
     {
         var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + file;
-        if (!HlsFiles.IsValidName(file) || !BlobPath.IsValid(path))
+        if (!(HlsFiles.IsValidName(file) || file == Thumbnails.Name) || !BlobPath.IsValid(path))
         {
             return Problem(400, "invalid_path", "Not a playlist or segment name.");
         }

@@ -125,6 +125,11 @@ public abstract class LiveStoreContract : IAsyncLifetime
             broadcasts);
         Assert.Single(await Store.GetBroadcastsAsync("s2"));
         Assert.Empty(await Store.GetBroadcastsAsync("s3"));
+
+        // The replays: ended broadcasts with a playlist, latest end first.
+        await Store.UpdateBroadcastAsync("s2", "b1200", "live.m3u8", 3.0, ended: true, 5_000);
+        Assert.Equal(["s2/b1200", "s1/b1000"], (await Store.GetReplaysAsync(10)).Select(b => b.SessionId + "/" + b.BroadcastId));
+        Assert.Single(await Store.GetReplaysAsync(1));
     }
 
     [Fact]
