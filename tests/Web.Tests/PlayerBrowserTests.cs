@@ -94,5 +94,19 @@ public sealed class PlayerBrowserTests
         // Playing on past the late message's moment shows it too.
         await Expect(zh.Locator("#chat li[data-id] .text")).ToHaveTextAsync(["early question", "late remark"], new() { Timeout = 15_000 });
         await zh.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("player-replay-phone-zh"), FullPage = true });
+
+        // The library, from the header: the replay's card with its picture, and a search that finds it.
+        await zh.ClickAsync("header nav a[href='/replays']");
+        await Expect(zh.Locator("h1")).ToHaveTextAsync("精彩回放");
+        var card = zh.Locator(".replay-card").Filter(new() { Has = zh.Locator($"a.title[href='/sessions/{Session}']") });
+        await Expect(card).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Eventually.TrueAsync(async () => await card.Locator("img").EvaluateAsync<int>("i => i.complete ? i.naturalWidth : 0") == 480, "the replay's picture to load", 15_000);
+        await Expect(card.Locator(".length")).ToHaveTextAsync("0:16");
+        await zh.FillAsync("#q", "开源");
+        await zh.ClickAsync("form.library-filters button[type=submit]");
+        await Expect(zh.Locator(".replay-card a.title")).ToHaveCountAsync(1);
+        await zh.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("library-phone-zh"), FullPage = true });
+        await card.Locator("a.title").ClickAsync();
+        await zh.WaitForURLAsync($"**/sessions/{Session}");
     }
 }
