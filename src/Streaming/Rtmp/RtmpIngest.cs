@@ -22,6 +22,7 @@ public sealed class RtmpIngest(StreamingOptions options, IServer server, IHostAp
     private readonly RtmpOptions rtmp = options.Rtmp;
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? nginx;
+    private volatile bool stopping;
 
     /// <summary>Why RTMP is not offered here (what to install), or null when it is.</summary>
     public string? Problem { get; } = FindProblem(options.Rtmp);
@@ -95,6 +96,10 @@ public sealed class RtmpIngest(StreamingOptions options, IServer server, IHostAp
             {
                 break;
             }
+            if (stopping)
+            {
+                break;
+            }
             failures = Stopwatch.GetElapsedTime(startedAt) > TimeSpan.FromMinutes(1) ? 1 : failures + 1;
             var wait = TimeSpan.FromSeconds(Math.Min(60, 2 << Math.Min(failures, 5)));
             logger.LogError("The RTMP ingest (nginx) exited with {Code} (see {Log}); starting it again in {Wait} s", process.ExitCode, Path.Combine(Folder, "error.log"), wait.TotalSeconds);
@@ -111,6 +116,7 @@ public sealed class RtmpIngest(StreamingOptions options, IServer server, IHostAp
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        stopping = true;
         if (nginx is { HasExited: false } running)
         {
             // SIGQUIT: nginx finishes its connections, and its ffmpeg children get SIGTERM and end their playlists.
