@@ -1,6 +1,7 @@
 using System.Text;
 using Events.Streaming.Blobs;
 using Events.Streaming.Hls;
+using Events.Streaming.Replays;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Events.Streaming.Tests;
@@ -16,7 +17,8 @@ public sealed class HlsOriginTests : IDisposable
     public HlsOriginTests()
     {
         blobs = new LocalBlobStore(root);
-        origin = new HlsOrigin(blobs, new StreamingOptions { MaxSegmentBytes = 64 * 1024, MaxPlaylistBytes = 4096 }, NullLogger<HlsOrigin>.Instance);
+        var options = new StreamingOptions { MaxSegmentBytes = 64 * 1024, MaxPlaylistBytes = 4096 };
+        origin = new HlsOrigin(blobs, options, new Thumbnails(blobs, options, NullLogger<Thumbnails>.Instance), NullLogger<HlsOrigin>.Instance);
     }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
@@ -119,7 +121,7 @@ public sealed class HlsOriginTests : IDisposable
         // meanwhile. Whichever of the two finishes last must publish the playlist; the last playlist
         // of a push has no later segment to publish it.
         var gated = new GatedExists(blobs);
-        var slow = new HlsOrigin(gated, new StreamingOptions(), NullLogger<HlsOrigin>.Instance);
+        var slow = new HlsOrigin(gated, new StreamingOptions(), new Thumbnails(gated, new StreamingOptions(), NullLogger<Thumbnails>.Instance), NullLogger<HlsOrigin>.Instance);
         var playlistPut = slow.ReceiveAsync(Folder, "index.m3u8", new MemoryStream(Encoding.UTF8.GetBytes(Playlist(1, ended: true))), CancellationToken.None);
         await gated.Asked.Task;
         var segment = await slow.ReceiveAsync(Folder, "index0.ts", new MemoryStream(Segment()), CancellationToken.None);

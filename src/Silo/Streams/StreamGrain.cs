@@ -73,7 +73,7 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
             return LiveError.Forbidden("organizer");
         }
         // 24 random bytes, URL-safe: the key goes into the ingest URL's path.
-        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        var fresh = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
         try
         {
             await store.SetStreamKeyAsync(key, fresh, NowMs);

@@ -1,4 +1,5 @@
 using Events.Streaming.Blobs;
+using Events.Streaming.Replays;
 using Microsoft.Extensions.Logging;
 
 namespace Events.Streaming.Hls;
@@ -9,9 +10,10 @@ namespace Events.Streaming.Hls;
 /// publishes a playlist only once every file it names exists: a playlist that arrives first (ffmpeg
 /// without <c>-http_persistent</c> sends each file on its own connection) is held and published
 /// when its last segment lands. Playlists only grow: one naming fewer files than the last
-/// published (an older PUT finishing late) is dropped. One folder per broadcast.
+/// published (an older PUT finishing late) is dropped. One folder per broadcast; when its playlist
+/// ends, the replay's picture is made (<see cref="Thumbnails"/>).
 /// </summary>
-public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogger<HlsOrigin> logger)
+public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbnails thumbnails, ILogger<HlsOrigin> logger)
 {
     private readonly Dictionary<string, Folder> folders = new(StringComparer.Ordinal);
 
@@ -125,6 +127,7 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogge
                     folders.Remove(folder);
                 }
                 logger.LogInformation("Broadcast {Folder} ended after {Seconds:F1} s in {Segments} segments", folder, published.Seconds, published.Segments);
+                thumbnails.Start(folder, published.FirstFile);
             }
             return published;
         }
@@ -175,6 +178,7 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, ILogge
                 folders.Remove(folder);
             }
             logger.LogInformation("Broadcast {Folder} ended by the platform after its encoder left without ending it ({Seconds:F1} s)", folder, finished.Seconds);
+            thumbnails.Start(folder, finished.FirstFile);
             return finished;
         }
         finally

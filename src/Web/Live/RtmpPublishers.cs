@@ -10,7 +10,7 @@ namespace Events.Web.Live;
 /// after <see cref="Grace"/> (ffmpeg killed, the connection lost mid-segment), the origin ends the
 /// playlist and the broadcast becomes its replay.
 /// </summary>
-public sealed class RtmpPublishers(HlsOrigin origin, LiveGrains grains, Events.Streaming.Replays.Thumbnails thumbnails, ILogger<RtmpPublishers> logger)
+public sealed class RtmpPublishers(HlsOrigin origin, LiveGrains grains, ILogger<RtmpPublishers> logger)
 {
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
@@ -35,7 +35,6 @@ public sealed class RtmpPublishers(HlsOrigin origin, LiveGrains grains, Events.S
             if (await origin.FinishAsync(ticket.Folder, CancellationToken.None) is { } ended)
             {
                 await grains.Stream(ticket.SessionId).PlaylistPublishedAsync(ticket.BroadcastId, ended.Name, ended.Seconds, ended: true);
-                thumbnails.Start(ticket.Folder, ended.FirstFile);
             }
         }
         catch (Exception e)

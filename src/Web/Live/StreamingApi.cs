@@ -57,7 +57,7 @@ public static partial class StreamingApi
     /// </summary>
     private static async Task<IResult> RtmpPublishAsync(HttpContext context, LiveGrains grains, ISessionCatalog catalog, RtmpPublishers publishers, ILoggerFactory logs)
     {
-        if (context.Connection.RemoteIpAddress is not { } from || !System.Net.IPAddress.IsLoopback(from))
+        if (!FromOwnIngest(context))
         {
             return Problem(403, "forbidden", "Only this node's RTMP ingest may call this.");
         }
@@ -73,7 +73,7 @@ public static partial class StreamingApi
         if (!admitted.IsOk)
         {
             log.LogWarning("RTMP publisher from {Address} refused for session {Session}: {Code}", form["addr"].ToString(), sessionId, admitted.Error!.Code);
-            return Problem(admitted.Error.Code == "wrong_stream_key" ? 403 : 503, admitted.Error.Code, admitted.Error.Message);
+            return Problem(admitted.Error);
         }
         if (!publishers.TryStart(name, admitted.Value!))
         {
@@ -87,7 +87,7 @@ public static partial class StreamingApi
     /// <summary>The publisher left (nginx's <c>on_publish_done</c>): if its ffmpeg does not end the playlist soon, the platform does.</summary>
     private static async Task<IResult> RtmpDone(HttpContext context, RtmpPublishers publishers)
     {
-        if (context.Connection.RemoteIpAddress is not { } from || !System.Net.IPAddress.IsLoopback(from))
+        if (!FromOwnIngest(context))
         {
             return Problem(403, "forbidden", "Only this node's RTMP ingest may call this.");
         }
@@ -95,6 +95,16 @@ public static partial class StreamingApi
         publishers.Stopped(form["name"].ToString());
         return TypedResults.NoContent();
     }
+
+    private static bool FromOwnIngest(HttpContext context) => context.Connection.RemoteIpAddress is { } from && System.Net.IPAddress.IsLoopback(from);
+
+    /// <summary>A stream grain's refusal over HTTP: a wrong key 403, no push under way 409, the rest (try_again) 503.</summary>
+    private static IResult Problem(LiveError error) => Problem(error.Code switch
+    {
+        "wrong_stream_key" => 403,
+        "not_streaming" => 409,
+        _ => 503,
+    }, error.Code, error.Message);
 
     private static IResult Problem(int status, string code, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: code, type: "https://events.example/problems/" + code);
@@ -118,12 +128,7 @@ public static partial class StreamingApi
         var admitted = await stream.AdmitAsync(streamKey, mayStart: !HlsFiles.IsPlaylist(file));
         if (!admitted.IsOk)
         {
-            return admitted.Error!.Code switch
-            {
-                "wrong_stream_key" => Problem(403, "wrong_stream_key", admitted.Error.Message),
-                "not_streaming" => Problem(409, "not_streaming", admitted.Error.Message),
-                _ => Problem(503, admitted.Error.Code, admitted.Error.Message),
-            };
+            return Problem(admitted.Error!);
         }
         var ticket = admitted.Value!;
         IngestResult result;
@@ -159,10 +164,6 @@ public static partial class StreamingApi
         if (result.Published is { } published)
         {
             await stream.PlaylistPublishedAsync(ticket.BroadcastId, published.Name, published.Seconds, published.Ended);
-            if (published.Ended)
-            {
-                request.HttpContext.RequestServices.GetRequiredService<Thumbnails>().Start(ticket.Folder, published.FirstFile);
-            }
         }
         return TypedResults.Created();
     }
@@ -174,7 +175,7 @@ public static partial class StreamingApi
             return Problem(404, "unknown_session", $"There is no session '{sessionId}'.");
         }
         var admitted = await grains.Stream(sessionId).AdmitAsync(streamKey, mayStart: false);
-        return admitted.IsOk || admitted.Error!.Code == "not_streaming" ? TypedResults.NoContent() : Problem(403, admitted.Error.Code, admitted.Error.Message);
+        return admitted.IsOk || admitted.Error!.Code == "not_streaming" ? TypedResults.NoContent() : Problem(admitted.Error);
     }
 
     private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs)

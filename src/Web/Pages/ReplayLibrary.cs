@@ -1,5 +1,6 @@
 using Events.Silo.Store;
 using Events.Silo.Streams;
+using Events.Streaming.Replays;
 using Events.Web.Content;
 
 namespace Events.Web.Pages;
@@ -18,7 +19,7 @@ public sealed class ReplayLibrary(IStreamStore store, ContentStore content, Time
 
     public sealed record Replay(SessionItem Session, EventItem Event, IReadOnlyList<SpeakerItem> Speakers, string BroadcastId, string Playlist, double Seconds, DateTimeOffset EndedAt)
     {
-        public string Thumbnail => StreamPaths.Url(Session.Slug, BroadcastId, "thumb.jpg");
+        public string Thumbnail => StreamPaths.Url(Session.Slug, BroadcastId, Thumbnails.Name);
     }
 
     public async Task<IReadOnlyList<Replay>> AllAsync()

@@ -36,7 +36,7 @@ function start(root) {
     myVotes: {},
   };
 
-  const player = createPlayer($("video"), $("stream-note"), t, () => state.status === "ended");
+  const player = createPlayer($("video"), $("stream-note"), t);
   // On a replay the chat list follows the video, not the hub.
   const replay = root.dataset.timeline || null;
   if (replay) startReplay({ url: replay, video: $("video"), list: $("chat"), chapters: $("chapters"), el, t });

@@ -15,7 +15,7 @@ function loadHls() {
   return hlsLoading;
 }
 
-export function createPlayer(video, note, t, sessionEnded) {
+export function createPlayer(video, note, t) {
   let hls = null;
   let current = null;
 
@@ -61,7 +61,7 @@ export function createPlayer(video, note, t, sessionEnded) {
 
   function show(stream, status) {
     const text = {
-      waiting: stream.playlist ? "" : t[status === "ended" || sessionEnded() ? "stream.noreplay" : "stream.waiting"],
+      waiting: stream.playlist ? "" : t[status === "ended" ? "stream.noreplay" : "stream.waiting"],
       interrupted: t["stream.interrupted"],
     }[stream.state] || "";
     note.textContent = text;
