@@ -1,5 +1,3 @@
-using Events.Silo.Streams;
-using Events.Web.Accounts;
 using Events.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -34,11 +32,10 @@ public sealed class PlayerBrowserTests
     public async Task A_viewer_on_a_phone_watches_the_live_push_then_seeks_in_its_replay()
     {
         await using var host = await LiveHost.StartAsync();
-        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        var (organizer, key) = await host.OrganizerWithStreamKeyAsync(Session);
         var member = await host.CreateAccountAsync("chatter");
         await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
         await using var chatter = await LiveClient.JoinAsync(host, Session, member.Token);
-        var key = (await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Value!.Key;
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;

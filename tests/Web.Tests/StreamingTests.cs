@@ -20,11 +20,8 @@ public sealed class StreamingTests
     private static async Task<(LiveHost Host, Account Organizer, string Key)> StartAsync()
     {
         var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Live:StreamInterruptedAfter"] = "00:00:03" });
-        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
-        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
-        var key = await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session);
-        Assert.True(key.Ok, key.Error?.Message);
-        return (host, organizer, key.Value!.Key);
+        var (organizer, key) = await host.OrganizerWithStreamKeyAsync(Session);
+        return (host, organizer, key);
     }
 
     private static string IngestUrl(LiveHost host, string key, string file = "index.m3u8") => new Uri(host.BaseUrl, $"/ingest/{Session}/{key}/{file}").ToString();
@@ -192,9 +189,8 @@ public sealed class StreamingTests
                 ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
                 ["Streaming:Blobs:Azure:Container"] = container,
             });
-            var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+            var (organizer, key) = await host.OrganizerWithStreamKeyAsync(Session);
             await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
-            var key = (await org.InvokeAsync<StreamKeyView>("GetStreamKey", Session)).Value!.Key;
             var segment = await MakeSegmentAsync();
             Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segment))).StatusCode);
             Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nindex0.ts\n#EXT-X-ENDLIST\n"))).StatusCode);

@@ -112,6 +112,16 @@ public sealed class LiveHost : IAsyncDisposable
         return new Account(member.Id, member.DisplayName, email, password, await LoginAsync(email, password));
     }
 
+    /// <summary>A new organizer and the session's stream key, as the control room gets it (over the hub).</summary>
+    public async Task<(Account Organizer, string Key)> OrganizerWithStreamKeyAsync(string sessionId)
+    {
+        var organizer = await CreateAccountAsync("org", Roles.Organizer);
+        await using var client = await LiveClient.JoinAsync(this, sessionId, organizer.Token);
+        var key = await client.InvokeAsync<Silo.Streams.StreamKeyView>("GetStreamKey", sessionId);
+        Assert.True(key.Ok, key.Error?.Message);
+        return (organizer, key.Value!.Key);
+    }
+
     public async Task<string> LoginAsync(string email, string password)
     {
         var response = await Http.PostAsJsonAsync("/api/account/login", new { email, password });
