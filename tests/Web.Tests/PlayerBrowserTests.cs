@@ -106,4 +106,22 @@ public sealed class PlayerBrowserTests
         await card.Locator("a.title").ClickAsync();
         await zh.WaitForURLAsync($"**/sessions/{Session}");
     }
+
+    [Fact]
+    public async Task A_session_ended_without_a_stream_tells_its_viewers_at_once_that_there_is_no_replay()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var organizer = await host.CreateAccountAsync("org", Events.Web.Accounts.Roles.Organizer);
+        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await (await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true })).NewPageAsync();
+        await page.GotoAsync(new Uri(host.BaseUrl, $"/sessions/{Session}").ToString());
+        await Expect(page.Locator("#stream-note")).ToContainTextAsync("Waiting for the stream");
+        await Expect(page.Locator("#count-current")).ToHaveTextAsync("2");
+        Assert.True((await org.InvokeAsync<bool>("SetSessionStatus", Session, "ended")).Ok);
+        await Expect(page.Locator("#state")).ToHaveTextAsync("Ended");
+        await Expect(page.Locator("#stream-note")).ToContainTextAsync("This session has ended. It has no replay.");
+    }
 }

@@ -142,6 +142,7 @@ function start(root) {
   }
 
   function renderStream(stream) {
+    state.stream = stream;
     player.show(stream, state.status);
     const health = $("health-state");
     if (health) {
@@ -166,7 +167,10 @@ function start(root) {
   }
 
   function renderSettings(s) {
+    const ended = s.status === "ended" && state.status !== "ended";
     state.status = s.status;
+    // A session ended with no stream says so at once, not at the next stream update.
+    if (ended && state.stream) player.show(state.stream, s.status);
     const badge = $("state");
     badge.textContent = t["state." + s.status] || s.status;
     badge.className = "badge " + (s.status === "scheduled" ? "upcoming" : s.status);
