@@ -21,6 +21,9 @@ public sealed class StreamingOptions
     /// <summary>RTMP ingest for OBS (<c>Streaming:Rtmp</c>).</summary>
     public RtmpOptions Rtmp { get; set; } = new();
 
+    /// <summary>A LiveKit server for WebRTC stages (<c>Streaming:LiveKit</c>); off unless its URL, key and secret are set.</summary>
+    public LiveKitOptions LiveKit { get; set; } = new();
+
     public void Validate()
     {
         if (MaxSegmentBytes is < 64 * 1024 or > 1024L * 1024 * 1024)
@@ -39,6 +42,7 @@ public sealed class StreamingOptions
         {
             throw new InvalidOperationException("Configuration 'Streaming:Blobs:Azure:Container' must be an Azure container name (3 to 63 lowercase letters, digits and single hyphens).");
         }
+        LiveKit.Validate(Blobs);
         if (Rtmp.Port is < 1 or > 65535)
         {
             throw new InvalidOperationException("Configuration 'Streaming:Rtmp:Port' must be between 1 and 65535.");
@@ -69,4 +73,71 @@ public sealed class AzureBlobSettings
     public string? ConnectionString { get; set; }
 
     public string Container { get; set; } = "events";
+}
+
+public sealed class LiveKitOptions
+{
+    /// <summary>The LiveKit server's HTTP(S) address (its API); browsers connect to the same host over WS(S).</summary>
+    public string? Url { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    public string? ApiSecret { get; set; }
+
+    /// <summary>How long a viewer's or speaker's token may be used to connect (LiveKit refreshes it itself once connected).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often open LiveKit broadcasts are compared with the server's rooms and recordings.</summary>
+    public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seconds a room is kept after the last participant left (LiveKit's departure_timeout).</summary>
+    public int DepartureTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>Where recordings are uploaded (LiveKit writes to Azure's public endpoint); from the Azure blob store's connection string when unset.</summary>
+    public LiveKitEgressOptions Egress { get; set; } = new();
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Url);
+
+    internal void Validate(BlobSettings blobs)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:LiveKit:Url' must be an http or https URL (the LiveKit server's API).");
+        }
+        if (string.IsNullOrWhiteSpace(ApiKey) || string.IsNullOrWhiteSpace(ApiSecret) || ApiSecret.Length < 32)
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:LiveKit:ApiKey' and 'Streaming:LiveKit:ApiSecret' (32 characters or more) are required with 'Streaming:LiveKit:Url'.");
+        }
+        if (TokenLifetime < TimeSpan.FromMinutes(1) || TokenLifetime > TimeSpan.FromHours(6))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:LiveKit:TokenLifetime' must be between 00:01:00 and 06:00:00.");
+        }
+        if (ReconcileEvery < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:LiveKit:ReconcileEvery' must be at least 00:00:01.");
+        }
+        if (Egress.AccountName is null && blobs.Provider == BlobProvider.Azure)
+        {
+            var parts = (blobs.Azure.ConnectionString ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+            Egress.AccountName = parts.GetValueOrDefault("AccountName");
+            Egress.AccountKey ??= parts.GetValueOrDefault("AccountKey");
+            Egress.Container ??= blobs.Azure.Container;
+        }
+    }
+}
+
+public sealed class LiveKitEgressOptions
+{
+    public string? AccountName { get; set; }
+
+    public string? AccountKey { get; set; }
+
+    public string? Container { get; set; }
+
+    public bool Configured => !string.IsNullOrEmpty(AccountName) && !string.IsNullOrEmpty(AccountKey) && !string.IsNullOrEmpty(Container);
 }

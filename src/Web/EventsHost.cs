@@ -41,6 +41,7 @@ public static class EventsHost
         builder.Services.AddAccounts(builder.Configuration, dataDirectory);
         builder.Services.AddLiveHub(builder.Configuration);
         builder.Services.AddStreaming(builder.Configuration, dataDirectory);
+        builder.Services.AddLiveKitStage();
         builder.Services.AddUiLocalization();
         builder.Services.AddSingleton<Pages.SessionStatuses>();
         builder.Services.AddSingleton<Pages.ReplayLibrary>();
@@ -72,6 +73,7 @@ public static class EventsHost
         app.MapRazorPages();
         app.MapLiveHub();
         app.MapStreamingApi();
+        app.MapLiveKitApi();
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)

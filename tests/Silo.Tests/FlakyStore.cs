@@ -52,6 +52,13 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }
     public Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId) => inner.GetBroadcastsAsync(sessionId);
     public Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit) => inner.GetReplaysAsync(limit);
+    public Task EndBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.EndBroadcastAsync(sessionId, broadcastId, atMs); }
+    public Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId) => inner.GetLiveKitStageAsync(sessionId);
+    public Task SetLiveKitStageAsync(LiveKitStageRecord stage) { ThrowIfDown(); return inner.SetLiveKitStageAsync(stage); }
+    public Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId) { ThrowIfDown(); return inner.SetLiveKitBroadcastAsync(sessionId, broadcastId, room, egressId); }
+    public Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId) => inner.GetOpenLiveKitBroadcastsAsync(sessionId);
+    public Task<bool> WebhookSeenAsync(string webhookId) => inner.WebhookSeenAsync(webhookId);
+    public Task<bool> RecordWebhookAsync(string webhookId, long atMs) { ThrowIfDown(); return inner.RecordWebhookAsync(webhookId, atMs); }
 
     public async Task<IReadOnlyList<ChatAppend>> AppendChatAsync(IReadOnlyList<ChatDraft> drafts)
     {

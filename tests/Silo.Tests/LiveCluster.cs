@@ -1,3 +1,4 @@
+using Events.Silo.Streams;
 using System.Collections.Concurrent;
 using Events.Silo.Live;
 using Events.Silo.Store;
@@ -81,6 +82,7 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<IRoundStore>(store);
             services.AddSingleton<IStreamStore>(store);
             services.AddSingleton<ISessionCatalog>(catalog);
+            services.AddSingleton<ILiveKitStage>(new NoLiveKit());
             services.AddSingleton<LiveOptions>(options);
             services.AddSingleton(TimeProvider.System);
             services.AddSingleton(clocks?.Invoke(index) ?? new EventClock());

@@ -25,9 +25,12 @@ public sealed record SettingsView(string Status, int SlowModeSeconds, ChatView? 
 /// segment for <c>Live:StreamInterruptedAfter</c>) or "ended" (the replay is complete).
 /// <see cref="Playlist"/> is the HLS playlist to play (the live one, or the replay once ended), null
 /// before the first; <see cref="Seconds"/> its length; <see cref="BitrateKbps"/> the broadcast's mean bitrate.
+/// <see cref="Room"/> is the LiveKit room carrying a live broadcast (played over WebRTC; ask the hub
+/// for a token), null for a stream pushed to the HLS origin; a LiveKit broadcast that ended has a
+/// playlist once its recording is written.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record StreamView(string State, string? Playlist, double Seconds, long BitrateKbps, long? LastSegmentAt)
+public sealed record StreamView(string State, string? Playlist, double Seconds, long BitrateKbps, long? LastSegmentAt, string? Room = null)
 {
     public static StreamView Waiting { get; } = new("waiting", null, 0, 0, null);
 }

@@ -114,4 +114,25 @@ public interface IStreamStore
 
     /// <summary>Every ended broadcast with a playlist (the replays) of every session, latest end first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit);
+
+    /// <summary>Ends a broadcast that left no playlist (a recording that failed): no replay. A broadcast already ended keeps its end.</summary>
+    Task EndBroadcastAsync(string sessionId, string broadcastId, long atMs);
+
+    /// <summary>The session's LiveKit stage (its room and the ingress OBS sends to), when one was opened.</summary>
+    Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId);
+
+    /// <summary>Sets the session's stage, replacing an earlier one.</summary>
+    Task SetLiveKitStageAsync(LiveKitStageRecord stage);
+
+    /// <summary>Marks a broadcast as carried by a LiveKit room, with the egress recording it once known; a later call with an egress fills it in.</summary>
+    Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId);
+
+    /// <summary>LiveKit broadcasts not ended yet, of one session or of all (for the reconciliation), oldest first.</summary>
+    Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId);
+
+    /// <summary>Records a webhook's id; false when it was recorded before (a redelivery to ignore).</summary>
+    Task<bool> RecordWebhookAsync(string webhookId, long atMs);
+
+    /// <summary>Whether a webhook's id was recorded (handled) before.</summary>
+    Task<bool> WebhookSeenAsync(string webhookId);
 }

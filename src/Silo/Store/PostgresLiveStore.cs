@@ -117,6 +117,22 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             started_at bigint NOT NULL,
             ended_at bigint,
             PRIMARY KEY (session_id, broadcast_id));
+        CREATE TABLE IF NOT EXISTS livekit_stages (
+            session_id text PRIMARY KEY,
+            room text NOT NULL,
+            ingress_id text NOT NULL,
+            ingress_url text NOT NULL,
+            ingress_key text NOT NULL,
+            created_at bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS livekit_broadcasts (
+            session_id text NOT NULL,
+            broadcast_id text NOT NULL,
+            room text NOT NULL,
+            egress_id text,
+            PRIMARY KEY (session_id, broadcast_id));
+        CREATE TABLE IF NOT EXISTS webhooks_seen (
+            webhook_id text PRIMARY KEY,
+            received_at bigint NOT NULL);
         """;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -627,6 +643,53 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         cmd.Parameters.Add(Limit(limit));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
+    }
+
+    public Task EndBroadcastAsync(string sessionId, string broadcastId, long atMs) =>
+        ExecuteAsync("UPDATE broadcasts SET ended_at = COALESCE(ended_at, @t) WHERE session_id = @s AND broadcast_id = @b",
+            P("s", sessionId), P("b", broadcastId), P("t", atMs));
+
+    public async Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT session_id, room, ingress_id, ingress_url, ingress_key, created_at FROM livekit_stages WHERE session_id = @s");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Stage(r) : null;
+    }
+
+    public Task SetLiveKitStageAsync(LiveKitStageRecord stage) =>
+        ExecuteAsync("""
+            INSERT INTO livekit_stages (session_id, room, ingress_id, ingress_url, ingress_key, created_at) VALUES (@s, @r, @i, @u, @k, @t)
+            ON CONFLICT (session_id) DO UPDATE SET room = excluded.room, ingress_id = excluded.ingress_id, ingress_url = excluded.ingress_url,
+                ingress_key = excluded.ingress_key, created_at = excluded.created_at
+            """, P("s", stage.SessionId), P("r", stage.Room), P("i", stage.IngressId), P("u", stage.IngressUrl), P("k", stage.IngressKey), P("t", stage.CreatedAt));
+
+    public Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId) =>
+        ExecuteAsync("""
+            INSERT INTO livekit_broadcasts (session_id, broadcast_id, room, egress_id) VALUES (@s, @b, @r, @e)
+            ON CONFLICT (session_id, broadcast_id) DO UPDATE SET egress_id = COALESCE(excluded.egress_id, livekit_broadcasts.egress_id)
+            """, P("s", sessionId), P("b", broadcastId), P("r", room), P("e", egressId));
+
+    public async Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT l.session_id, l.broadcast_id, l.room, l.egress_id FROM livekit_broadcasts l
+            JOIN broadcasts b ON b.session_id = l.session_id AND b.broadcast_id = l.broadcast_id
+            WHERE b.ended_at IS NULL AND (@s::text IS NULL OR l.session_id = @s) ORDER BY b.started_at, l.session_id COLLATE "C"
+            """);
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, StoreRows.LiveKitBroadcast).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RecordWebhookAsync(string webhookId, long atMs) =>
+        await ExecuteAsync("INSERT INTO webhooks_seen (webhook_id, received_at) VALUES (@w, @t) ON CONFLICT DO NOTHING", P("w", webhookId), P("t", atMs)).ConfigureAwait(false) == 1;
+
+    public async Task<bool> WebhookSeenAsync(string webhookId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT 1 FROM webhooks_seen WHERE webhook_id = @w");
+        cmd.Parameters.Add(P("w", webhookId));
+        return await cmd.ExecuteScalarAsync().ConfigureAwait(false) is not null;
     }
 
     private async Task<int> ExecuteAsync(string sql, params NpgsqlParameter[] args)

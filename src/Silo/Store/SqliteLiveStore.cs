@@ -124,6 +124,22 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             started_at INTEGER NOT NULL,
             ended_at INTEGER,
             PRIMARY KEY (session_id, broadcast_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS livekit_stages (
+            session_id TEXT PRIMARY KEY,
+            room TEXT NOT NULL,
+            ingress_id TEXT NOT NULL,
+            ingress_url TEXT NOT NULL,
+            ingress_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS livekit_broadcasts (
+            session_id TEXT NOT NULL,
+            broadcast_id TEXT NOT NULL,
+            room TEXT NOT NULL,
+            egress_id TEXT,
+            PRIMARY KEY (session_id, broadcast_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS webhooks_seen (
+            webhook_id TEXT PRIMARY KEY,
+            received_at INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
     public Task<SessionSettings> GetSessionAsync(string sessionId) =>
@@ -473,6 +489,69 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE ended_at IS NOT NULL AND playlist IS NOT NULL ORDER BY ended_at DESC, session_id LIMIT $l", ("$l", limit));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
+        });
+
+    public Task EndBroadcastAsync(string sessionId, string broadcastId, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, "UPDATE broadcasts SET ended_at = COALESCE(ended_at, $t) WHERE session_id = $s AND broadcast_id = $b",
+                ("$s", sessionId), ("$b", broadcastId), ("$t", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT session_id, room, ingress_id, ingress_url, ingress_key, created_at FROM livekit_stages WHERE session_id = $s", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Stage(r) : null;
+        });
+
+    public Task SetLiveKitStageAsync(LiveKitStageRecord stage) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                INSERT INTO livekit_stages (session_id, room, ingress_id, ingress_url, ingress_key, created_at) VALUES ($s, $r, $i, $u, $k, $t)
+                ON CONFLICT (session_id) DO UPDATE SET room = excluded.room, ingress_id = excluded.ingress_id, ingress_url = excluded.ingress_url,
+                    ingress_key = excluded.ingress_key, created_at = excluded.created_at
+                """, ("$s", stage.SessionId), ("$r", stage.Room), ("$i", stage.IngressId), ("$u", stage.IngressUrl), ("$k", stage.IngressKey), ("$t", stage.CreatedAt));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, """
+                INSERT INTO livekit_broadcasts (session_id, broadcast_id, room, egress_id) VALUES ($s, $b, $r, $e)
+                ON CONFLICT (session_id, broadcast_id) DO UPDATE SET egress_id = COALESCE(excluded.egress_id, livekit_broadcasts.egress_id)
+                """, ("$s", sessionId), ("$b", broadcastId), ("$r", room), ("$e", egressId));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId) =>
+        ReadAsync<IReadOnlyList<LiveKitBroadcastRecord>>(async c =>
+        {
+            await using var cmd = Command(c, null, """
+                SELECT l.session_id, l.broadcast_id, l.room, l.egress_id FROM livekit_broadcasts l
+                JOIN broadcasts b ON b.session_id = l.session_id AND b.broadcast_id = l.broadcast_id
+                WHERE b.ended_at IS NULL AND ($s IS NULL OR l.session_id = $s) ORDER BY b.started_at, l.session_id
+                """, ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, StoreRows.LiveKitBroadcast).ConfigureAwait(false);
+        });
+
+    public Task<bool> RecordWebhookAsync(string webhookId, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var cmd = Command(c, tx, "INSERT INTO webhooks_seen (webhook_id, received_at) VALUES ($w, $t) ON CONFLICT DO NOTHING", ("$w", webhookId), ("$t", atMs));
+            return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+        });
+
+    public Task<bool> WebhookSeenAsync(string webhookId) =>
+        ReadAsync(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT 1 FROM webhooks_seen WHERE webhook_id = $w", ("$w", webhookId));
+            return await cmd.ExecuteScalarAsync().ConfigureAwait(false) is not null;
         });
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>

@@ -104,3 +104,9 @@ public readonly record struct StoredVote(string VoterId, string OptionId, string
 /// <summary>One broadcast of a session: <see cref="Playlist"/> is null until a playlist was published; <see cref="EndedAt"/> is set once it is over.</summary>
 [GenerateSerializer, Immutable]
 public sealed record BroadcastRecord(string SessionId, string BroadcastId, string? Playlist, double Seconds, long StartedAt, long? EndedAt);
+
+/// <summary>A session's LiveKit stage: its room, and the RTMP ingress (URL and key) OBS sends to.</summary>
+public sealed record LiveKitStageRecord(string SessionId, string Room, string IngressId, string IngressUrl, string IngressKey, long CreatedAt);
+
+/// <summary>A broadcast carried by a LiveKit room; <see cref="EgressId"/> is the recording, when it started.</summary>
+public sealed record LiveKitBroadcastRecord(string SessionId, string BroadcastId, string Room, string? EgressId);

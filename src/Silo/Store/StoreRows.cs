@@ -50,4 +50,10 @@ internal static class StoreRows
     /// <summary>Columns: <see cref="BroadcastColumns"/>.</summary>
     public static BroadcastRecord Broadcast(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
+
+    public static LiveKitStageRecord Stage(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
+
+    public static LiveKitBroadcastRecord LiveKitBroadcast(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3));
 }

@@ -38,7 +38,34 @@ public interface IStreamGrain : IGrainWithStringKey
     /// or not over. Kept a minute, so a deletion after the end shows within one.
     /// </summary>
     Task<ReplayTimeline?> GetTimelineAsync(string broadcastId);
+
+    /// <summary>
+    /// Opens the session's LiveKit stage (its room, and an RTMP ingress for OBS), or returns the one
+    /// open already. Organizers. <c>no_livekit</c> without a LiveKit server, <c>livekit_unreachable</c> when it does not answer.
+    /// </summary>
+    Task<Outcome<LiveKitStageView>> OpenStageAsync(Caller organizer);
+
+    /// <summary>The session's stage for the control room, null when none was opened. Organizers.</summary>
+    Task<Outcome<LiveKitStageView?>> GetStageAsync(Caller organizer);
+
+    /// <summary>The stage's room for a viewer's or a speaker's token; null when the session has none.</summary>
+    Task<string?> GetRoomAsync();
+
+    /// <summary>
+    /// A LiveKit webhook for the stage's room, each delivered once (the host deduplicates on its id),
+    /// in any order: the first published track (or the ingress starting) takes the session live and
+    /// starts the recording; the room finishing ends the live part; the recording ending publishes
+    /// the replay. An event older than the last end starts nothing.
+    /// </summary>
+    Task LiveKitEventAsync(LiveKitSignal signal);
+
+    /// <summary>Compares the broadcast with LiveKit's room and recordings and repairs what a lost webhook left wrong.</summary>
+    Task ReconcileAsync();
 }
+
+/// <summary>The stage as the control room shows it: the room, and where OBS sends (LiveKit's ingress URL and key).</summary>
+[GenerateSerializer, Immutable]
+public sealed record LiveKitStageView(string SessionId, string Room, string IngressUrl, string IngressKey, bool Records);
 
 /// <summary>What a replay shows beside the video: <see cref="Playlist"/> is the replay's playlist file, <see cref="Seconds"/> its length.</summary>
 [GenerateSerializer, Immutable]

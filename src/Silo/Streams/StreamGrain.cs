@@ -12,7 +12,7 @@ namespace Events.Silo.Streams;
 /// store; the stream's health (last segment, bytes) is hot state, rebuilt as the next files arrive.
 /// Every change viewers see goes to the session's grain, which sends it with its next update.
 /// </summary>
-public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatStore chat, LiveOptions options, EventClock clock, ILogger<StreamGrain> logger) : Grain, IStreamGrain
+public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatStore chat, ILiveKitStage liveKit, LiveOptions options, EventClock clock, ILogger<StreamGrain> logger) : Grain, IStreamGrain
 {
     private string key = "";
     private string? streamKey;
@@ -24,6 +24,14 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
     private StreamView? latest;
     private bool delivered = true;
     private IDisposable? watchdog;
+    private LiveKitStageRecord? stage;
+
+    /// <summary>The LiveKit room carrying <see cref="current"/>, null for a push to the HLS origin.</summary>
+    private string? liveKitRoom;
+    private string? egressId;
+
+    /// <summary>When the last LiveKit broadcast's live part ended (by LiveKit's clock): older start events are late copies.</summary>
+    private long liveKitEndedAt;
 
     /// <summary>The most chat messages a replay carries.</summary>
     public const int MaxReplayChat = 20_000;
@@ -43,6 +51,14 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         var latest = broadcasts.LastOrDefault();
         current = latest is { EndedAt: null } ? latest : null;
         state = StreamPaths.ViewOf(broadcasts).State;
+        stage = await store.GetLiveKitStageAsync(key);
+        if (current is not null && (await store.GetOpenLiveKitBroadcastsAsync(key)).FirstOrDefault(b => b.BroadcastId == current.BroadcastId) is { } open)
+        {
+            // LiveKit's side is checked by the next reconciliation; until then it shows as live.
+            liveKitRoom = open.Room;
+            egressId = open.EgressId;
+            state = "live";
+        }
         var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, options.StreamInterruptedAfter.Ticks / 4));
         watchdog = this.RegisterGrainTimer(WatchAsync, new GrainTimerCreationOptions(every, every) { Interleave = false });
     }
@@ -190,13 +206,247 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
     {
         var b = current!;
         var kbps = b.Seconds > 0 ? (long)(bytes * 8 / b.Seconds / 1000) : 0;
-        return new StreamView(state, b.Playlist is null ? null : StreamPaths.Url(key, b.BroadcastId, b.Playlist), b.Seconds, kbps, lastSegmentAt == 0 ? null : lastSegmentAt);
+        return new StreamView(state, b.Playlist is null ? null : StreamPaths.Url(key, b.BroadcastId, b.Playlist), b.Seconds, kbps, lastSegmentAt == 0 ? null : lastSegmentAt,
+            liveKitRoom is not null && state == "live" ? liveKitRoom : null);
+    }
+
+    // ---- LiveKit ------------------------------------------------------------------------------
+
+    public async Task<Outcome<LiveKitStageView>> OpenStageAsync(Caller organizer)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        if (!liveKit.Enabled)
+        {
+            return LiveError.NoLiveKit();
+        }
+        if (stage is null)
+        {
+            LiveKitStageRecord opened;
+            try
+            {
+                opened = await liveKit.OpenAsync(key, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Opening the LiveKit stage of session {Session} failed", key);
+                return LiveError.LiveKitUnreachable();
+            }
+            try
+            {
+                await store.SetLiveKitStageAsync(opened);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Storing the LiveKit stage of session {Session} failed", key);
+                return LiveError.TryAgain();
+            }
+            stage = opened;
+            logger.LogInformation("Session {Session}: {Who} opened LiveKit room {Room}", key, organizer.UserId, opened.Room);
+        }
+        return StageView(stage);
+    }
+
+    public Task<Outcome<LiveKitStageView?>> GetStageAsync(Caller organizer) =>
+        Task.FromResult<Outcome<LiveKitStageView?>>(organizer.CanOrganize
+            ? (stage is null || !liveKit.Enabled ? null : StageView(stage))
+            : LiveError.Forbidden("organizer"));
+
+    public Task<string?> GetRoomAsync() => Task.FromResult(liveKit.Enabled ? stage?.Room : null);
+
+    public async Task LiveKitEventAsync(LiveKitSignal signal)
+    {
+        if (stage is null)
+        {
+            logger.LogInformation("Session {Session}: LiveKit event {Event} for a room it has no stage for; ignored", key, signal.Event);
+            return;
+        }
+        switch (signal.Event)
+        {
+            case "track_published" or "ingress_started":
+                if (signal.CreatedAtMs > liveKitEndedAt)
+                {
+                    await LiveKitStartedAsync();
+                }
+                break;
+            case "room_finished":
+                liveKitEndedAt = Math.Max(liveKitEndedAt, signal.CreatedAtMs);
+                await LiveKitFinishedAsync();
+                break;
+            case "egress_started" or "egress_updated" or "egress_ended" when signal.Recording is { } recording:
+                await RecordingChangedAsync(recording, signal.CreatedAtMs);
+                break;
+        }
+    }
+
+    public async Task ReconcileAsync()
+    {
+        if (liveKitRoom is null || current is null)
+        {
+            return;
+        }
+        LiveKitRoomCheck check;
+        try
+        {
+            check = await liveKit.CheckAsync(liveKitRoom, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Session {Session}: checking LiveKit room {Room} failed; the next reconciliation tries again", key, liveKitRoom);
+            return;
+        }
+        var recording = check.Recordings.FirstOrDefault(r => r.EgressId == egressId);
+        if (recording is not null && recording.Over)
+        {
+            logger.LogInformation("Session {Session}: the reconciliation found recording {Egress} over ({Status})", key, recording.EgressId, recording.Status);
+            await RecordingChangedAsync(recording, NowMs);
+            return;
+        }
+        if (!check.Open && state == "live")
+        {
+            logger.LogInformation("Session {Session}: the reconciliation found room {Room} closed", key, liveKitRoom);
+            await LiveKitFinishedAsync();
+        }
+        else if (check.Open && state == "live" && egressId is null && liveKit.Records)
+        {
+            await StartRecordingAsync();
+        }
+    }
+
+    private LiveKitStageView StageView(LiveKitStageRecord s) => new(key, s.Room, s.IngressUrl, s.IngressKey, liveKit.Records);
+
+    /// <summary>Someone publishes in the room: the broadcast starts (once) and its recording with it.</summary>
+    private async Task LiveKitStartedAsync()
+    {
+        if (current is not null)
+        {
+            return;
+        }
+        var broadcastId = "b" + NowMs;
+        await store.StartBroadcastAsync(key, broadcastId, NowMs);
+        await store.SetLiveKitBroadcastAsync(key, broadcastId, stage!.Room, null);
+        current = new BroadcastRecord(key, broadcastId, null, 0, NowMs, null);
+        liveKitRoom = stage.Room;
+        egressId = null;
+        bytes = 0;
+        lastSegmentAt = 0;
+        state = "live";
+        logger.LogInformation("Session {Session}: LiveKit broadcast {Broadcast} started in room {Room}", key, broadcastId, liveKitRoom);
+        await SendAsync(View());
+        if (liveKit.Records)
+        {
+            await StartRecordingAsync();
+        }
+    }
+
+    private async Task StartRecordingAsync()
+    {
+        try
+        {
+            egressId = await liveKit.StartRecordingAsync(liveKitRoom!, StreamPaths.Folder(key, current!.BroadcastId), CancellationToken.None);
+            await store.SetLiveKitBroadcastAsync(key, current.BroadcastId, liveKitRoom!, egressId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Session {Session}: starting the recording of room {Room} failed; the reconciliation tries again", key, liveKitRoom);
+        }
+    }
+
+    /// <summary>The room closed: viewers see the end; the replay follows when the recording is written.</summary>
+    private async Task LiveKitFinishedAsync()
+    {
+        if (current is null || liveKitRoom is null || state == "ended")
+        {
+            return;
+        }
+        state = "ended";
+        await SendAsync(View());
+        if (egressId is null)
+        {
+            await EndWithoutReplayAsync("it was not recorded");
+            return;
+        }
+        try
+        {
+            await liveKit.StopRecordingAsync(egressId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // LiveKit ends a room's recording itself when the room closes; the stop only hurries it.
+            logger.LogDebug(e, "Session {Session}: stopping recording {Egress} failed", key, egressId);
+        }
+    }
+
+    private async Task RecordingChangedAsync(LiveKitRecording recording, long atMs)
+    {
+        if (current is null || liveKitRoom is null)
+        {
+            return;
+        }
+        if (egressId is null && !recording.Over)
+        {
+            // egress_started before our own start call returned, or after a lost answer.
+            egressId = recording.EgressId;
+            await store.SetLiveKitBroadcastAsync(key, current.BroadcastId, liveKitRoom, egressId);
+            return;
+        }
+        if (recording.EgressId != egressId || !recording.Over)
+        {
+            return;
+        }
+        liveKitEndedAt = Math.Max(liveKitEndedAt, atMs);
+        var folder = StreamPaths.Folder(key, current.BroadcastId) + "/";
+        if (recording.Status != "EGRESS_COMPLETE" || recording.Playlist is not { } path || !path.StartsWith(folder, StringComparison.Ordinal))
+        {
+            await EndWithoutReplayAsync($"its recording ended {recording.Status} with {recording.Playlist ?? "no playlist"}");
+            return;
+        }
+        var broadcastId = current.BroadcastId;
+        current = current with { Playlist = path[folder.Length..], Seconds = recording.Seconds };
+        try
+        {
+            await store.UpdateBroadcastAsync(key, broadcastId, current.Playlist, recording.Seconds, ended: true, NowMs);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Recording the replay of LiveKit broadcast {Broadcast} of session {Session} failed; the reconciliation tries again", broadcastId, key);
+            return;
+        }
+        state = "ended";
+        liveKitRoom = null;
+        var view = View();
+        current = null;
+        egressId = null;
+        logger.LogInformation("Session {Session}: LiveKit broadcast {Broadcast} ended; its replay is {Seconds:F0} s", key, broadcastId, recording.Seconds);
+        await SendAsync(view);
+    }
+
+    private async Task EndWithoutReplayAsync(string why)
+    {
+        var broadcastId = current!.BroadcastId;
+        try
+        {
+            await store.EndBroadcastAsync(key, broadcastId, NowMs);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Ending LiveKit broadcast {Broadcast} of session {Session} failed; the reconciliation tries again", broadcastId, key);
+            return;
+        }
+        logger.LogWarning("Session {Session}: LiveKit broadcast {Broadcast} ended with no replay: {Why}", key, broadcastId, why);
+        state = "ended";
+        liveKitRoom = null;
+        current = null;
+        egressId = null;
+        await SendAsync(StreamView.Waiting with { State = "ended" });
     }
 
     /// <summary>Marks a live stream that stopped sending as interrupted, and sends again what the session's grain did not take.</summary>
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
-        if (state == "live" && current is not null && NowMs - lastSegmentAt > options.StreamInterruptedAfter.TotalMilliseconds)
+        if (state == "live" && current is not null && liveKitRoom is null && NowMs - lastSegmentAt > options.StreamInterruptedAfter.TotalMilliseconds)
         {
             state = "interrupted";
             logger.LogWarning("Session {Session}: no segment for {Seconds} s, the stream shows as interrupted", key, options.StreamInterruptedAfter.TotalSeconds);

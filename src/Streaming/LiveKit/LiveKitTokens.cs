@@ -6,19 +6,28 @@ using System.Text.Json.Serialization;
 
 namespace Events.Streaming.LiveKit;
 
-/// <summary>A LiveKit room grant (the token's <c>video</c> claim), with LiveKit's JSON names.</summary>
-public sealed record LiveKitVideoGrant(
-    [property: JsonPropertyName("roomJoin")] bool RoomJoin,
-    [property: JsonPropertyName("room")] string Room,
-    [property: JsonPropertyName("canPublish")] bool CanPublish,
-    [property: JsonPropertyName("canSubscribe")] bool CanSubscribe,
-    [property: JsonPropertyName("canPublishData")] bool CanPublishData)
+/// <summary>
+/// A LiveKit grant (the token's <c>video</c> claim), with LiveKit's JSON names; a field left null is
+/// left out, as the official SDK leaves out what was not granted.
+/// </summary>
+public sealed record LiveKitVideoGrant
 {
+    [JsonPropertyName("roomCreate")] public bool? RoomCreate { get; init; }
+    [JsonPropertyName("roomList")] public bool? RoomList { get; init; }
+    [JsonPropertyName("roomRecord")] public bool? RoomRecord { get; init; }
+    [JsonPropertyName("roomAdmin")] public bool? RoomAdmin { get; init; }
+    [JsonPropertyName("roomJoin")] public bool? RoomJoin { get; init; }
+    [JsonPropertyName("room")] public string? Room { get; init; }
+    [JsonPropertyName("canPublish")] public bool? CanPublish { get; init; }
+    [JsonPropertyName("canSubscribe")] public bool? CanSubscribe { get; init; }
+    [JsonPropertyName("canPublishData")] public bool? CanPublishData { get; init; }
+    [JsonPropertyName("ingressAdmin")] public bool? IngressAdmin { get; init; }
+
     /// <summary>A viewer, as LiveKit's livestream example makes one: watches and sends data (chat, reactions), publishes nothing.</summary>
-    public static LiveKitVideoGrant Viewer(string room) => new(true, room, CanPublish: false, CanSubscribe: true, CanPublishData: true);
+    public static LiveKitVideoGrant Viewer(string room) => new() { RoomJoin = true, Room = room, CanPublish = false, CanSubscribe = true, CanPublishData = true };
 
     /// <summary>A speaker on stage: publishes camera, microphone and screen, and watches.</summary>
-    public static LiveKitVideoGrant Speaker(string room) => new(true, room, CanPublish: true, CanSubscribe: true, CanPublishData: true);
+    public static LiveKitVideoGrant Speaker(string room) => new() { RoomJoin = true, Room = room, CanPublish = true, CanSubscribe = true, CanPublishData = true };
 }
 
 /// <summary>

@@ -53,3 +53,30 @@ public static class LiveKitWebhooks
     public static string Sign(ReadOnlySpan<byte> body, string apiKey, string apiSecret, DateTimeOffset now, TimeSpan? validFor = null) =>
         LiveKitTokens.Mint(apiKey, apiSecret, identity: null, validFor ?? TimeSpan.FromMinutes(5), now, sha256: Convert.ToBase64String(SHA256.HashData(body)));
 }
+
+/// <summary>
+/// A verified webhook's meaning: its <see cref="Id"/> (deduplicate on it), the event's name, when
+/// LiveKit made it, and the room it concerns (from the room, the egress or the ingress it carries).
+/// </summary>
+public sealed record LiveKitWebhookEvent(string Id, string Event, DateTimeOffset CreatedAt, string? RoomName, string? RoomSid, LiveKitEgress? Egress)
+{
+    public static LiveKitWebhookEvent? Parse(JsonElement root)
+    {
+        var id = LiveKitJson.String(root, "id");
+        var name = LiveKitJson.String(root, "event");
+        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+        var room = LiveKitJson.Get(root, "room");
+        var egress = LiveKitJson.Get(root, "egressInfo") is { ValueKind: JsonValueKind.Object } info ? LiveKitEgress.Parse(info) : null;
+        var ingress = LiveKitJson.Get(root, "ingressInfo");
+        var roomName = room is { } r ? LiveKitJson.String(r, "name") : null;
+        if (string.IsNullOrEmpty(roomName))
+        {
+            roomName = egress is { RoomName.Length: > 0 } ? egress.RoomName : ingress is { } i ? LiveKitJson.String(i, "roomName") : null;
+        }
+        return new LiveKitWebhookEvent(id, name, DateTimeOffset.FromUnixTimeSeconds(LiveKitJson.Int64(root, "createdAt")),
+            string.IsNullOrEmpty(roomName) ? null : roomName, room is { } rs ? LiveKitJson.String(rs, "sid") : null, egress);
+    }
+}

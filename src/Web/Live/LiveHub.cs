@@ -14,7 +14,8 @@ namespace Events.Web.Live;
 /// arguments, applies per-person rate limits and delegates to grains; the rules live in the grains.
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
-public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames) : Hub<ILiveClient>
+public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
+    Events.Streaming.LiveKitOptions liveKit, TimeProvider time) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -205,7 +206,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
     public Task<HubResult<StreamKeyView>> RegenerateStreamKey(string sessionId) =>
         StreamKeyAsync(sessionId, (g, me) => g.RegenerateKeyAsync(me));
 
-    private async Task<HubResult<StreamKeyView>> StreamKeyAsync(string sessionId, Func<IStreamGrain, Caller, Task<Outcome<StreamKeyView>>> call)
+    private async Task<HubResult<T>> StreamKeyAsync<T>(string sessionId, Func<IStreamGrain, Caller, Task<Outcome<T>>> call)
     {
         if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
         {
@@ -215,7 +216,53 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return limited;
         }
-        return HubResult<StreamKeyView>.From(await call(grains.Stream(sessionId), Me));
+        return HubResult<T>.From(await call(grains.Stream(sessionId), Me));
+    }
+
+    /// <summary>Opens the session's LiveKit stage (a room, and an RTMP ingress for OBS) or returns the open one. Organizers.</summary>
+    public Task<HubResult<LiveKitStageView>> OpenStage(string sessionId) =>
+        StreamKeyAsync(sessionId, (g, me) => g.OpenStageAsync(me));
+
+    /// <summary>The session's LiveKit stage, null when none is open. Organizers.</summary>
+    public Task<HubResult<LiveKitStageView?>> GetStage(string sessionId) =>
+        StreamKeyAsync(sessionId, (g, me) => g.GetStageAsync(me));
+
+    /// <summary>
+    /// A short-lived LiveKit token for the session's stage room: to watch (anyone who joined the
+    /// session: subscribe and data, no publishing) or, with <paramref name="publish"/>, to speak
+    /// (organizers: camera, microphone and screen). <c>no_stage</c> when the session has no room.
+    /// </summary>
+    public async Task<HubResult<LiveKitJoin>> GetLiveKitToken(string sessionId, bool publish)
+    {
+        if (CheckJoined(sessionId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!liveKit.Enabled)
+        {
+            return LiveError.NoLiveKit();
+        }
+        var me = Me;
+        if (publish && !me.CanOrganize)
+        {
+            return me.IsSignedIn ? LiveError.Forbidden("organizer") : LiveError.Unauthenticated();
+        }
+        if (Limit("join") is { } limited)
+        {
+            return limited;
+        }
+        var room = await grains.Stream(sessionId).GetRoomAsync();
+        if (room is null)
+        {
+            return LiveError.NoStage(sessionId);
+        }
+        // One identity per connection: LiveKit disconnects an identity that joins twice, and one person may watch in two tabs.
+        var identity = (me.UserId is { } id ? "u-" + id : "v") + "-" + Context.ConnectionId[..Math.Min(12, Context.ConnectionId.Length)];
+        var grant = publish ? Events.Streaming.LiveKit.LiveKitVideoGrant.Speaker(room) : Events.Streaming.LiveKit.LiveKitVideoGrant.Viewer(room);
+        var token = Events.Streaming.LiveKit.LiveKitTokens.Mint(liveKit.ApiKey!, liveKit.ApiSecret!, identity, liveKit.TokenLifetime, time.GetUtcNow(), grant,
+            name: me.IsSignedIn ? me.DisplayName : null);
+        var url = new UriBuilder(liveKit.Url!) { Scheme = liveKit.Url!.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws" }.Uri.ToString().TrimEnd('/');
+        return new HubResult<LiveKitJoin>(true, new LiveKitJoin(url, room, identity, token, publish), null);
     }
 
     /// <summary>Sets the session's status: "scheduled", "live" or "ended". Organizers.</summary>
@@ -361,3 +408,6 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return cookie is { Length: >= 16 and <= 64 } ? "a:" + cookie : "c:" + Context.ConnectionId;
     }
 }
+
+/// <summary>What a browser needs to join a stage's room with livekit-client: the server's WebSocket URL and its token.</summary>
+public sealed record LiveKitJoin(string Url, string Room, string Identity, string Token, bool CanPublish);

@@ -32,6 +32,20 @@ public static class LiveServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// LiveKit stages for the stream grains (after AddSilo, whose default is none, and AddStreaming,
+    /// whose <c>Streaming:LiveKit</c> settings it uses) and their reconciliation.
+    /// </summary>
+    public static IServiceCollection AddLiveKitStage(this IServiceCollection services)
+    {
+        services.AddHttpClient(nameof(LiveKitStage), c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton(sp => sp.GetRequiredService<Events.Streaming.StreamingOptions>().LiveKit);
+        services.AddSingleton<LiveKitStage>();
+        services.AddSingleton<Events.Silo.Streams.ILiveKitStage>(sp => sp.GetRequiredService<LiveKitStage>());
+        services.AddHostedService<LiveKitReconciler>();
+        return services;
+    }
+
     /// <summary>Maps the hub at /hubs/live: WebSockets only, so any node can serve any client without sticky sessions.</summary>
     public static IEndpointRouteBuilder MapLiveHub(this IEndpointRouteBuilder app)
     {

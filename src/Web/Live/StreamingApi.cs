@@ -106,7 +106,7 @@ public static partial class StreamingApi
         _ => 503,
     }, error.Code, error.Message);
 
-    private static IResult Problem(int status, string code, string detail) =>
+    internal static IResult Problem(int status, string code, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: code, type: "https://events.example/problems/" + code);
 
     private static async Task<IResult> PutAsync(string sessionId, string streamKey, string file, HttpRequest request, LiveGrains grains, ISessionCatalog catalog, HlsOrigin origin, ILoggerFactory logs)

@@ -38,6 +38,9 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
 
     public string? RtmpProblem => rtmp.Problem;
 
+    /// <summary>Whether organizers are offered a LiveKit stage (a LiveKit server is configured).</summary>
+    public bool LiveKitEnabled => streaming.LiveKit.Enabled;
+
     /// <summary>When the session's last broadcast is a replay: its chapters, and where the page's script fetches its chat.</summary>
     public ReplayTimeline? Replay { get; private set; }
 

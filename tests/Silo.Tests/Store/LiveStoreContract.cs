@@ -133,6 +133,40 @@ public abstract class LiveStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LiveKit_stages_broadcasts_and_webhook_ids_are_kept()
+    {
+        Assert.Null(await Store.GetLiveKitStageAsync("s1"));
+        await Store.SetLiveKitStageAsync(new LiveKitStageRecord("s1", "session-s1", "IN_1", "rtmp://lk/x", "k1", 1_000));
+        await Store.SetLiveKitStageAsync(new LiveKitStageRecord("s1", "session-s1", "IN_2", "rtmp://lk/x", "k2", 2_000));
+        Assert.Equal(new LiveKitStageRecord("s1", "session-s1", "IN_2", "rtmp://lk/x", "k2", 2_000), await OpenTracked(Location).GetLiveKitStageAsync("s1"));
+
+        await Store.StartBroadcastAsync("s1", "b1", 1_000);
+        await Store.StartBroadcastAsync("s2", "b2", 2_000);
+        await Store.StartBroadcastAsync("s2", "b3", 3_000); // pushed over HTTP: not LiveKit's
+        await Store.SetLiveKitBroadcastAsync("s1", "b1", "session-s1", null);
+        await Store.SetLiveKitBroadcastAsync("s2", "b2", "session-s2", "EG_2");
+        await Store.SetLiveKitBroadcastAsync("s1", "b1", "session-s1", "EG_1");
+        await Store.SetLiveKitBroadcastAsync("s1", "b1", "session-s1", null); // a late retry keeps the egress
+        Assert.Equal([new LiveKitBroadcastRecord("s1", "b1", "session-s1", "EG_1"), new LiveKitBroadcastRecord("s2", "b2", "session-s2", "EG_2")],
+            await Store.GetOpenLiveKitBroadcastsAsync(null));
+        Assert.Equal([new LiveKitBroadcastRecord("s2", "b2", "session-s2", "EG_2")], await Store.GetOpenLiveKitBroadcastsAsync("s2"));
+
+        // Ending without a playlist (a failed recording) ends it and leaves no replay; a second end keeps the first.
+        await Store.EndBroadcastAsync("s1", "b1", 4_000);
+        await Store.EndBroadcastAsync("s1", "b1", 5_000);
+        Assert.Equal(4_000, (await Store.GetBroadcastsAsync("s1")).Single().EndedAt);
+        Assert.Empty(await Store.GetReplaysAsync(10));
+        Assert.Equal(["s2"], (await Store.GetOpenLiveKitBroadcastsAsync(null)).Select(b => b.SessionId));
+
+        Assert.False(await Store.WebhookSeenAsync("EV_1"));
+        Assert.True(await Store.RecordWebhookAsync("EV_1", 1_000));
+        Assert.True(await Store.WebhookSeenAsync("EV_1"));
+        Assert.False(await Store.RecordWebhookAsync("EV_1", 2_000));
+        Assert.True(await Store.RecordWebhookAsync("EV_2", 2_000));
+        Assert.False(await OpenTracked(Location).RecordWebhookAsync("EV_2", 3_000));
+    }
+
+    [Fact]
     public async Task A_replay_gets_the_chat_sent_within_its_window_oldest_first_without_deleted_messages()
     {
         var appended = await Store.AppendChatAsync([

@@ -4,6 +4,7 @@
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from "@microsoft/signalr";
 import { createPlayer } from "./player.js";
 import { startReplay } from "./replay.js";
+import { createStage } from "./stage.js";
 
 const root = document.getElementById("live");
 if (root) {
@@ -36,7 +37,11 @@ function start(root) {
     myVotes: {},
   };
 
-  const player = createPlayer($("video"), $("stream-note"), t);
+  const stage = createStage($("video"), async (publish) => {
+    const result = await command("GetLiveKitToken", sessionId, publish);
+    return result?.ok ? result.value : null;
+  });
+  const player = createPlayer($("video"), $("stream-note"), t, stage);
   // On a replay the chat list follows the video, not the hub.
   const replay = root.dataset.timeline || null;
   if (replay) startReplay({ url: replay, video: $("video"), list: $("chat"), chapters: $("chapters"), el, t });
@@ -90,6 +95,7 @@ function start(root) {
       }
       applySnapshot(result.value);
       notice("");
+      state.afterJoin?.();
     } finally {
       state.joining = false;
     }
@@ -423,6 +429,46 @@ function start(root) {
       if (!confirm(t["confirmregenerate"])) return;
       const result = await command("RegenerateStreamKey", sessionId);
       if (result?.ok) showKey(result.value);
+    });
+  }
+  const stageSection = $("livekit-stage");
+  if (stageSection) {
+    let stageRoom = null;
+    let onStage = null;
+    const showStage = (view) => {
+      if (!view) return;
+      stageRoom = view.room;
+      $("open-stage").hidden = true;
+      $("speak").hidden = false;
+      $("stage-secrets").hidden = false;
+      $("stage-url").value = view.ingressUrl;
+      $("stage-key").value = view.ingressKey;
+      $("stage-recording").textContent = t[view.records ? "stage.records" : "stage.norecording"];
+    };
+    const loadStage = async () => {
+      const result = await command("GetStage", sessionId);
+      if (result?.ok) showStage(result.value);
+    };
+    stageSection.dataset.load = "pending";
+    state.afterJoin = () => { if (stageSection.dataset.load === "pending") { stageSection.dataset.load = "done"; loadStage(); } };
+    $("open-stage").addEventListener("click", async () => {
+      const result = await command("OpenStage", sessionId);
+      if (result?.ok) showStage(result.value);
+    });
+    $("speak").addEventListener("click", async () => {
+      if (onStage) {
+        await onStage.leave();
+        onStage = null;
+        $("speak").textContent = t["stage.speak"];
+        $("stage-preview").hidden = true;
+        return;
+      }
+      try {
+        onStage = await stage.speak(stageRoom, $("stage-preview"));
+        if (onStage) $("speak").textContent = t["stage.leave"];
+      } catch (e) {
+        notice(t["stage.nocamera"]);
+      }
     });
   }
   const slow = $("slowmode-select");

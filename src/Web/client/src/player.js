@@ -15,7 +15,8 @@ function loadHls() {
   return hlsLoading;
 }
 
-export function createPlayer(video, note, t) {
+// stage (optional) plays a LiveKit room instead while the stream carries one (stage.js).
+export function createPlayer(video, note, t, stage) {
   let hls = null;
   let current = null;
 
@@ -63,9 +64,18 @@ export function createPlayer(video, note, t) {
     const text = {
       waiting: stream.playlist ? "" : t[status === "ended" ? "stream.noreplay" : "stream.waiting"],
       interrupted: t["stream.interrupted"],
+      ended: stream.playlist ? "" : t["stream.preparing"],
     }[stream.state] || "";
     note.textContent = text;
     note.hidden = !text;
+    if (stage && stream.room && stream.state === "live") {
+      hls?.destroy();
+      hls = null;
+      current = null;
+      stage.watch(stream.room);
+      return;
+    }
+    if (stage?.watching) stage.stop();
     if (stream.playlist) play(stream.playlist, stream.state === "live" || stream.state === "interrupted");
   }
 

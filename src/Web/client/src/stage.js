@@ -1,0 +1,83 @@
+// A session's LiveKit stage: viewers watch its room over WebRTC (sub-second) with livekit-client,
+// fetched only when a session has a live stage; organizers can speak from the browser (camera and
+// microphone). Tokens come from the hub (GetLiveKitToken), short-lived, one per connection.
+let loading = null;
+
+function loadLiveKit() {
+  if (window.LivekitClient) return Promise.resolve(window.LivekitClient);
+  loading ??= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "/js/livekit-client.min.js";
+    script.onload = () => resolve(window.LivekitClient);
+    script.onerror = () => { loading = null; reject(new Error("livekit-client did not load")); };
+    document.head.append(script);
+  });
+  return loading;
+}
+
+// getToken(publish) resolves to the hub's LiveKitJoin ({ url, token, room, ... }) or null.
+export function createStage(video, getToken) {
+  let room = null;
+  let roomName = null;
+  let audio = [];
+
+  async function connect(name, publish) {
+    const LK = await loadLiveKit();
+    const join = await getToken(publish);
+    if (!join || join.room !== name) return null;
+    const r = new LK.Room({ adaptiveStream: true, dynacast: true });
+    r.on(LK.RoomEvent.TrackSubscribed, (track) => {
+      if (track.kind === "video") {
+        track.attach(video);
+        video.hidden = false;
+      } else if (track.kind === "audio") {
+        const el = track.attach();
+        el.hidden = true;
+        audio.push(el);
+        document.body.append(el);
+      }
+    });
+    r.on(LK.RoomEvent.TrackUnsubscribed, (track) => track.detach());
+    r.on(LK.RoomEvent.Disconnected, () => { if (room === r) { room = null; roomName = null; } });
+    await r.connect(join.url, join.token);
+    return r;
+  }
+
+  // Plays the room's video in the page's player; a second call for the same room does nothing.
+  async function watch(name) {
+    if (roomName === name) return;
+    await stop();
+    roomName = name;
+    try {
+      const r = await connect(name, false);
+      if (roomName === name) room = r; else r?.disconnect();
+    } catch (e) {
+      if (roomName === name) roomName = null;
+      console.warn("LiveKit:", e);
+    }
+  }
+
+  async function stop() {
+    const r = room;
+    room = null;
+    roomName = null;
+    audio.forEach((el) => el.remove());
+    audio = [];
+    if (r) await r.disconnect();
+  }
+
+  // An organizer on stage: publishes camera and microphone into the room, shown in the preview.
+  async function speak(name, preview) {
+    const r = await connect(name, true);
+    if (!r) return null;
+    await r.localParticipant.enableCameraAndMicrophone();
+    const camera = [...r.localParticipant.videoTrackPublications.values()][0]?.track;
+    if (camera && preview) {
+      camera.attach(preview);
+      preview.hidden = false;
+    }
+    return { leave: () => r.disconnect() };
+  }
+
+  return { watch, stop, speak, get watching() { return roomName; } };
+}
