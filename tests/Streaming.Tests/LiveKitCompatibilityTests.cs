@@ -128,6 +128,85 @@ public sealed class LiveKitCompatibilityTests
         }
     }
 
+    [Fact]
+    public async Task Every_server_call_we_make_is_the_request_the_sdk_sends_and_we_read_its_answers_as_the_sdk_does()
+    {
+        await using var liveKit = new FakeLiveKit(Key, Secret);
+        var (exit, sdkRead) = await SdkAsync("calls", Key, Secret, liveKit.Url);
+        Assert.True(exit == 0, "the SDK's calls failed against the stand-in: " + sdkRead);
+        var sdkRequests = liveKit.Requests.ToArray();
+
+        // The same calls, made by us, in the same order (sdk.mjs "calls"), to a fresh stand-in (which gives the same ids).
+        await using var fresh = new FakeLiveKit(Key, Secret);
+        using var http = new HttpClient();
+        var server = new LiveKitServer(http, new Uri(fresh.Url + "/"), Key, Secret);
+        var ct = CancellationToken.None;
+        var azure = new LiveKitAzureUpload("acct", "a2V5", "events");
+        var room = await server.CreateRoomAsync("session-final", 86400, 20, null, ct);
+        var listed = await server.ListRoomsAsync(["session-final"], ct);
+        var obs = await server.CreateRtmpIngressAsync("OBS final", "session-final", "obs", "OBS", ct);
+        var started = await server.StartRoomCompositeEgressAsync("session-final", "live/final/b1", "index.m3u8", 2, azure, ct);
+        var stopped = await server.StopEgressAsync(started.EgressId, ct);
+        var items = await server.ListEgressAsync("session-final", ct);
+        await server.DeleteRoomAsync("session-final", ct);
+        var after = await server.ListRoomsAsync(["session-final"], ct);
+        var ourRequests = fresh.Requests.ToArray();
+
+        Assert.Equal(sdkRequests.Length, ourRequests.Length);
+        for (var i = 0; i < sdkRequests.Length; i++)
+        {
+            var (sdk, ours) = (sdkRequests[i], ourRequests[i]);
+            Assert.Equal(sdk.Call, ours.Call);
+            Assert.Equal(sdk.ContentType, ours.ContentType);
+            // Bodies equal as JSON (key order aside), and tokens with the same grants.
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(sdk.Body), JsonNode.Parse(ours.Body)), $"{sdk.Call}: the SDK sent {sdk.Body}, we sent {ours.Body}");
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(sdk.Claims), JsonNode.Parse(ours.Claims)), $"{sdk.Call}: the SDK's token {sdk.Claims}, ours {ours.Claims}");
+        }
+
+        // What each side read from the stand-in's answers (ids differ: each run made its own).
+        var read = JsonNode.Parse(sdkRead)!.AsArray();
+        Assert.Equal("session-final", read[0]!["name"]!.GetValue<string>());
+        Assert.StartsWith("RM_", read[0]!["sid"]!.GetValue<string>());
+        Assert.Equal(("session-final", 0, 0), (room.Name, room.NumParticipants, room.NumPublishers));
+        Assert.StartsWith("RM_", room.Sid);
+        Assert.Equal(["session-final"], read[1]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["session-final"], listed.Select(r => r.Name));
+        Assert.StartsWith("IN_", read[2]!["ingressId"]!.GetValue<string>());
+        Assert.Equal(read[2]!["url"]!.GetValue<string>(), obs.Url);
+        Assert.StartsWith("skIN_", obs.StreamKey);
+        Assert.Equal(read[3]!["status"]!.GetValue<string>(), started.Status);
+        Assert.Equal("session-final", started.RoomName);
+        Assert.Equal(read[4]!["status"]!.GetValue<string>(), stopped.Status);
+        Assert.Equal(read[5]!.AsArray().Select(n => n!["status"]!.GetValue<string>()), items.Where(e => e.EgressId == started.EgressId).Select(e => e.Status));
+        Assert.Equal(0, read[6]!.GetValue<int>());
+        Assert.Empty(after);
+    }
+
+    [Fact]
+    public async Task A_call_with_a_wrong_secret_is_refused_with_livekits_status_and_code()
+    {
+        await using var liveKit = new FakeLiveKit(Key, Secret);
+        using var http = new HttpClient();
+        var wrong = new LiveKitServer(http, new Uri(liveKit.Url + "/"), Key, Secret + "x");
+        var refused = await Assert.ThrowsAsync<LiveKitException>(() => wrong.ListRoomsAsync(null, CancellationToken.None));
+        Assert.Equal(401, refused.Status);
+        var missing = await Assert.ThrowsAsync<LiveKitException>(() =>
+            new LiveKitServer(http, new Uri(liveKit.Url + "/"), Key, Secret).StopEgressAsync("EG_none", CancellationToken.None));
+        Assert.Equal((404, "not_found"), (missing.Status, missing.Code));
+    }
+
+    [Fact]
+    public void Egress_results_are_read_in_both_of_livekits_key_styles()
+    {
+        using var webhook = System.Text.Json.JsonDocument.Parse("""{"egressId":"EG_1","roomName":"session-a","status":"EGRESS_COMPLETE","segmentResults":[{"playlistName":"live/a/b1/index.m3u8","duration":"6500000000"}]}""");
+        using var twirp = System.Text.Json.JsonDocument.Parse("""{"egress_id":"EG_1","room_name":"session-a","status":"EGRESS_COMPLETE","error":"","segment_results":[{"playlist_name":"live/a/b1/index.m3u8","duration":6500000000}]}""");
+        var expected = new LiveKitEgress("EG_1", "session-a", "EGRESS_COMPLETE", "live/a/b1/index.m3u8", 6.5, null);
+        Assert.Equal(expected, LiveKitEgress.Parse(webhook.RootElement));
+        Assert.Equal(expected, LiveKitEgress.Parse(twirp.RootElement));
+        Assert.True(expected.Complete);
+        Assert.False(expected.Active);
+    }
+
     private static string Without(JsonObject claims, params string[] names)
     {
         var copy = JsonNode.Parse(claims.ToJsonString())!.AsObject();

@@ -152,8 +152,9 @@ public sealed class LiveKitServer(HttpClient http, Uri url, string apiKey, strin
     private async Task<JsonDocument> CallAsync(string service, string method, JsonObject body, LiveKitVideoGrant grant, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, $"twirp/livekit.{service}/{method}"));
-        request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json;charset=UTF-8");
+        request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
+        // Written as the SDK writes it (no space before charset): some proxies in front of LiveKit compare it as a string.
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json;charset=UTF-8");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
             LiveKitTokens.Mint(apiKey, apiSecret, identity: null, CallTokenLifetime, time.GetUtcNow(), grant));
         request.Headers.UserAgent.ParseAdd("events-platform");
