@@ -24,6 +24,9 @@ public interface ILiveKitStage
 
     /// <summary>The room as LiveKit has it now: open or not, how many publish, and its recordings.</summary>
     Task<LiveKitRoomCheck> CheckAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>A recording became a replay (its playlist in the folder): the host makes its picture for the library.</summary>
+    Task ReplayPublishedAsync(string folder, string playlist);
 }
 
 /// <summary>A room's state for the reconciliation.</summary>
@@ -62,4 +65,6 @@ public sealed class NoLiveKit : ILiveKitStage
     public Task StopRecordingAsync(string egressId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<LiveKitRoomCheck> CheckAsync(string room, CancellationToken cancellationToken) => Task.FromResult(new LiveKitRoomCheck(false, 0, []));
+
+    public Task ReplayPublishedAsync(string folder, string playlist) => Task.CompletedTask;
 }

@@ -421,6 +421,14 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         egressId = null;
         logger.LogInformation("Session {Session}: LiveKit broadcast {Broadcast} ended; its replay is {Seconds:F0} s", key, broadcastId, recording.Seconds);
         await SendAsync(view);
+        try
+        {
+            await liveKit.ReplayPublishedAsync(folder.TrimEnd('/'), path[folder.Length..]);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Session {Session}: making the picture of replay {Broadcast} failed", key, broadcastId);
+        }
     }
 
     private async Task EndWithoutReplayAsync(string why)

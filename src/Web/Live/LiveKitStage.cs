@@ -1,7 +1,10 @@
 using Events.Silo.Store;
 using Events.Silo.Streams;
 using Events.Streaming;
+using Events.Streaming.Blobs;
+using Events.Streaming.Hls;
 using Events.Streaming.LiveKit;
+using Events.Streaming.Replays;
 
 namespace Events.Web.Live;
 
@@ -11,7 +14,7 @@ namespace Events.Web.Live;
 /// recording (HLS segments for the replay player and an MP4) into the broadcast's folder of the
 /// blob store's Azure container.
 /// </summary>
-public sealed class LiveKitStage(LiveKitOptions options, IHttpClientFactory http, TimeProvider time) : ILiveKitStage
+public sealed class LiveKitStage(LiveKitOptions options, IHttpClientFactory http, IBlobStore blobs, Thumbnails thumbnails, TimeProvider time) : ILiveKitStage
 {
     public const string PlaylistName = "index.m3u8";
 
@@ -50,6 +53,19 @@ public sealed class LiveKitStage(LiveKitOptions options, IHttpClientFactory http
         var egresses = await server.ListEgressAsync(room, cancellationToken);
         var open = rooms.FirstOrDefault(r => r.Name == room);
         return new LiveKitRoomCheck(open is not null, open?.NumPublishers ?? 0, egresses.Select(Recording).ToArray());
+    }
+
+    public async Task ReplayPublishedAsync(string folder, string playlist)
+    {
+        await using var read = await blobs.OpenAsync(folder + "/" + playlist);
+        if (read is null)
+        {
+            return;
+        }
+        using var bytes = new MemoryStream();
+        await read.Content.CopyToAsync(bytes);
+        var (parsed, _) = HlsPlaylist.Parse(bytes.ToArray());
+        thumbnails.Start(folder, parsed?.Files.FirstOrDefault(f => f.EndsWith(".ts", StringComparison.Ordinal)) ?? parsed?.Files.FirstOrDefault());
     }
 
     public static LiveKitRecording Recording(LiveKitEgress e) => new(e.EgressId, e.Status, e.Playlist, e.Seconds);

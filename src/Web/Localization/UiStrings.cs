@@ -84,6 +84,8 @@ internal static class UiStrings
         ["org.stagehint"] = ("A stage is a LiveKit room: viewers watch it with under a second of delay, speakers join from the browser or OBS, and it is recorded for the replay.", "舞台是一个 LiveKit 房间：观众以不到一秒的延迟观看，主讲人可从浏览器或 OBS 加入，并自动录制为回放。"),
         ["org.openstage"] = ("Open the stage", "开启舞台"),
         ["org.stagesecrets"] = ("OBS settings for the stage (secret)", "舞台的 OBS 设置（保密）"),
+        ["js.stage.connecting"] = ("Connecting to the live stage…", "正在连接直播舞台……"),
+        ["js.stage.unreachable"] = ("The live stage cannot be reached from this network right now; trying again…", "当前网络暂时无法连接直播舞台，正在重试……"),
         ["js.stage.speak"] = ("Speak from this browser", "用本浏览器上台发言"),
         ["js.stage.leave"] = ("Leave the stage", "下台"),
         ["js.stage.nocamera"] = ("The camera or microphone could not be used: allow them in the browser and try again.", "无法使用摄像头或麦克风：请在浏览器中允许后重试。"),

@@ -34,6 +34,31 @@ public static class Ffmpeg
         return Process.Start(info)!;
     }
 
+    /// <summary>
+    /// Writes <paramref name="seconds"/> of test video as a finished HLS recording (2-second
+    /// segments <c>seg_00000.ts</c>..., playlist <c>index.m3u8</c>) into a folder, as LiveKit's
+    /// egress leaves one in the bucket. Not real time: about a second here.
+    /// </summary>
+    public static async Task WriteRecordingAsync(string folder, int seconds)
+    {
+        Directory.CreateDirectory(folder);
+        var info = new ProcessStartInfo(Path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[]
+        {
+            "-hide_banner", "-loglevel", "error", "-nostdin",
+            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", seconds.ToString(), "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac",
+            "-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-hls_segment_filename", System.IO.Path.Combine(folder, "seg_%05d.ts"),
+            System.IO.Path.Combine(folder, "index.m3u8"),
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+        using var ffmpeg = Process.Start(info)!;
+        var (exit, errors) = await WaitAsync(ffmpeg, TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, "ffmpeg could not write the recording: " + errors);
+    }
+
     /// <summary>Starts a push of test video over RTMP, as OBS sends it (FLV, H.264 with a keyframe every 2 s, AAC).</summary>
     public static Process StartRtmpPush(string rtmpUrl, int seconds)
     {

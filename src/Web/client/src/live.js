@@ -40,6 +40,10 @@ function start(root) {
   const stage = createStage($("video"), async (publish) => {
     const result = await command("GetLiveKitToken", sessionId, publish);
     return result?.ok ? result.value : null;
+  }, (key) => {
+    const note = $("stream-note");
+    note.textContent = key ? t[key] : "";
+    note.hidden = !key;
   });
   const player = createPlayer($("video"), $("stream-note"), t, stage);
   // On a replay the chat list follows the video, not the hub.

@@ -15,11 +15,13 @@ function loadLiveKit() {
   return loading;
 }
 
-// getToken(publish) resolves to the hub's LiveKitJoin ({ url, token, room, ... }) or null.
-export function createStage(video, getToken) {
+// getToken(publish) resolves to the hub's LiveKitJoin ({ url, token, room, ... }) or null;
+// say(key) shows one of the page's texts under the player (null clears it).
+export function createStage(video, getToken, say = () => {}) {
   let room = null;
   let roomName = null;
   let audio = [];
+  let retry = null;
 
   async function connect(name, publish) {
     const LK = await loadLiveKit();
@@ -30,6 +32,7 @@ export function createStage(video, getToken) {
       if (track.kind === "video") {
         track.attach(video);
         video.hidden = false;
+        say(null);
       } else if (track.kind === "audio") {
         const el = track.attach();
         el.hidden = true;
@@ -44,20 +47,27 @@ export function createStage(video, getToken) {
   }
 
   // Plays the room's video in the page's player; a second call for the same room does nothing.
+  // A connection that fails says so and is tried again every few seconds while the stage is live.
   async function watch(name) {
     if (roomName === name) return;
     await stop();
     roomName = name;
+    say("stage.connecting");
     try {
       const r = await connect(name, false);
       if (roomName === name) room = r; else r?.disconnect();
     } catch (e) {
-      if (roomName === name) roomName = null;
+      if (roomName !== name) return;
       console.warn("LiveKit:", e);
+      say("stage.unreachable");
+      roomName = null;
+      retry = setTimeout(() => watch(name), 5000 * (0.5 + Math.random()));
     }
   }
 
   async function stop() {
+    clearTimeout(retry);
+    retry = null;
     const r = room;
     room = null;
     roomName = null;
