@@ -81,7 +81,7 @@ internal static class UiStrings
         ["org.rtmpserver"] = ("Server", "服务器"),
         ["org.rtmpkey"] = ("Stream key (secret)", "推流码（保密）"),
         ["org.stage"] = ("LiveKit stage (WebRTC)", "LiveKit 舞台（WebRTC）"),
-        ["org.stagehint"] = ("A stage is a LiveKit room: viewers watch it with under a second of delay, speakers join from the browser or OBS, and it is recorded for the replay.", "舞台是一个 LiveKit 房间：观众以不到一秒的延迟观看，主讲人可从浏览器或 OBS 加入，并自动录制为回放。"),
+        ["org.stagehint"] = ("A stage is a LiveKit room: viewers watch it with under a second of delay and speakers join from the browser or OBS. Opening it takes nothing live: the first camera or OBS stream does.", "舞台是一个 LiveKit 房间：观众以不到一秒的延迟观看，主讲人可从浏览器或 OBS 加入。开启舞台不会开播：第一路摄像头或 OBS 推流才会开播。"),
         ["org.openstage"] = ("Open the stage", "开启舞台"),
         ["org.stagesecrets"] = ("OBS settings for the stage (secret)", "舞台的 OBS 设置（保密）"),
         ["js.stage.connecting"] = ("Connecting to the live stage…", "正在连接直播舞台……"),
