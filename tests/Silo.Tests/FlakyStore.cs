@@ -57,6 +57,8 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task SetLiveKitStageAsync(LiveKitStageRecord stage) { ThrowIfDown(); return inner.SetLiveKitStageAsync(stage); }
     public Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId) { ThrowIfDown(); return inner.SetLiveKitBroadcastAsync(sessionId, broadcastId, room, egressId); }
     public Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId) => inner.GetOpenLiveKitBroadcastsAsync(sessionId);
+    public Task<MarkerRecord> AddMarkerAsync(string sessionId, string title, string clientMarkerId, long atMs) { ThrowIfDown(); return inner.AddMarkerAsync(sessionId, title, clientMarkerId, atMs); }
+    public Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId) => inner.GetMarkersAsync(sessionId);
     public Task<bool> WebhookSeenAsync(string webhookId) => inner.WebhookSeenAsync(webhookId);
     public Task<bool> RecordWebhookAsync(string webhookId, long atMs) { ThrowIfDown(); return inner.RecordWebhookAsync(webhookId, atMs); }
 

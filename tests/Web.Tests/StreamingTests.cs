@@ -31,7 +31,7 @@ public sealed class StreamingTests
     [Fact]
     public async Task An_ffmpeg_push_takes_the_session_live_for_its_viewers_and_its_end_publishes_the_replay()
     {
-        var (host, _, key) = await StartAsync();
+        var (host, organizer, key) = await StartAsync();
         await using var _h = host;
         var member = await host.CreateAccountAsync("chatter");
         await using var viewer = await LiveClient.JoinAsync(host, Session, member.Token);
@@ -58,6 +58,17 @@ public sealed class StreamingTests
         Assert.Equal(0x47, (await segment.Content.ReadAsByteArrayAsync())[0]);
 
         Assert.True((await viewer.InvokeAsync<ChatAck>("SendChat", Session, "said while live", "c1")).Ok);
+        // The organizer marks a chapter (twice, as a double click would: one marker); bad ones are refused.
+        await using (var control = await LiveClient.JoinAsync(host, Session, organizer.Token))
+        {
+            var marked = await control.InvokeAsync<MarkerView>("AddMarker", Session, "  Live demo ", "m1");
+            Assert.Equal("Live demo", marked.Value!.Title);
+            Assert.Equal(marked.Value, (await control.InvokeAsync<MarkerView>("AddMarker", Session, "Live demo", "m1")).Value);
+            Assert.Equal("invalid_argument", (await control.InvokeAsync<MarkerView>("AddMarker", Session, " ", "m2")).Error!.Code);
+            Assert.Equal("invalid_argument", (await control.InvokeAsync<MarkerView>("AddMarker", Session, new string('x', 121), "m2")).Error!.Code);
+            Assert.Equal("invalid_argument", (await control.InvokeAsync<MarkerView>("AddMarker", Session, "Q&A", "bad id!")).Error!.Code);
+        }
+        Assert.Equal("forbidden", (await viewer.InvokeAsync<MarkerView>("AddMarker", Session, "Mine", "m3")).Error!.Code);
         var (exit, errors) = await Ffmpeg.WaitAsync(push, TimeSpan.FromSeconds(40));
         Assert.True(exit == 0 && errors.Length == 0, "ffmpeg failed: " + errors);
         // ffmpeg's last PUT is the playlist with ENDLIST: the broadcast is over and the session with it.
@@ -83,7 +94,10 @@ public sealed class StreamingTests
         var timelineResponse = await host.Http.GetAsync($"/replays/{Session}/{broadcastId}/timeline");
         Assert.Equal(TimeSpan.FromMinutes(1), timelineResponse.Headers.CacheControl!.MaxAge);
         var timeline = (await timelineResponse.Content.ReadFromJsonAsync<ReplayTimeline>())!;
-        Assert.Equal("start", timeline.Chapters.Single().Kind);
+        Assert.Equal(["start", "marker"], timeline.Chapters.Select(c => c.Kind));
+        Assert.Equal("Live demo", timeline.Chapters[1].Title);
+        Assert.InRange(timeline.Chapters[1].At, 2, timeline.Seconds);
+        Assert.Contains("Live demo</button>", page);
         var said = Assert.Single(timeline.Chat);
         Assert.Equal("said while live", said.Text);
         Assert.InRange(said.At, 2, timeline.Seconds);

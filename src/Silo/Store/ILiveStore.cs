@@ -133,6 +133,12 @@ public interface IStreamStore
     /// <summary>Records a webhook's id; false when it was recorded before (a redelivery to ignore).</summary>
     Task<bool> RecordWebhookAsync(string webhookId, long atMs);
 
+    /// <summary>Adds an organizer's chapter marker at a moment of the session; a retry with the same client id adds nothing. The marker as stored.</summary>
+    Task<MarkerRecord> AddMarkerAsync(string sessionId, string title, string clientMarkerId, long atMs);
+
+    /// <summary>The session's markers, oldest first.</summary>
+    Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId);
+
     /// <summary>Whether a webhook's id was recorded (handled) before.</summary>
     Task<bool> WebhookSeenAsync(string webhookId);
 }

@@ -130,6 +130,12 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             room text NOT NULL,
             egress_id text,
             PRIMARY KEY (session_id, broadcast_id));
+        CREATE TABLE IF NOT EXISTS markers (
+            session_id text NOT NULL,
+            client_marker_id text NOT NULL,
+            title text NOT NULL,
+            at bigint NOT NULL,
+            PRIMARY KEY (session_id, client_marker_id));
         CREATE TABLE IF NOT EXISTS webhooks_seen (
             webhook_id text PRIMARY KEY,
             received_at bigint NOT NULL);
@@ -684,6 +690,26 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<bool> RecordWebhookAsync(string webhookId, long atMs) =>
         await ExecuteAsync("INSERT INTO webhooks_seen (webhook_id, received_at) VALUES (@w, @t) ON CONFLICT DO NOTHING", P("w", webhookId), P("t", atMs)).ConfigureAwait(false) == 1;
+
+    public async Task<MarkerRecord> AddMarkerAsync(string sessionId, string title, string clientMarkerId, long atMs)
+    {
+        await ExecuteAsync("INSERT INTO markers (session_id, client_marker_id, title, at) VALUES (@s, @c, @t, @a) ON CONFLICT DO NOTHING",
+            P("s", sessionId), P("c", clientMarkerId), P("t", title), P("a", atMs)).ConfigureAwait(false);
+        await using var cmd = dataSource.CreateCommand("SELECT session_id, title, client_marker_id, at FROM markers WHERE session_id = @s AND client_marker_id = @c");
+        cmd.Parameters.Add(P("s", sessionId));
+        cmd.Parameters.Add(P("c", clientMarkerId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        await r.ReadAsync().ConfigureAwait(false);
+        return StoreRows.Marker(r);
+    }
+
+    public async Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT session_id, title, client_marker_id, at FROM markers WHERE session_id = @s ORDER BY at, client_marker_id COLLATE \"C\"");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
+    }
 
     public async Task<bool> WebhookSeenAsync(string webhookId)
     {

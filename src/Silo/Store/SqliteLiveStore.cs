@@ -137,6 +137,12 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             room TEXT NOT NULL,
             egress_id TEXT,
             PRIMARY KEY (session_id, broadcast_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS markers (
+            session_id TEXT NOT NULL,
+            client_marker_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (session_id, client_marker_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS webhooks_seen (
             webhook_id TEXT PRIMARY KEY,
             received_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -545,6 +551,28 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await using var cmd = Command(c, tx, "INSERT INTO webhooks_seen (webhook_id, received_at) VALUES ($w, $t) ON CONFLICT DO NOTHING", ("$w", webhookId), ("$t", atMs));
             return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+        });
+
+    public Task<MarkerRecord> AddMarkerAsync(string sessionId, string title, string clientMarkerId, long atMs) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var insert = Command(c, tx, "INSERT INTO markers (session_id, client_marker_id, title, at) VALUES ($s, $c, $t, $a) ON CONFLICT DO NOTHING",
+                ("$s", sessionId), ("$c", clientMarkerId), ("$t", title), ("$a", atMs)))
+            {
+                await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using var read = Command(c, tx, "SELECT session_id, title, client_marker_id, at FROM markers WHERE session_id = $s AND client_marker_id = $c", ("$s", sessionId), ("$c", clientMarkerId));
+            await using var r = await read.ExecuteReaderAsync().ConfigureAwait(false);
+            await r.ReadAsync().ConfigureAwait(false);
+            return StoreRows.Marker(r);
+        });
+
+    public Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId) =>
+        ReadAsync<IReadOnlyList<MarkerRecord>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT session_id, title, client_marker_id, at FROM markers WHERE session_id = $s ORDER BY at, client_marker_id", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
         });
 
     public Task<bool> WebhookSeenAsync(string webhookId) =>

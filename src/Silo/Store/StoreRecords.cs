@@ -105,6 +105,9 @@ public readonly record struct StoredVote(string VoterId, string OptionId, string
 [GenerateSerializer, Immutable]
 public sealed record BroadcastRecord(string SessionId, string BroadcastId, string? Playlist, double Seconds, long StartedAt, long? EndedAt);
 
+/// <summary>A chapter an organizer marked during a session, at <see cref="AtMs"/> on the events' clock.</summary>
+public sealed record MarkerRecord(string SessionId, string Title, string ClientMarkerId, long AtMs);
+
 /// <summary>A session's LiveKit stage: its room, and the RTMP ingress (URL and key) OBS sends to.</summary>
 public sealed record LiveKitStageRecord(string SessionId, string Room, string IngressId, string IngressUrl, string IngressKey, long CreatedAt);
 

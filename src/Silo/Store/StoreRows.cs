@@ -51,6 +51,8 @@ internal static class StoreRows
     public static BroadcastRecord Broadcast(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 
+    public static MarkerRecord Marker(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3));
+
     public static LiveKitStageRecord Stage(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
 

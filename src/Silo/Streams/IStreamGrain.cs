@@ -40,6 +40,12 @@ public interface IStreamGrain : IGrainWithStringKey
     Task<ReplayTimeline?> GetTimelineAsync(string broadcastId);
 
     /// <summary>
+    /// Marks a chapter now (a talk's part, a demo, the Q&amp;A): the replay of the broadcast under way
+    /// lists it at this moment. Organizers. A retry with the same client id marks nothing more.
+    /// </summary>
+    Task<Outcome<MarkerView>> AddMarkerAsync(Caller organizer, string title, string clientMarkerId);
+
+    /// <summary>
     /// Opens the session's LiveKit stage (its room, and an RTMP ingress for OBS), or returns the one
     /// open already. Organizers. <c>no_livekit</c> without a LiveKit server, <c>livekit_unreachable</c> when it does not answer.
     /// </summary>
@@ -86,7 +92,11 @@ public sealed record ReplayTimeline(string SessionId, string BroadcastId, string
     }
 }
 
-/// <summary>A point to seek to. <see cref="Kind"/>: "start", "round_opened" or "round_closed"; <see cref="Title"/> is the round's question ("" for the start).</summary>
+/// <summary>An organizer's marker, at <see cref="At"/> (Unix ms).</summary>
+[GenerateSerializer, Immutable]
+public sealed record MarkerView(string Title, long At);
+
+/// <summary>A point to seek to. <see cref="Kind"/>: "start", "round_opened", "round_closed" or "marker"; <see cref="Title"/> is the round's question or the marker's title ("" for the start).</summary>
 [GenerateSerializer, Immutable]
 public sealed record ChapterView(double At, string Kind, string Title, string? RoundId);
 

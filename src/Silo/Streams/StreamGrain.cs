@@ -169,6 +169,27 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         await SendAsync(view);
     }
 
+    public async Task<Outcome<MarkerView>> AddMarkerAsync(Caller organizer, string title, string clientMarkerId)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        MarkerRecord stored;
+        try
+        {
+            stored = await store.AddMarkerAsync(key, title, clientMarkerId, NowMs);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Storing a marker of session {Session} failed", key);
+            return LiveError.TryAgain();
+        }
+        // A replay already built shows it (a marker set just after the end still falls in its last minute).
+        timelines.Clear();
+        return new MarkerView(stored.Title, stored.AtMs);
+    }
+
     public async Task<ReplayTimeline?> GetTimelineAsync(string broadcastId)
     {
         if (timelines.TryGetValue(broadcastId, out var kept) && Environment.TickCount64 - kept.BuiltAt < TimelineKept.TotalMilliseconds)
@@ -192,6 +213,13 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
             if (round.ClosedAtMs is { } closedAt && closedAt >= videoStart && closedAt <= endedAt)
             {
                 chapters.Add(new ChapterView(At(closedAt), "round_closed", round.Question, round.RoundId));
+            }
+        }
+        foreach (var marker in await store.GetMarkersAsync(key))
+        {
+            if (marker.AtMs >= videoStart && marker.AtMs <= endedAt)
+            {
+                chapters.Add(new ChapterView(At(marker.AtMs), "marker", marker.Title, null));
             }
         }
         var messages = await chat.GetChatBetweenAsync(key, videoStart, endedAt, MaxReplayChat);

@@ -219,6 +219,28 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return HubResult<T>.From(await call(grains.Stream(sessionId), Me));
     }
 
+    /// <summary>Marks a chapter of the broadcast under way, now: its replay lists it. Organizers.</summary>
+    public async Task<HubResult<MarkerView>> AddMarker(string sessionId, string title, string clientMarkerId)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn() ?? CheckClientId(clientMarkerId, nameof(clientMarkerId))) is { } invalid)
+        {
+            return invalid;
+        }
+        var trimmed = title?.Trim() ?? "";
+        if (trimmed.Length is 0 or > MaxMarkerTitle)
+        {
+            return LiveError.InvalidArgument(nameof(title), $"must be 1 to {MaxMarkerTitle} characters");
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        return HubResult<MarkerView>.From(await grains.Stream(sessionId).AddMarkerAsync(Me, trimmed, clientMarkerId));
+    }
+
+    /// <summary>The longest chapter title a marker may have.</summary>
+    public const int MaxMarkerTitle = 120;
+
     /// <summary>Opens the session's LiveKit stage (a room, and an RTMP ingress for OBS) or returns the open one. Organizers.</summary>
     public Task<HubResult<LiveKitStageView>> OpenStage(string sessionId) =>
         StreamKeyAsync(sessionId, (g, me) => g.OpenStageAsync(me));

@@ -133,6 +133,19 @@ public abstract class LiveStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Markers_are_kept_per_session_in_time_order_and_a_retry_adds_none()
+    {
+        var second = await Store.AddMarkerAsync("s1", "Q&A", "m2", 2_000);
+        var first = await Store.AddMarkerAsync("s1", "Demo", "m1", 1_000);
+        await Store.AddMarkerAsync("s2", "Other", "m1", 1_500);
+        var retry = await Store.AddMarkerAsync("s1", "Q&A (again)", "m2", 9_000);
+        Assert.Equal(second, retry);
+        Assert.Equal(new MarkerRecord("s1", "Q&A", "m2", 2_000), retry);
+        Assert.Equal([first, second], await OpenTracked(Location).GetMarkersAsync("s1"));
+        Assert.Empty(await Store.GetMarkersAsync("s3"));
+    }
+
+    [Fact]
     public async Task LiveKit_stages_broadcasts_and_webhook_ids_are_kept()
     {
         Assert.Null(await Store.GetLiveKitStageAsync("s1"));

@@ -475,6 +475,23 @@ function start(root) {
       }
     });
   }
+  const markerForm = $("marker-form");
+  if (markerForm) {
+    // One client id per title typed: a double click marks once.
+    let markerId = null;
+    markerForm.addEventListener("input", () => { markerId = null; });
+    markerForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      markerId ??= newId();
+      const title = String(new FormData(markerForm).get("title") || "").trim();
+      const result = await command("AddMarker", sessionId, title, markerId);
+      if (result?.ok) {
+        notice(format(t["marked"], result.value.title));
+        markerForm.reset();
+        markerId = null;
+      }
+    });
+  }
   const slow = $("slowmode-select");
   if (slow) slow.addEventListener("change", () => command("SetSlowMode", sessionId, Number(slow.value)));
   const roundForm = $("round-form");
