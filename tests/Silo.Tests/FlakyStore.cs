@@ -44,7 +44,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task SetSessionStatusAsync(string sessionId, SessionStatus status, long atMs) { ThrowIfDown(); return inner.SetSessionStatusAsync(sessionId, status, atMs); }
     public Task SetSlowModeAsync(string sessionId, int seconds) { ThrowIfDown(); return inner.SetSlowModeAsync(sessionId, seconds); }
     public Task SetPinnedAsync(string sessionId, long? messageId) { ThrowIfDown(); return inner.SetPinnedAsync(sessionId, messageId); }
-    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, peakCandidate, atMs); }
+    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long newReplayViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, newReplayViews, peakCandidate, atMs); }
     public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
     public Task<string?> GetStreamKeyAsync(string sessionId) => inner.GetStreamKeyAsync(sessionId);
     public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) { ThrowIfDown(); return inner.SetStreamKeyAsync(sessionId, streamKey, atMs); }

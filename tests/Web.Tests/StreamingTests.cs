@@ -115,8 +115,13 @@ public sealed class StreamingTests
         Assert.Contains("0:08", library);
         Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?q=zzzz"));
         Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?series=contest"));
+        var viewsBefore = viewer.Counts;
+        Assert.Equal(0, viewsBefore.ReplayViews);
         await using var later = await LiveClient.JoinAsync(host, Session);
         Assert.Equal(new StreamView("ended", playlistUrl, viewer.Stream.Seconds, 0, null), later.Stream with { BitrateKbps = 0, LastSegmentAt = null });
+        // That join is a view of the replay: counted among the views, and apart from the live ones.
+        await Eventually.TrueAsync(() => later.Counts.ReplayViews == 1 && later.Counts.TotalViews == viewsBefore.TotalViews + 1, () => $"one replay view (counts {later.Counts})", 10_000);
+        Assert.Contains("id=\"count-replay\">1<", await host.Http.GetStringAsync($"/sessions/{Session}"));
     }
 
     [Fact]

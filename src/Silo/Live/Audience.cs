@@ -15,6 +15,7 @@ internal sealed class Audience(LiveOptions options)
     private readonly HashSet<string> unflushedViewers = new(StringComparer.Ordinal);
     private SessionCounters counters = new(0, 0, 0);
     private long unflushedViews;
+    private long unflushedReplayViews;
     private long peakSeen;
     private bool flushing;
     private long lastFlush = Environment.TickCount64;
@@ -91,9 +92,14 @@ internal sealed class Audience(LiveOptions options)
         }
     }
 
-    public void CountView(string viewerKey)
+    /// <summary>A view; <paramref name="replay"/> when the session is showing its replay (counted apart from live views too).</summary>
+    public void CountView(string viewerKey, bool replay)
     {
         unflushedViews++;
+        if (replay)
+        {
+            unflushedReplayViews++;
+        }
         if (knownViewers.Add(viewerKey))
         {
             unflushedViewers.Add(viewerKey);
@@ -102,7 +108,7 @@ internal sealed class Audience(LiveOptions options)
     }
 
     public CountsView Counts() =>
-        new(Current, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews);
+        new(Current, Math.Max(counters.PeakViewers, peakSeen), counters.UniqueViewers, counters.TotalViews + unflushedViews, counters.ReplayViews + unflushedReplayViews);
 
     /// <summary>Nothing waits to be written.</summary>
     public bool Flushed => !flushing && unflushedViewers.Count == 0 && unflushedViews == 0 && peakSeen <= counters.PeakViewers;
@@ -116,13 +122,14 @@ internal sealed class Audience(LiveOptions options)
         }
         flushing = true;
         lastFlush = now;
-        return new PresenceFlush(unflushedViewers.ToArray(), unflushedViews, peakSeen);
+        return new PresenceFlush(unflushedViewers.ToArray(), unflushedViews, unflushedReplayViews, peakSeen);
     }
 
     public void FlushSucceeded(PresenceFlush flush, SessionCounters stored)
     {
         counters = stored;
         unflushedViews -= flush.Views;
+        unflushedReplayViews -= flush.ReplayViews;
         unflushedViewers.ExceptWith(flush.ViewerKeys);
         flushing = false;
         Changed = true;
@@ -135,4 +142,4 @@ internal sealed class Audience(LiveOptions options)
 }
 
 /// <summary>Views, first-time viewers and the peak to add to the store.</summary>
-internal sealed record PresenceFlush(string[] ViewerKeys, long Views, long PeakCandidate);
+internal sealed record PresenceFlush(string[] ViewerKeys, long Views, long ReplayViews, long PeakCandidate);

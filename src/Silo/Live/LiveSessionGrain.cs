@@ -123,7 +123,8 @@ public sealed class LiveSessionGrain(
         audience.Report(node, Environment.TickCount64);
         if (!rejoin)
         {
-            audience.CountView(viewerKey);
+            // A view of a session whose broadcast ended with a playlist is a view of its replay.
+            audience.CountView(viewerKey, replay: stream is { State: "ended", Playlist: not null });
         }
         return await SnapshotAsync(caller);
     }
@@ -171,7 +172,7 @@ public sealed class LiveSessionGrain(
     {
         try
         {
-            var stored = await sessionStore.RecordPresenceAsync(key, flush.ViewerKeys, flush.Views, flush.PeakCandidate, NowMs);
+            var stored = await sessionStore.RecordPresenceAsync(key, flush.ViewerKeys, flush.Views, flush.ReplayViews, flush.PeakCandidate, NowMs);
             audience.FlushSucceeded(flush, stored);
         }
         catch (Exception e)

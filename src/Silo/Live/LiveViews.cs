@@ -8,7 +8,7 @@ namespace Events.Silo.Live;
 
 /// <summary>Audience figures. <see cref="Current"/> is viewers connected now; the rest are kept in the store.</summary>
 [GenerateSerializer, Immutable]
-public sealed record CountsView(long Current, long Peak, long Unique, long TotalViews);
+public sealed record CountsView(long Current, long Peak, long Unique, long TotalViews, long ReplayViews = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ChatView(long Id, string AuthorId, string AuthorName, string Text, long SentAt)

@@ -23,8 +23,11 @@ public interface ISessionStore
 
     Task SetPinnedAsync(string sessionId, long? messageId);
 
-    /// <summary>Adds viewers seen for the first time (keys already known are ignored), adds to the views total and raises the peak; returns the new figures.</summary>
-    Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs);
+    /// <summary>
+    /// Adds viewers seen for the first time (keys already known are ignored), adds to the views total
+    /// (of which <paramref name="newReplayViews"/> were views of the replay) and raises the peak; returns the new figures.
+    /// </summary>
+    Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long newReplayViews, long peakCandidate, long atMs);
 
     Task<SessionCounters> GetCountersAsync(string sessionId);
 

@@ -54,6 +54,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             unique_viewers bigint NOT NULL DEFAULT 0,
             total_views bigint NOT NULL DEFAULT 0,
             peak_viewers bigint NOT NULL DEFAULT 0);
+        ALTER TABLE live_sessions ADD COLUMN IF NOT EXISTS replay_views bigint NOT NULL DEFAULT 0;
         CREATE TABLE IF NOT EXISTS session_viewers (
             session_id text NOT NULL,
             viewer_key text NOT NULL,
@@ -188,7 +189,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             ON CONFLICT (session_id) DO UPDATE SET pinned_message_id = excluded.pinned_message_id
             """, P("s", sessionId), NullableBigint("v", messageId));
 
-    public async Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs)
+    public async Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long newReplayViews, long peakCandidate, long atMs)
     {
         // Sorted so that two nodes adding overlapping viewers lock the keys in the same order.
         var keys = viewerKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -200,19 +201,21 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                 SELECT @s, k, @t FROM unnest(@keys) WITH ORDINALITY AS u(k, ord) ORDER BY ord
                 ON CONFLICT DO NOTHING
                 RETURNING 1)
-            INSERT INTO live_sessions AS l (session_id, unique_viewers, total_views, peak_viewers)
-            VALUES (@s, (SELECT count(*) FROM added), @views, GREATEST(@peak, 0))
+            INSERT INTO live_sessions AS l (session_id, unique_viewers, total_views, peak_viewers, replay_views)
+            VALUES (@s, (SELECT count(*) FROM added), @views, GREATEST(@peak, 0), @replays)
             ON CONFLICT (session_id) DO UPDATE SET
                 unique_viewers = l.unique_viewers + excluded.unique_viewers,
                 total_views = l.total_views + excluded.total_views,
-                peak_viewers = GREATEST(l.peak_viewers, excluded.peak_viewers)
-            RETURNING unique_viewers, total_views, peak_viewers
+                peak_viewers = GREATEST(l.peak_viewers, excluded.peak_viewers),
+                replay_views = l.replay_views + excluded.replay_views
+            RETURNING unique_viewers, total_views, peak_viewers, replay_views
             """);
         cmd.Parameters.Add(P("s", sessionId));
         cmd.Parameters.Add(P("t", atMs));
         cmd.Parameters.Add(P("keys", keys));
         cmd.Parameters.Add(P("views", newViews));
         cmd.Parameters.Add(P("peak", peakCandidate));
+        cmd.Parameters.Add(P("replays", newReplayViews));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         await r.ReadAsync().ConfigureAwait(false);
         return StoreRows.Counters(r);
@@ -220,7 +223,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<SessionCounters> GetCountersAsync(string sessionId)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = @s");
+        await using var cmd = dataSource.CreateCommand("SELECT unique_viewers, total_views, peak_viewers, replay_views FROM live_sessions WHERE session_id = @s");
         cmd.Parameters.Add(P("s", sessionId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Counters(r) : new SessionCounters(0, 0, 0);

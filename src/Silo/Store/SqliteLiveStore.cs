@@ -47,6 +47,14 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         await WriteAsync(async (c, tx) =>
         {
             await ExecAsync(c, tx, Schema).ConfigureAwait(false);
+            // Databases made before replay views were counted apart get the column.
+            await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('live_sessions') WHERE name = 'replay_views'"))
+            {
+                if ((long)(await columns.ExecuteScalarAsync().ConfigureAwait(false))! == 0)
+                {
+                    await ExecAsync(c, tx, "ALTER TABLE live_sessions ADD COLUMN replay_views INTEGER NOT NULL DEFAULT 0").ConfigureAwait(false);
+                }
+            }
             return 0;
         }).ConfigureAwait(false);
     }
@@ -60,7 +68,8 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             pinned_message_id INTEGER,
             unique_viewers INTEGER NOT NULL DEFAULT 0,
             total_views INTEGER NOT NULL DEFAULT 0,
-            peak_viewers INTEGER NOT NULL DEFAULT 0);
+            peak_viewers INTEGER NOT NULL DEFAULT 0,
+            replay_views INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS session_viewers (
             session_id TEXT NOT NULL,
             viewer_key TEXT NOT NULL,
@@ -184,7 +193,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long peakCandidate, long atMs) =>
+    public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long newReplayViews, long peakCandidate, long atMs) =>
         WriteAsync(async (c, tx) =>
         {
             await EnsureSessionRowAsync(c, tx, sessionId).ConfigureAwait(false);
@@ -200,10 +209,11 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             }
             await using var update = Command(c, tx, """
                 UPDATE live_sessions
-                SET unique_viewers = unique_viewers + $added, total_views = total_views + $views, peak_viewers = MAX(peak_viewers, $peak)
+                SET unique_viewers = unique_viewers + $added, total_views = total_views + $views, peak_viewers = MAX(peak_viewers, $peak),
+                    replay_views = replay_views + $replays
                 WHERE session_id = $s
-                RETURNING unique_viewers, total_views, peak_viewers
-                """, ("$s", sessionId), ("$added", added), ("$views", newViews), ("$peak", peakCandidate));
+                RETURNING unique_viewers, total_views, peak_viewers, replay_views
+                """, ("$s", sessionId), ("$added", added), ("$views", newViews), ("$peak", peakCandidate), ("$replays", newReplayViews));
             await using var r = await update.ExecuteReaderAsync().ConfigureAwait(false);
             await r.ReadAsync().ConfigureAwait(false);
             return StoreRows.Counters(r);
@@ -212,7 +222,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<SessionCounters> GetCountersAsync(string sessionId) =>
         ReadAsync(async c =>
         {
-            await using var cmd = Command(c, null, "SELECT unique_viewers, total_views, peak_viewers FROM live_sessions WHERE session_id = $s", ("$s", sessionId));
+            await using var cmd = Command(c, null, "SELECT unique_viewers, total_views, peak_viewers, replay_views FROM live_sessions WHERE session_id = $s", ("$s", sessionId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Counters(r) : new SessionCounters(0, 0, 0);
         });

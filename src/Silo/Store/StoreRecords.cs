@@ -17,7 +17,7 @@ public sealed record SessionSettings(SessionStatus Status, int SlowModeSeconds, 
 
 /// <summary>Audience figures kept in the store: distinct viewers, joins, and the most viewers at once.</summary>
 [GenerateSerializer, Immutable]
-public sealed record SessionCounters(long UniqueViewers, long TotalViews, long PeakViewers);
+public sealed record SessionCounters(long UniqueViewers, long TotalViews, long PeakViewers, long ReplayViews = 0);
 
 /// <summary>A chat message as sent, before the store has given it an id.</summary>
 [GenerateSerializer, Immutable]

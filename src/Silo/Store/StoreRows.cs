@@ -43,7 +43,7 @@ internal static class StoreRows
     public static StoredVote Vote(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
 
     /// <summary>Columns: unique_viewers, total_views, peak_viewers.</summary>
-    public static SessionCounters Counters(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    public static SessionCounters Counters(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
 
     public const string BroadcastColumns = "session_id, broadcast_id, playlist, seconds, started_at, ended_at";
 

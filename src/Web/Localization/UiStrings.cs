@@ -54,6 +54,7 @@ internal static class UiStrings
         ["watch.peak"] = ("Peak", "最高同时在线"),
         ["watch.unique"] = ("Unique viewers", "独立观众"),
         ["watch.views"] = ("Total views", "累计观看"),
+        ["watch.replayviews"] = ("Of which replay", "其中回放"),
         ["watch.reactions"] = ("Reactions", "互动"),
         ["watch.like"] = ("Like", "点赞"),
         ["watch.applause"] = ("Applause", "鼓掌"),

@@ -225,14 +225,15 @@ public abstract class LiveStoreContract : IAsyncLifetime
     {
         await Store.SetSessionStatusAsync("s1", SessionStatus.Live, 500);
 
-        Assert.Equal(new SessionCounters(2, 3, 2), await Store.RecordPresenceAsync("s1", ["a", "b", "a"], 3, 2, 1_000));
-        Assert.Equal(new SessionCounters(3, 5, 2), await Store.RecordPresenceAsync("s1", ["c", "b"], 2, 1, 2_000));
-        var last = await Store.RecordPresenceAsync("s1", [], 0, 9, 3_000);
-        Assert.Equal(new SessionCounters(3, 5, 9), last);
+        Assert.Equal(new SessionCounters(2, 3, 2), await Store.RecordPresenceAsync("s1", ["a", "b", "a"], 3, 0, 2, 1_000));
+        // Views of the replay count among the views, and apart.
+        Assert.Equal(new SessionCounters(3, 5, 2, ReplayViews: 2), await Store.RecordPresenceAsync("s1", ["c", "b"], 2, 2, 1, 2_000));
+        var last = await Store.RecordPresenceAsync("s1", [], 0, 0, 9, 3_000);
+        Assert.Equal(new SessionCounters(3, 5, 9, ReplayViews: 2), last);
         Assert.Equal(last, await Store.GetCountersAsync("s1"));
 
         // Viewer keys are per session, and the figures and the settings live side by side.
-        Assert.Equal(new SessionCounters(1, 1, 1), await Store.RecordPresenceAsync("s2", ["a"], 1, 1, 4_000));
+        Assert.Equal(new SessionCounters(1, 1, 1), await Store.RecordPresenceAsync("s2", ["a"], 1, 0, 1, 4_000));
         await Store.SetSlowModeAsync("s1", 10);
         Assert.Equal(last, await Store.GetCountersAsync("s1"));
         Assert.Equal(new SessionSettings(SessionStatus.Live, 10, null), await Store.GetSessionAsync("s1"));

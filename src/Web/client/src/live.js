@@ -167,6 +167,8 @@ function start(root) {
     $("count-peak").textContent = c.peak;
     $("count-unique").textContent = c.unique;
     $("count-views").textContent = c.totalViews;
+    $("count-replay").textContent = c.replayViews || 0;
+    $("count-replay-box").hidden = !c.replayViews;
   }
 
   function renderReactions(r) {
