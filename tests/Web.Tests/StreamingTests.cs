@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Events.Silo.Live;
 using Events.Silo.Streams;
 using Events.Web.Accounts;
+using Events.Web.Live;
 using Events.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
@@ -232,6 +233,65 @@ public sealed class StreamingTests
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task An_organizer_trims_a_replay_to_its_segments_and_hides_it_from_everyone_else()
+    {
+        var (host, organizer, key) = await StartAsync();
+        await using var _h = host;
+        await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        var (exit, errors) = await Ffmpeg.WaitAsync(Ffmpeg.StartPush(IngestUrl(host, key), seconds: 8, realTime: false), TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, errors);
+        await Eventually.TrueAsync(() => viewer.Stream is { State: "ended", Playlist: not null }, "the replay", 15_000);
+        var original = viewer.Stream.Playlist!;
+        var listed = await org.InvokeAsync<IReadOnlyList<ReplayAdminView>>("ListReplays", Session);
+        var replay = Assert.Single(listed.Value!);
+        Assert.Equal((original, 8.0, 8.0, false), (replay.Playlist, replay.Seconds, replay.OriginalSeconds, replay.Hidden));
+
+        // Bad edits are refused and change nothing.
+        var b = replay.BroadcastId;
+        Assert.Equal("invalid_argument", (await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(3, 2, false))).Error!.Code);
+        Assert.Equal("invalid_argument", (await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(-1, null, false))).Error!.Code);
+        Assert.Equal("invalid_argument", (await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(100, null, false))).Error!.Code);
+        Assert.Equal("unknown_replay", (await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, "b1", new EditReplayRequest(0, null, true))).Error!.Code);
+        Assert.Equal("unknown_replay", (await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, "../b1", new EditReplayRequest(0, null, true))).Error!.Code);
+        Assert.Equal("unauthenticated", (await viewer.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(0, null, true))).Error!.Code);
+        var member = await host.CreateAccountAsync("member");
+        await using (var m = await LiveClient.JoinAsync(host, Session, member.Token))
+        {
+            Assert.Equal("forbidden", (await m.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(0, null, true))).Error!.Code);
+            Assert.Equal("forbidden", (await m.InvokeAsync<IReadOnlyList<ReplayAdminView>>("ListReplays", Session)).Error!.Code);
+        }
+        Assert.Equal(original, viewer.Stream.Playlist);
+
+        // Trimmed to 3–6.5 s: the segments 2–8 s are kept, in a new playlist; viewers get it with the next update.
+        var trimmed = await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(3, 6.5, false));
+        Assert.True(trimmed.Ok, trimmed.Error?.Message);
+        Assert.Equal((6.0, 3.0, 6.5, 8.0), (trimmed.Value!.Seconds, trimmed.Value.TrimStart, trimmed.Value.TrimEnd!.Value, trimmed.Value.OriginalSeconds));
+        Assert.NotEqual(original, trimmed.Value.Playlist);
+        await Eventually.TrueAsync(() => viewer.Stream.Playlist == trimmed.Value.Playlist && viewer.Stream.Seconds == 6.0, "the viewer to get the trimmed replay", 10_000);
+        var cut = await host.Http.GetStringAsync(trimmed.Value.Playlist);
+        Assert.Equal(["index1.ts", "index2.ts", "index3.ts"], cut.Split('\n').Where(l => l.EndsWith(".ts")));
+        Assert.Contains("#EXT-X-ENDLIST", cut);
+        var timeline = await host.Http.GetFromJsonAsync<ReplayTimeline>($"/replays/{Session}/{b}/timeline");
+        Assert.Equal(6.0, timeline!.Seconds);
+        Assert.Contains("Replay · 0:06", await host.Http.GetStringAsync($"/sessions/{Session}"));
+
+        // Hidden: gone from the page, the library, the timeline and the files, for everyone; shown again, back.
+        var hidden = await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(3, 6.5, true));
+        Assert.True(hidden.Value!.Hidden);
+        await Eventually.TrueAsync(() => viewer.Stream is { State: "ended", Playlist: null }, "the viewer to lose the replay", 10_000);
+        await AssertProblemAsync(await host.Http.GetAsync(trimmed.Value.Playlist), HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/replays/{Session}/{b}/timeline")).StatusCode);
+        Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays"));
+        var page = await host.Http.GetStringAsync($"/sessions/{Session}");
+        Assert.Contains("It has no replay.", page);
+        Assert.DoesNotContain(trimmed.Value.Playlist, page);
+        Assert.True((await org.InvokeAsync<ReplayAdminView>("EditReplay", Session, b, new EditReplayRequest(0, null, false))).Ok);
+        await Eventually.TrueAsync(() => viewer.Stream.Playlist == original && viewer.Stream.Seconds == 8.0, "the whole replay back", 10_000);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(original)).StatusCode);
     }
 
     /// <summary>One real 2-second MPEG-TS segment, made by ffmpeg into a temporary folder.</summary>

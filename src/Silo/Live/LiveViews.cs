@@ -26,8 +26,9 @@ public sealed record SettingsView(string Status, int SlowModeSeconds, ChatView? 
 /// <see cref="Playlist"/> is the HLS playlist to play (the live one, or the replay once ended), null
 /// before the first; <see cref="Seconds"/> its length; <see cref="BitrateKbps"/> the broadcast's mean bitrate.
 /// <see cref="Room"/> is the LiveKit room carrying a live broadcast (played over WebRTC; ask the hub
-/// for a token), null for a stream pushed to the HLS origin; a LiveKit broadcast that ended has a
-/// playlist once its recording is written.
+/// for a token), null for a stream pushed to the HLS origin; a LiveKit broadcast that ended keeps it
+/// until its recording is written (the replay is on its way), then has a playlist instead. Ended
+/// with neither: there is no replay (none was recorded, or the organizers hid it).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record StreamView(string State, string? Playlist, double Seconds, long BitrateKbps, long? LastSegmentAt, string? Room = null)

@@ -142,6 +142,16 @@ public interface IStreamStore
     /// <summary>The session's markers, oldest first.</summary>
     Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId);
 
+    /// <summary>
+    /// Records an organizer's edit of an ended broadcast's replay and, in the same transaction, makes
+    /// <paramref name="playlist"/> (of <paramref name="seconds"/>) the broadcast's playlist. The
+    /// original playlist and length are kept as first recorded.
+    /// </summary>
+    Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds);
+
+    /// <summary>The replay edits of one session, or of all.</summary>
+    Task<IReadOnlyList<ReplayEditRecord>> GetReplayEditsAsync(string? sessionId);
+
     /// <summary>Whether a webhook's id was recorded (handled) before.</summary>
     Task<bool> WebhookSeenAsync(string webhookId);
 }

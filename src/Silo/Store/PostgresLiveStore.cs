@@ -137,6 +137,17 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             title text NOT NULL,
             at bigint NOT NULL,
             PRIMARY KEY (session_id, client_marker_id));
+        CREATE TABLE IF NOT EXISTS replay_edits (
+            session_id text NOT NULL,
+            broadcast_id text NOT NULL,
+            original_playlist text NOT NULL,
+            original_seconds double precision NOT NULL,
+            offset_seconds double precision NOT NULL,
+            trim_start double precision NOT NULL,
+            trim_end double precision,
+            hidden bigint NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (session_id, broadcast_id));
         CREATE TABLE IF NOT EXISTS webhooks_seen (
             webhook_id text PRIMARY KEY,
             received_at bigint NOT NULL);
@@ -640,7 +651,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE session_id = @s ORDER BY started_at, broadcast_id COLLATE \"C\"");
+        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM {StoreRows.BroadcastsJoined} WHERE b.session_id = @s ORDER BY b.started_at, b.broadcast_id COLLATE \"C\"");
         cmd.Parameters.Add(P("s", sessionId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
@@ -648,7 +659,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE ended_at IS NOT NULL AND playlist IS NOT NULL ORDER BY ended_at DESC, session_id COLLATE \"C\" LIMIT @l");
+        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.BroadcastColumns} FROM {StoreRows.BroadcastsJoined} WHERE b.ended_at IS NOT NULL AND b.playlist IS NOT NULL AND COALESCE(e.hidden, 0) = 0 ORDER BY b.ended_at DESC, b.session_id COLLATE \"C\" LIMIT @l");
         cmd.Parameters.Add(Limit(limit));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
@@ -712,6 +723,31 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         cmd.Parameters.Add(P("s", sessionId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
+    }
+
+    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using (var upsert = Command(c, tx, $"""
+                INSERT INTO replay_edits ({StoreRows.ReplayEditColumns}) VALUES (@s, @b, @op, @os, @off, @ts, @te, @h, @u)
+                ON CONFLICT (session_id, broadcast_id) DO UPDATE SET offset_seconds = excluded.offset_seconds, trim_start = excluded.trim_start,
+                    trim_end = excluded.trim_end, hidden = excluded.hidden, updated_at = excluded.updated_at
+                """, P("s", edit.SessionId), P("b", edit.BroadcastId), P("op", edit.OriginalPlaylist), P("os", edit.OriginalSeconds), P("off", edit.OffsetSeconds),
+                P("ts", edit.TrimStart), new NpgsqlParameter("te", NpgsqlDbType.Double) { Value = edit.TrimEnd.HasValue ? edit.TrimEnd.Value : DBNull.Value }, P("h", edit.Hidden ? 1L : 0L), P("u", edit.UpdatedAt)))
+            {
+                await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using var update = Command(c, tx, "UPDATE broadcasts SET playlist = @p, seconds = @d WHERE session_id = @s AND broadcast_id = @b AND ended_at IS NOT NULL",
+                P("s", edit.SessionId), P("b", edit.BroadcastId), P("p", playlist), P("d", seconds));
+            return await update.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public async Task<IReadOnlyList<ReplayEditRecord>> GetReplayEditsAsync(string? sessionId)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {StoreRows.ReplayEditColumns} FROM replay_edits WHERE @s::text IS NULL OR session_id = @s ORDER BY session_id COLLATE \"C\", broadcast_id COLLATE \"C\"");
+        cmd.Parameters.Add(P("s", sessionId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, StoreRows.ReplayEdit).ConfigureAwait(false);
     }
 
     public async Task<bool> WebhookSeenAsync(string webhookId)

@@ -152,6 +152,17 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             title TEXT NOT NULL,
             at INTEGER NOT NULL,
             PRIMARY KEY (session_id, client_marker_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS replay_edits (
+            session_id TEXT NOT NULL,
+            broadcast_id TEXT NOT NULL,
+            original_playlist TEXT NOT NULL,
+            original_seconds REAL NOT NULL,
+            offset_seconds REAL NOT NULL,
+            trim_start REAL NOT NULL,
+            trim_end REAL,
+            hidden INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (session_id, broadcast_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS webhooks_seen (
             webhook_id TEXT PRIMARY KEY,
             received_at INTEGER NOT NULL) WITHOUT ROWID;
@@ -494,7 +505,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<BroadcastRecord>> GetBroadcastsAsync(string sessionId) =>
         ReadAsync<IReadOnlyList<BroadcastRecord>>(async c =>
         {
-            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE session_id = $s ORDER BY started_at, broadcast_id", ("$s", sessionId));
+            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM {StoreRows.BroadcastsJoined} WHERE b.session_id = $s ORDER BY b.started_at, b.broadcast_id", ("$s", sessionId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
         });
@@ -502,7 +513,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit) =>
         ReadAsync<IReadOnlyList<BroadcastRecord>>(async c =>
         {
-            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM broadcasts WHERE ended_at IS NOT NULL AND playlist IS NOT NULL ORDER BY ended_at DESC, session_id LIMIT $l", ("$l", limit));
+            await using var cmd = Command(c, null, $"SELECT {StoreRows.BroadcastColumns} FROM {StoreRows.BroadcastsJoined} WHERE b.ended_at IS NOT NULL AND b.playlist IS NOT NULL AND COALESCE(e.hidden, 0) = 0 ORDER BY b.ended_at DESC, b.session_id LIMIT $l", ("$l", limit));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await StoreRows.ListAsync(r, StoreRows.Broadcast).ConfigureAwait(false);
         });
@@ -583,6 +594,31 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             await using var cmd = Command(c, null, "SELECT session_id, title, client_marker_id, at FROM markers WHERE session_id = $s ORDER BY at, client_marker_id", ("$s", sessionId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
+        });
+
+    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var upsert = Command(c, tx, $"""
+                INSERT INTO replay_edits ({StoreRows.ReplayEditColumns}) VALUES ($s, $b, $op, $os, $off, $ts, $te, $h, $u)
+                ON CONFLICT (session_id, broadcast_id) DO UPDATE SET offset_seconds = excluded.offset_seconds, trim_start = excluded.trim_start,
+                    trim_end = excluded.trim_end, hidden = excluded.hidden, updated_at = excluded.updated_at
+                """, ("$s", edit.SessionId), ("$b", edit.BroadcastId), ("$op", edit.OriginalPlaylist), ("$os", edit.OriginalSeconds), ("$off", edit.OffsetSeconds),
+                ("$ts", edit.TrimStart), ("$te", edit.TrimEnd), ("$h", edit.Hidden ? 1 : 0), ("$u", edit.UpdatedAt)))
+            {
+                await upsert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using var update = Command(c, tx, "UPDATE broadcasts SET playlist = $p, seconds = $d WHERE session_id = $s AND broadcast_id = $b AND ended_at IS NOT NULL",
+                ("$s", edit.SessionId), ("$b", edit.BroadcastId), ("$p", playlist), ("$d", seconds));
+            return await update.ExecuteNonQueryAsync().ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyList<ReplayEditRecord>> GetReplayEditsAsync(string? sessionId) =>
+        ReadAsync<IReadOnlyList<ReplayEditRecord>>(async c =>
+        {
+            await using var cmd = Command(c, null, $"SELECT {StoreRows.ReplayEditColumns} FROM replay_edits WHERE $s IS NULL OR session_id = $s ORDER BY session_id, broadcast_id", ("$s", sessionId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, StoreRows.ReplayEdit).ConfigureAwait(false);
         });
 
     public Task<bool> WebhookSeenAsync(string webhookId) =>

@@ -103,7 +103,16 @@ public readonly record struct StoredVote(string VoterId, string OptionId, string
 
 /// <summary>One broadcast of a session: <see cref="Playlist"/> is null until a playlist was published; <see cref="EndedAt"/> is set once it is over.</summary>
 [GenerateSerializer, Immutable]
-public sealed record BroadcastRecord(string SessionId, string BroadcastId, string? Playlist, double Seconds, long StartedAt, long? EndedAt);
+public sealed record BroadcastRecord(string SessionId, string BroadcastId, string? Playlist, double Seconds, long StartedAt, long? EndedAt, bool Hidden = false);
+
+/// <summary>
+/// An organizer's edit of a replay: the recording as it ended (<see cref="OriginalPlaylist"/>, its
+/// length), the cut kept (<see cref="TrimStart"/> to <see cref="TrimEnd"/>, null for the end, in its
+/// seconds), where the edited playlist starts in it (<see cref="OffsetSeconds"/>, at a segment's
+/// start), and whether the replay is hidden. The broadcast's playlist and length are the edited ones.
+/// </summary>
+public sealed record ReplayEditRecord(string SessionId, string BroadcastId, string OriginalPlaylist, double OriginalSeconds, double OffsetSeconds,
+    double TrimStart, double? TrimEnd, bool Hidden, long UpdatedAt);
 
 /// <summary>A chapter an organizer marked during a session, at <see cref="AtMs"/> on the events' clock.</summary>
 public sealed record MarkerRecord(string SessionId, string Title, string ClientMarkerId, long AtMs);

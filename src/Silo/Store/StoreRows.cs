@@ -45,11 +45,19 @@ internal static class StoreRows
     /// <summary>Columns: unique_viewers, total_views, peak_viewers.</summary>
     public static SessionCounters Counters(DbDataReader r) => new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
 
-    public const string BroadcastColumns = "session_id, broadcast_id, playlist, seconds, started_at, ended_at";
+    /// <summary>A broadcast with whether its replay is hidden: select from <see cref="BroadcastsJoined"/>.</summary>
+    public const string BroadcastColumns = "b.session_id, b.broadcast_id, b.playlist, b.seconds, b.started_at, b.ended_at, COALESCE(e.hidden, 0)";
+
+    public const string BroadcastsJoined = "broadcasts b LEFT JOIN replay_edits e ON e.session_id = b.session_id AND e.broadcast_id = b.broadcast_id";
+
+    public const string ReplayEditColumns = "session_id, broadcast_id, original_playlist, original_seconds, offset_seconds, trim_start, trim_end, hidden, updated_at";
+
+    public static ReplayEditRecord ReplayEdit(DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6), r.GetInt64(7) != 0, r.GetInt64(8));
 
     /// <summary>Columns: <see cref="BroadcastColumns"/>.</summary>
     public static BroadcastRecord Broadcast(DbDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
+        new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetDouble(3), r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5), Convert.ToInt64(r.GetValue(6)) != 0);
 
     public static MarkerRecord Marker(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3));
 

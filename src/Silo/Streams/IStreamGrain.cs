@@ -45,6 +45,16 @@ public interface IStreamGrain : IGrainWithStringKey
     /// </summary>
     Task<Outcome<MarkerView>> AddMarkerAsync(Caller organizer, string title, string clientMarkerId);
 
+    /// <summary>The session's ended broadcasts with a playlist, with their edits, for the control room. Organizers.</summary>
+    Task<Outcome<IReadOnlyList<ReplayAdminView>>> ListReplaysAsync(Caller organizer);
+
+    /// <summary>
+    /// Applies an organizer's edit to an ended broadcast's replay: its playlist becomes the cut's
+    /// (written by the host beside the segments), its chapters and chat follow the cut, and a hidden
+    /// replay leaves the library and the watch page. Organizers. <c>unknown_replay</c> for a broadcast that is not an ended one with a playlist.
+    /// </summary>
+    Task<Outcome<ReplayAdminView>> EditReplayAsync(Caller organizer, string broadcastId, ReplayCut cut);
+
     /// <summary>
     /// Opens the session's LiveKit stage (its room, and an RTMP ingress for OBS), or returns the one
     /// open already. Organizers. <c>no_livekit</c> without a LiveKit server, <c>livekit_unreachable</c> when it does not answer.
@@ -75,7 +85,9 @@ public sealed record LiveKitStageView(string SessionId, string Room, string Ingr
 
 /// <summary>What a replay shows beside the video: <see cref="Playlist"/> is the replay's playlist file, <see cref="Seconds"/> its length.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ReplayTimeline(string SessionId, string BroadcastId, string Playlist, double Seconds, IReadOnlyList<ChapterView> Chapters, IReadOnlyList<ReplayChatView> Chat)
+public sealed record ReplayTimeline(string SessionId, string BroadcastId, string Playlist, double Seconds, IReadOnlyList<ChapterView> Chapters, IReadOnlyList<ReplayChatView> Chat,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? OriginalPlaylist = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] double OffsetSeconds = 0)
 {
     /// <summary>
     /// The same timeline in seconds of the video, which starts <paramref name="leadSeconds"/> before
@@ -84,13 +96,27 @@ public sealed record ReplayTimeline(string SessionId, string BroadcastId, string
     public ReplayTimeline InVideoTime(double leadSeconds)
     {
         double At(double at) => Math.Round(Math.Clamp(at + leadSeconds, 0, Seconds), 1);
+        // A trimmed replay (its times already less the cut's offset) leaves out what falls outside the cut.
+        bool Kept(double at) => OffsetSeconds <= 0 || (at + leadSeconds >= 0 && at + leadSeconds <= Seconds);
         return this with
         {
-            Chapters = Chapters.Select(c => c with { At = c.Kind == "start" ? 0 : At(c.At) }).ToArray(),
-            Chat = Chat.Select(m => m with { At = At(m.At) }).ToArray(),
+            Chapters = Chapters.Where(c => c.Kind == "start" || Kept(c.At)).Select(c => c with { At = c.Kind == "start" ? 0 : At(c.At) }).ToArray(),
+            Chat = Chat.Where(m => Kept(m.At)).Select(m => m with { At = At(m.At) }).ToArray(),
         };
     }
 }
+
+/// <summary>
+/// A replay as the control room lists it: its current playlist (URL) and length, and the original's
+/// (<see cref="OriginalSeconds"/>), the cut kept (seconds of the original; <see cref="TrimEnd"/> null for its end) and whether it is hidden.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplayAdminView(string BroadcastId, long StartedAt, long EndedAt, string Playlist, double Seconds, double OriginalSeconds,
+    double TrimStart, double? TrimEnd, bool Hidden, string OriginalPlaylist);
+
+/// <summary>An edit made by the host: the playlist it wrote (or the original), where it starts in the original and its length.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplayCut(string Playlist, double OffsetSeconds, double Seconds, double TrimStart, double? TrimEnd, bool Hidden);
 
 /// <summary>An organizer's marker, at <see cref="At"/> (Unix ms).</summary>
 [GenerateSerializer, Immutable]

@@ -190,6 +190,58 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         return new MarkerView(stored.Title, stored.AtMs);
     }
 
+    public async Task<Outcome<IReadOnlyList<ReplayAdminView>>> ListReplaysAsync(Caller organizer)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        return Outcome<IReadOnlyList<ReplayAdminView>>.Ok(await ReplaysAsync());
+    }
+
+    private async Task<IReadOnlyList<ReplayAdminView>> ReplaysAsync()
+    {
+        var edits = (await store.GetReplayEditsAsync(key)).ToDictionary(e => e.BroadcastId, StringComparer.Ordinal);
+        return (await store.GetBroadcastsAsync(key))
+            .Where(b => b is { EndedAt: not null, Playlist: not null })
+            .Select(b => edits.TryGetValue(b.BroadcastId, out var e)
+                ? new ReplayAdminView(b.BroadcastId, b.StartedAt, b.EndedAt!.Value, StreamPaths.Url(key, b.BroadcastId, b.Playlist!), b.Seconds, e.OriginalSeconds, e.TrimStart, e.TrimEnd, e.Hidden, e.OriginalPlaylist)
+                : new ReplayAdminView(b.BroadcastId, b.StartedAt, b.EndedAt!.Value, StreamPaths.Url(key, b.BroadcastId, b.Playlist!), b.Seconds, b.Seconds, 0, null, false, b.Playlist!))
+            .ToArray();
+    }
+
+    public async Task<Outcome<ReplayAdminView>> EditReplayAsync(Caller organizer, string broadcastId, ReplayCut cut)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        var replay = (await ReplaysAsync()).FirstOrDefault(r => r.BroadcastId == broadcastId);
+        if (replay is null)
+        {
+            return LiveError.UnknownReplay(broadcastId);
+        }
+        var edit = new ReplayEditRecord(key, broadcastId, replay.OriginalPlaylist, replay.OriginalSeconds, cut.OffsetSeconds, cut.TrimStart, cut.TrimEnd, cut.Hidden, NowMs);
+        try
+        {
+            await store.SetReplayEditAsync(edit, cut.Playlist, cut.Seconds);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Storing the edit of replay {Broadcast} of session {Session} failed", broadcastId, key);
+            return LiveError.TryAgain();
+        }
+        timelines.Remove(broadcastId);
+        logger.LogInformation("Session {Session}: {Who} edited replay {Broadcast}: {From}-{To} s, hidden {Hidden}", key, organizer.UserId, broadcastId, cut.TrimStart, cut.TrimEnd, cut.Hidden);
+        var broadcasts = await store.GetBroadcastsAsync(key);
+        if (current is null && broadcasts.LastOrDefault(b => b.Playlist is not null)?.BroadcastId == broadcastId)
+        {
+            // The session shows this replay: its viewers see the edit with the next update.
+            await SendAsync(StreamPaths.ViewOf(broadcasts));
+        }
+        return (await ReplaysAsync()).First(r => r.BroadcastId == broadcastId);
+    }
+
     public async Task<ReplayTimeline?> GetTimelineAsync(string broadcastId)
     {
         if (timelines.TryGetValue(broadcastId, out var kept) && Environment.TickCount64 - kept.BuiltAt < TimelineKept.TotalMilliseconds)
@@ -197,12 +249,14 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
             return kept.Timeline;
         }
         var broadcast = (await store.GetBroadcastsAsync(key)).FirstOrDefault(b => b.BroadcastId == broadcastId);
-        if (broadcast is not { EndedAt: { } endedAt, Playlist: { } playlist })
+        if (broadcast is not { EndedAt: { } endedAt, Playlist: { } playlist, Hidden: false })
         {
             return null;
         }
+        var edit = (await store.GetReplayEditsAsync(key)).FirstOrDefault(e => e.BroadcastId == broadcastId);
+        var offset = edit?.OffsetSeconds ?? 0;
         var videoStart = broadcast.StartedAt - 60_000;
-        double At(long ms) => (ms - broadcast.StartedAt) / 1000.0;
+        double At(long ms) => (ms - broadcast.StartedAt) / 1000.0 - offset;
         var chapters = new List<ChapterView> { new(0, "start", "", null) };
         foreach (var round in await rounds.GetRoundsAsync(key))
         {
@@ -225,7 +279,8 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         var messages = await chat.GetChatBetweenAsync(key, videoStart, endedAt, MaxReplayChat);
         var timeline = new ReplayTimeline(key, broadcastId, playlist, broadcast.Seconds,
             chapters.OrderBy(c => c.At).ToArray(),
-            messages.Select(m => new ReplayChatView(m.Id, At(m.SentAtMs), m.AuthorName, m.Text)).ToArray());
+            messages.Select(m => new ReplayChatView(m.Id, At(m.SentAtMs), m.AuthorName, m.Text)).ToArray(),
+            edit?.OriginalPlaylist ?? playlist, offset);
         timelines[broadcastId] = (timeline, Environment.TickCount64);
         return timeline;
     }
@@ -235,7 +290,7 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         var b = current!;
         var kbps = b.Seconds > 0 ? (long)(bytes * 8 / b.Seconds / 1000) : 0;
         return new StreamView(state, b.Playlist is null ? null : StreamPaths.Url(key, b.BroadcastId, b.Playlist), b.Seconds, kbps, lastSegmentAt == 0 ? null : lastSegmentAt,
-            liveKitRoom is not null && state == "live" ? liveKitRoom : null);
+            liveKitRoom is not null && state is "live" or "ended" ? liveKitRoom : null);
     }
 
     // ---- LiveKit ------------------------------------------------------------------------------

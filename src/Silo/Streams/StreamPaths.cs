@@ -20,6 +20,7 @@ public static class StreamPaths
     {
         null => StreamView.Waiting,
         { Playlist: null } => StreamView.Waiting,
+        { EndedAt: not null, Hidden: true } => new StreamView("ended", null, 0, 0, null),
         { EndedAt: not null } b => new StreamView("ended", Url(b.SessionId, b.BroadcastId, b.Playlist), b.Seconds, 0, null),
         var b => new StreamView("interrupted", Url(b.SessionId, b.BroadcastId, b.Playlist), b.Seconds, 0, null),
     };

@@ -15,7 +15,7 @@ namespace Events.Web.Live;
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
-    Events.Streaming.LiveKitOptions liveKit, TimeProvider time) : Hub<ILiveClient>
+    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -238,6 +238,43 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return HubResult<MarkerView>.From(await grains.Stream(sessionId).AddMarkerAsync(Me, trimmed, clientMarkerId));
     }
 
+    /// <summary>The session's replays with their edits, for the control room. Organizers.</summary>
+    public Task<HubResult<IReadOnlyList<ReplayAdminView>>> ListReplays(string sessionId) =>
+        StreamKeyAsync(sessionId, (g, me) => g.ListReplaysAsync(me));
+
+    /// <summary>
+    /// Trims a replay to the segments between <see cref="EditReplayRequest.TrimStart"/> and
+    /// <see cref="EditReplayRequest.TrimEnd"/> (seconds of the original; null for its end), and hides
+    /// or shows it. Organizers.
+    /// </summary>
+    public async Task<HubResult<ReplayAdminView>> EditReplay(string sessionId, string broadcastId, EditReplayRequest request)
+    {
+        if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (broadcastId is null || !BroadcastPattern().IsMatch(broadcastId))
+        {
+            return LiveError.UnknownReplay(broadcastId ?? "");
+        }
+        if (request is null || !double.IsFinite(request.TrimStart) || request.TrimStart < 0)
+        {
+            return LiveError.InvalidArgument("trimStart", "must be a number of seconds, 0 or more");
+        }
+        if (request.TrimEnd is { } end && (!double.IsFinite(end) || end <= request.TrimStart))
+        {
+            return LiveError.InvalidArgument("trimEnd", "must be null or more seconds than trimStart");
+        }
+        if (Limit("moderate") is { } limited)
+        {
+            return limited;
+        }
+        return HubResult<ReplayAdminView>.From(await replays.EditAsync(Me, sessionId, broadcastId, request.TrimStart, request.TrimEnd, request.Hidden, Context.ConnectionAborted));
+    }
+
+    [GeneratedRegex("^b[0-9]{1,20}$")]
+    private static partial Regex BroadcastPattern();
+
     /// <summary>The longest chapter title a marker may have.</summary>
     public const int MaxMarkerTitle = 120;
 
@@ -430,6 +467,9 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return cookie is { Length: >= 16 and <= 64 } ? "a:" + cookie : "c:" + Context.ConnectionId;
     }
 }
+
+/// <summary>An edit of a replay (EditReplay): the cut to keep, in seconds of the original recording, and whether to hide it.</summary>
+public sealed record EditReplayRequest(double TrimStart, double? TrimEnd, bool Hidden);
 
 /// <summary>What a browser needs to join a stage's room with livekit-client: the server's WebSocket URL and its token.</summary>
 public sealed record LiveKitJoin(string Url, string Room, string Identity, string Token, bool CanPublish);

@@ -26,6 +26,7 @@ public static class LiveServiceCollectionExtensions
         // After the silo (registered by AddSilo): the relay's observer reference needs a running silo.
         services.AddSingleton<LiveGrains>();
         services.AddSingleton<ReplayTimelines>();
+        services.AddSingleton<ReplayEditor>();
         services.AddSingleton<RtmpPublishers>();
         services.AddSingleton<SessionRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRelay>());

@@ -23,7 +23,8 @@ public sealed class ReplayTimelines(LiveGrains grains, IBlobStore blobs)
         {
             return null;
         }
-        var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + timeline.Playlist;
+        // The lead is the original recording's (a trimmed replay's times are already less its cut's offset).
+        var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + (timeline.OriginalPlaylist ?? timeline.Playlist);
         if (!leads.TryGetValue(path, out var lead))
         {
             await using var read = await blobs.OpenAsync(path, cancellationToken);

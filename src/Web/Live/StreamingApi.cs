@@ -178,12 +178,16 @@ public static partial class StreamingApi
         return admitted.IsOk || admitted.Error!.Code == "not_streaming" ? TypedResults.NoContent() : Problem(admitted.Error);
     }
 
-    private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs)
+    private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs, ReplayEditor replays)
     {
         var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + file;
         if (!(HlsFiles.IsValidName(file) || file == Thumbnails.Name) || !BlobPath.IsValid(path))
         {
             return Problem(400, "invalid_path", "Not a playlist or segment name.");
+        }
+        if (await replays.IsHiddenAsync(sessionId, broadcastId))
+        {
+            return Problem(404, "not_found", "This replay has been hidden by the organizers.");
         }
         var blob = await blobs.OpenAsync(path, context.RequestAborted);
         if (blob is null)

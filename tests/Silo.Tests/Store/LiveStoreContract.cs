@@ -133,6 +133,33 @@ public abstract class LiveStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_replay_edit_changes_its_playlist_and_a_hidden_replay_leaves_the_library()
+    {
+        await Store.StartBroadcastAsync("s1", "b1", 1_000);
+        await Store.UpdateBroadcastAsync("s1", "b1", "index.m3u8", 60, ended: true, 61_000);
+        await Store.StartBroadcastAsync("s2", "b2", 2_000);
+        await Store.UpdateBroadcastAsync("s2", "b2", "index.m3u8", 30, ended: true, 32_000);
+        Assert.Equal(2, (await Store.GetReplaysAsync(10)).Count);
+
+        var trimmed = new ReplayEditRecord("s1", "b1", "index.m3u8", 60, 10, 11.5, 50, Hidden: false, 70_000);
+        await Store.SetReplayEditAsync(trimmed, "replay-70000.m3u8", 40);
+        Assert.Equal(new BroadcastRecord("s1", "b1", "replay-70000.m3u8", 40, 1_000, 61_000), Assert.Single(await OpenTracked(Location).GetBroadcastsAsync("s1")));
+        Assert.Equal([trimmed], await Store.GetReplayEditsAsync("s1"));
+
+        // Hidden: out of the library, marked on the broadcast; the original is kept as first recorded.
+        var hidden = trimmed with { TrimEnd = null, Hidden = true, UpdatedAt = 80_000, OriginalPlaylist = "other.m3u8" };
+        await Store.SetReplayEditAsync(hidden, "replay-80000.m3u8", 50);
+        Assert.True(Assert.Single(await Store.GetBroadcastsAsync("s1")).Hidden);
+        Assert.Equal(["s2"], (await Store.GetReplaysAsync(10)).Select(b => b.SessionId));
+        Assert.Equal([hidden with { OriginalPlaylist = "index.m3u8" }], await Store.GetReplayEditsAsync(null));
+        Assert.Empty(await Store.GetReplayEditsAsync("s2"));
+
+        // Shown again, it is back.
+        await Store.SetReplayEditAsync(hidden with { Hidden = false }, "replay-80000.m3u8", 50);
+        Assert.Equal(2, (await Store.GetReplaysAsync(10)).Count);
+    }
+
+    [Fact]
     public async Task Markers_are_kept_per_session_in_time_order_and_a_retry_adds_none()
     {
         var second = await Store.AddMarkerAsync("s1", "Q&A", "m2", 2_000);

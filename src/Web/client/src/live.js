@@ -152,6 +152,7 @@ function start(root) {
   }
 
   function renderStream(stream) {
+    if (stream.state === "ended" && stream.playlist && state.stream?.playlist !== stream.playlist) state.reloadReplays?.();
     state.stream = stream;
     player.show(stream, state.status);
     const health = $("health-state");
@@ -476,6 +477,65 @@ function start(root) {
         notice(t["stage.nocamera"]);
       }
     });
+  }
+  const replayAdmin = $("replay-admin");
+  if (replayAdmin) {
+    const clock = (s) => {
+      s = Math.round(s);
+      const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
+      return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+    };
+    // "1:05:30", "5:30" or "330" to seconds; "" to null; NaN when malformed.
+    const seconds = (text) => {
+      text = text.trim();
+      if (!text) return null;
+      if (!/^\d+(:\d{1,2}){0,2}$/.test(text)) return NaN;
+      return text.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+    };
+    const field = (label, input) => {
+      const l = el("label", label);
+      l.append(" ", input);
+      return l;
+    };
+    const render = (replays) => {
+      if (!replays.length) {
+        replayAdmin.replaceChildren(el("li", t["replay.none"], "muted"));
+        return;
+      }
+      replayAdmin.replaceChildren(...replays.slice().reverse().map((r) => {
+        const li = el("li");
+        li.dataset.broadcast = r.broadcastId;
+        const when = new Date(r.startedAt).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+        const title = el("p", format(t["replay.item"], when, clock(r.seconds), clock(r.originalSeconds)));
+        const from = Object.assign(el("input"), { name: "from", value: r.trimStart > 0 ? clock(r.trimStart) : "", inputMode: "numeric", placeholder: "0:00" });
+        const to = Object.assign(el("input"), { name: "to", value: r.trimEnd != null ? clock(r.trimEnd) : "", inputMode: "numeric", placeholder: clock(r.originalSeconds) });
+        const hidden = Object.assign(el("input"), { type: "checkbox", name: "hidden", checked: r.hidden });
+        const hiddenLabel = el("label", "", "check");
+        hiddenLabel.append(hidden, " ", t["replay.hidden"]);
+        const save = Object.assign(el("button", t["replay.save"]), { type: "button" });
+        save.addEventListener("click", async () => {
+          const start = seconds(from.value) ?? 0, end = seconds(to.value);
+          if (Number.isNaN(start) || Number.isNaN(end)) {
+            notice(t["replay.badtime"]);
+            return;
+          }
+          const result = await command("EditReplay", sessionId, r.broadcastId, { trimStart: start, trimEnd: end, hidden: hidden.checked });
+          if (result?.ok) {
+            notice(format(t["replay.saved"], clock(result.value.seconds)));
+            loadReplays();
+          }
+        });
+        li.append(title, field(t["replay.from"], from), field(t["replay.to"], to), hiddenLabel, save);
+        return li;
+      }));
+    };
+    const loadReplays = async () => {
+      const result = await command("ListReplays", sessionId);
+      if (result?.ok) render(result.value);
+    };
+    const previous = state.afterJoin;
+    state.afterJoin = () => { previous?.(); if (!replayAdmin.dataset.loaded) { replayAdmin.dataset.loaded = "1"; loadReplays(); } };
+    state.reloadReplays = loadReplays;
   }
   const markerForm = $("marker-form");
   if (markerForm) {

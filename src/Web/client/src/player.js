@@ -64,7 +64,7 @@ export function createPlayer(video, note, t, stage) {
     const text = {
       waiting: stream.playlist ? "" : t[status === "ended" ? "stream.noreplay" : "stream.waiting"],
       interrupted: t["stream.interrupted"],
-      ended: stream.playlist ? "" : t["stream.preparing"],
+      ended: stream.playlist ? "" : t[stream.room ? "stream.preparing" : "stream.noreplay"],
     }[stream.state] || "";
     note.textContent = text;
     note.hidden = !text;
@@ -75,7 +75,8 @@ export function createPlayer(video, note, t, stage) {
       stage.watch(stream.room);
       return;
     }
-    if (stage?.watching) stage.stop();
+    // Also cancels a retry waiting to connect to a stage that has just ended.
+    stage?.stop();
     if (stream.playlist) play(stream.playlist, stream.state === "live" || stream.state === "interrupted");
   }
 

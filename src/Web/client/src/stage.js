@@ -89,5 +89,5 @@ export function createStage(video, getToken, say = () => {}) {
     return { leave: () => r.disconnect() };
   }
 
-  return { watch, stop, speak, get watching() { return roomName; } };
+  return { watch, stop, speak };
 }
