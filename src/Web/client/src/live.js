@@ -505,7 +505,10 @@ function start(root) {
       replayAdmin.replaceChildren(...replays.slice().reverse().map((r) => {
         const li = el("li");
         li.dataset.broadcast = r.broadcastId;
-        const when = new Date(r.startedAt).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+        // In the session's own time zone, as every other time on the page.
+        const offset = Number(root.dataset.utcOffset || 0);
+        const zone = "UTC" + (offset >= 0 ? "+" : "−") + Math.floor(Math.abs(offset) / 60) + (Math.abs(offset) % 60 ? ":" + String(Math.abs(offset) % 60).padStart(2, "0") : "");
+        const when = new Date(r.startedAt + offset * 60000).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " (" + zone + ")";
         const title = el("p", format(t["replay.item"], when, clock(r.seconds), clock(r.originalSeconds)));
         const from = Object.assign(el("input"), { name: "from", value: r.trimStart > 0 ? clock(r.trimStart) : "", inputMode: "numeric", placeholder: "0:00" });
         const to = Object.assign(el("input"), { name: "to", value: r.trimEnd != null ? clock(r.trimEnd) : "", inputMode: "numeric", placeholder: clock(r.originalSeconds) });
