@@ -37,6 +37,7 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError NoStage(string sessionId) => new("no_stage", $"Session '{sessionId}' has no LiveKit stage; an organizer opens one in the control room.");
     public static LiveError LiveKitUnreachable() => new("livekit_unreachable", "The LiveKit server did not answer; try again in a moment.", 2000);
     public static LiveError UnknownReplay(string broadcastId) => new("unknown_replay", $"There is no ended broadcast '{broadcastId}' with a replay in this session.");
+    public static LiveError AlreadyLive() => new("already_live", "A broadcast of this session is under way; upload the recording once it has ended.");
     public static LiveError NotStreaming() => new("not_streaming", "No broadcast of this session is under way: a push starts with a segment.");
     public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

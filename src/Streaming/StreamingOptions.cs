@@ -12,6 +12,9 @@ public sealed class StreamingOptions
 
     public long MaxPlaylistBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>The largest recording an organizer may upload (a two-hour talk at 4 Mbit/s is about 3.6 GB).</summary>
+    public long MaxUploadBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
     /// <summary>Where the local blob store keeps its files; <c>{Data:Path}/blobs</c> when unset.</summary>
     public string? BlobPath { get; set; }
 
@@ -33,6 +36,10 @@ public sealed class StreamingOptions
         if (MaxPlaylistBytes is < 4 * 1024 or > 16 * 1024 * 1024)
         {
             throw new InvalidOperationException("Configuration 'Streaming:MaxPlaylistBytes' must be between 4096 and 16777216.");
+        }
+        if (MaxUploadBytes < 1024 * 1024)
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:MaxUploadBytes' must be at least 1048576.");
         }
         if (Blobs.Provider == BlobProvider.Azure && string.IsNullOrWhiteSpace(Blobs.Azure.ConnectionString))
         {

@@ -25,6 +25,7 @@ public static class StreamingServiceCollectionExtensions
             : new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
         services.AddSingleton<HlsOrigin>();
         services.AddSingleton<Replays.Thumbnails>();
+        services.AddSingleton<Replays.RecordingImport>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RtmpIngest>(sp, dataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<RtmpIngest>());
         return services;

@@ -74,6 +74,7 @@ public static class EventsHost
         app.MapLiveHub();
         app.MapStreamingApi();
         app.MapLiveKitApi();
+        app.MapRecordingUploads();
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)

@@ -59,7 +59,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId) => inner.GetOpenLiveKitBroadcastsAsync(sessionId);
     public Task<MarkerRecord> AddMarkerAsync(string sessionId, string title, string clientMarkerId, long atMs) { ThrowIfDown(); return inner.AddMarkerAsync(sessionId, title, clientMarkerId, atMs); }
     public Task<IReadOnlyList<MarkerRecord>> GetMarkersAsync(string sessionId) => inner.GetMarkersAsync(sessionId);
-    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds) { ThrowIfDown(); return inner.SetReplayEditAsync(edit, playlist, seconds); }
+    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds, bool newOriginal = false) { ThrowIfDown(); return inner.SetReplayEditAsync(edit, playlist, seconds, newOriginal); }
     public Task<IReadOnlyList<ReplayEditRecord>> GetReplayEditsAsync(string? sessionId) => inner.GetReplayEditsAsync(sessionId);
     public Task<bool> WebhookSeenAsync(string webhookId) => inner.WebhookSeenAsync(webhookId);
     public Task<bool> RecordWebhookAsync(string webhookId, long atMs) { ThrowIfDown(); return inner.RecordWebhookAsync(webhookId, atMs); }

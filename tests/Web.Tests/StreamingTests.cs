@@ -316,7 +316,8 @@ public sealed class StreamingTests
         }
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    /// <summary>A ProblemDetails answer with this status, code (its title) and a reason.</summary>
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -145,9 +145,10 @@ public interface IStreamStore
     /// <summary>
     /// Records an organizer's edit of an ended broadcast's replay and, in the same transaction, makes
     /// <paramref name="playlist"/> (of <paramref name="seconds"/>) the broadcast's playlist. The
-    /// original playlist and length are kept as first recorded.
+    /// original playlist and length are kept as first recorded, unless <paramref name="newOriginal"/>
+    /// (an uploaded edit replaced the recording).
     /// </summary>
-    Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds);
+    Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds, bool newOriginal = false);
 
     /// <summary>The replay edits of one session, or of all.</summary>
     Task<IReadOnlyList<ReplayEditRecord>> GetReplayEditsAsync(string? sessionId);

@@ -725,13 +725,14 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
     }
 
-    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds) =>
+    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds, bool newOriginal = false) =>
         InTransactionAsync(async (c, tx) =>
         {
             await using (var upsert = Command(c, tx, $"""
                 INSERT INTO replay_edits ({StoreRows.ReplayEditColumns}) VALUES (@s, @b, @op, @os, @off, @ts, @te, @h, @u)
                 ON CONFLICT (session_id, broadcast_id) DO UPDATE SET offset_seconds = excluded.offset_seconds, trim_start = excluded.trim_start,
                     trim_end = excluded.trim_end, hidden = excluded.hidden, updated_at = excluded.updated_at
+                    {(newOriginal ? ", original_playlist = excluded.original_playlist, original_seconds = excluded.original_seconds" : "")}
                 """, P("s", edit.SessionId), P("b", edit.BroadcastId), P("op", edit.OriginalPlaylist), P("os", edit.OriginalSeconds), P("off", edit.OffsetSeconds),
                 P("ts", edit.TrimStart), new NpgsqlParameter("te", NpgsqlDbType.Double) { Value = edit.TrimEnd.HasValue ? edit.TrimEnd.Value : DBNull.Value }, P("h", edit.Hidden ? 1L : 0L), P("u", edit.UpdatedAt)))
             {

@@ -596,13 +596,14 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return await StoreRows.ListAsync(r, StoreRows.Marker).ConfigureAwait(false);
         });
 
-    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds) =>
+    public Task SetReplayEditAsync(ReplayEditRecord edit, string playlist, double seconds, bool newOriginal = false) =>
         WriteAsync(async (c, tx) =>
         {
             await using (var upsert = Command(c, tx, $"""
                 INSERT INTO replay_edits ({StoreRows.ReplayEditColumns}) VALUES ($s, $b, $op, $os, $off, $ts, $te, $h, $u)
                 ON CONFLICT (session_id, broadcast_id) DO UPDATE SET offset_seconds = excluded.offset_seconds, trim_start = excluded.trim_start,
                     trim_end = excluded.trim_end, hidden = excluded.hidden, updated_at = excluded.updated_at
+                    {(newOriginal ? ", original_playlist = excluded.original_playlist, original_seconds = excluded.original_seconds" : "")}
                 """, ("$s", edit.SessionId), ("$b", edit.BroadcastId), ("$op", edit.OriginalPlaylist), ("$os", edit.OriginalSeconds), ("$off", edit.OffsetSeconds),
                 ("$ts", edit.TrimStart), ("$te", edit.TrimEnd), ("$h", edit.Hidden ? 1 : 0), ("$u", edit.UpdatedAt)))
             {

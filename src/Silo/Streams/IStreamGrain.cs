@@ -56,6 +56,20 @@ public interface IStreamGrain : IGrainWithStringKey
     Task<Outcome<ReplayAdminView>> EditReplayAsync(Caller organizer, string broadcastId, ReplayCut cut);
 
     /// <summary>
+    /// Where an organizer's upload goes: the replay it replaces (<paramref name="replaces"/>, which
+    /// must be an ended broadcast with a replay), or a new broadcast's id. Organizers.
+    /// <c>already_live</c> for a new one while a broadcast is under way.
+    /// </summary>
+    Task<Outcome<string>> BeginUploadAsync(Caller organizer, string? replaces);
+
+    /// <summary>
+    /// Publishes an uploaded recording, imported into the broadcast's folder as
+    /// <paramref name="playlist"/>: a new broadcast's replay, or the new recording of the replay it
+    /// replaces (its cut and hiding start again). Organizers.
+    /// </summary>
+    Task<Outcome<ReplayAdminView>> PublishUploadAsync(Caller organizer, string broadcastId, bool replaces, string playlist, double seconds);
+
+    /// <summary>
     /// Opens the session's LiveKit stage (its room, and an RTMP ingress for OBS), or returns the one
     /// open already. Organizers. <c>no_livekit</c> without a LiveKit server, <c>livekit_unreachable</c> when it does not answer.
     /// </summary>

@@ -242,6 +242,65 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         return (await ReplaysAsync()).First(r => r.BroadcastId == broadcastId);
     }
 
+    public async Task<Outcome<string>> BeginUploadAsync(Caller organizer, string? replaces)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        if (replaces is not null)
+        {
+            return (await ReplaysAsync()).Any(r => r.BroadcastId == replaces) ? replaces : LiveError.UnknownReplay(replaces);
+        }
+        if (current is not null || proposed is not null)
+        {
+            return LiveError.AlreadyLive();
+        }
+        return "b" + NowMs;
+    }
+
+    public async Task<Outcome<ReplayAdminView>> PublishUploadAsync(Caller organizer, string broadcastId, bool replaces, string playlist, double seconds)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        try
+        {
+            if (replaces)
+            {
+                if ((await ReplaysAsync()).All(r => r.BroadcastId != broadcastId))
+                {
+                    return LiveError.UnknownReplay(broadcastId);
+                }
+                await store.SetReplayEditAsync(new ReplayEditRecord(key, broadcastId, playlist, seconds, 0, 0, null, false, NowMs), playlist, seconds, newOriginal: true);
+            }
+            else
+            {
+                if (current is not null)
+                {
+                    return LiveError.AlreadyLive();
+                }
+                await store.StartBroadcastAsync(key, broadcastId, NowMs);
+                await store.UpdateBroadcastAsync(key, broadcastId, playlist, seconds, ended: true, NowMs);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Publishing the upload {Playlist} of session {Session} failed", playlist, key);
+            return LiveError.TryAgain();
+        }
+        timelines.Remove(broadcastId);
+        logger.LogInformation("Session {Session}: {Who} published an uploaded recording as replay {Broadcast} ({Seconds:F0} s{Replaces})", key, organizer.UserId, broadcastId, seconds, replaces ? ", replacing the recording" : "");
+        var broadcasts = await store.GetBroadcastsAsync(key);
+        if (current is null && broadcasts.LastOrDefault(b => b.Playlist is not null)?.BroadcastId == broadcastId)
+        {
+            state = "ended";
+            await SendAsync(StreamPaths.ViewOf(broadcasts));
+        }
+        return (await ReplaysAsync()).First(r => r.BroadcastId == broadcastId);
+    }
+
     public async Task<ReplayTimeline?> GetTimelineAsync(string broadcastId)
     {
         if (timelines.TryGetValue(broadcastId, out var kept) && Environment.TickCount64 - kept.BuiltAt < TimelineKept.TotalMilliseconds)

@@ -157,6 +157,12 @@ public abstract class LiveStoreContract : IAsyncLifetime
         // Shown again, it is back.
         await Store.SetReplayEditAsync(hidden with { Hidden = false }, "replay-80000.m3u8", 50);
         Assert.Equal(2, (await Store.GetReplaysAsync(10)).Count);
+
+        // An uploaded edit replaces the recording: it becomes the original that later trims cut.
+        var replaced = new ReplayEditRecord("s1", "b1", "upload-90000.m3u8", 42, 0, 0, null, Hidden: false, 90_000);
+        await Store.SetReplayEditAsync(replaced, "upload-90000.m3u8", 42, newOriginal: true);
+        Assert.Equal([replaced], await Store.GetReplayEditsAsync("s1"));
+        Assert.Equal(("upload-90000.m3u8", 42.0), (Assert.Single(await Store.GetBroadcastsAsync("s1")).Playlist, Assert.Single(await Store.GetBroadcastsAsync("s1")).Seconds));
     }
 
     [Fact]

@@ -528,10 +528,45 @@ function start(root) {
             loadReplays();
           }
         });
-        li.append(title, field(t["replay.from"], from), field(t["replay.to"], to), hiddenLabel, save);
+        const replaceInput = Object.assign(el("input"), { type: "file", accept: "video/*,.mkv,.ts,.flv", hidden: true });
+        const replaceButton = Object.assign(el("button", t["replay.replace"]), { type: "button" });
+        replaceButton.addEventListener("click", () => replaceInput.click());
+        replaceInput.addEventListener("change", () => { if (replaceInput.files[0]) upload(replaceInput.files[0], r.broadcastId); });
+        li.append(title, field(t["replay.from"], from), field(t["replay.to"], to), hiddenLabel, save, replaceButton, replaceInput);
         return li;
       }));
     };
+    // The file is the request's body; XMLHttpRequest, for its upload progress.
+    const status = $("upload-status");
+    const upload = (file, replace) => new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/sessions/" + sessionId + "/recordings" + (replace ? "?replace=" + replace : ""));
+      xhr.setRequestHeader("RequestVerificationToken", document.querySelector("#upload-form input[name=__RequestVerificationToken]").value);
+      xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+      xhr.upload.onprogress = (e) => {
+        if (!e.lengthComputable) return;
+        const percent = Math.floor((100 * e.loaded) / e.total);
+        status.textContent = percent < 100 ? format(t["upload.progress"], percent) : t["upload.processing"];
+      };
+      xhr.onload = () => {
+        let body = {};
+        try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+        status.textContent = xhr.status === 201 ? format(t["upload.done"], clock(body.seconds || 0)) : format(t["upload.failed"], body.detail || xhr.statusText);
+        loadReplays();
+        resolve();
+      };
+      xhr.onerror = () => {
+        status.textContent = format(t["upload.failed"], xhr.statusText || "network");
+        resolve();
+      };
+      xhr.send(file);
+    });
+    $("upload-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const input = e.target.querySelector("input[type=file]");
+      if (input.files[0]) await upload(input.files[0], null);
+      e.target.reset();
+    });
     const loadReplays = async () => {
       const result = await command("ListReplays", sessionId);
       if (result?.ok) render(result.value);
