@@ -12,6 +12,13 @@ public sealed class StreamingOptions
 
     public long MaxPlaylistBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long a push over HTTP may send nothing before the platform ends its broadcast with the
+    /// last playlist it published (an encoder that stopped without its final playlist); an encoder
+    /// back within it carries on in the same broadcast.
+    /// </summary>
+    public TimeSpan EndIdlePushAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The largest recording an organizer may upload (a two-hour talk at 4 Mbit/s is about 3.6 GB).</summary>
     public long MaxUploadBytes { get; set; } = 8L * 1024 * 1024 * 1024;
 
@@ -36,6 +43,10 @@ public sealed class StreamingOptions
         if (MaxPlaylistBytes is < 4 * 1024 or > 16 * 1024 * 1024)
         {
             throw new InvalidOperationException("Configuration 'Streaming:MaxPlaylistBytes' must be between 4096 and 16777216.");
+        }
+        if (EndIdlePushAfter < TimeSpan.FromSeconds(1) || EndIdlePushAfter > TimeSpan.FromHours(6))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:EndIdlePushAfter' must be between 00:00:01 and 06:00:00.");
         }
         if (MaxUploadBytes < 1024 * 1024)
         {

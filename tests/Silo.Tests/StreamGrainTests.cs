@@ -33,6 +33,27 @@ public sealed class StreamGrainTests
     }
 
     [Fact]
+    public async Task A_playlist_told_before_its_first_segments_own_call_starts_the_broadcast_and_counts()
+    {
+        // A fast push to a cold grain: the origin publishes the playlist naming the first segment
+        // before that segment's request has told the grain; the playlist must not be dropped.
+        await using var t = await LiveCluster.StartAsync();
+        var stream = Stream(t, "s1");
+        var key = (await stream.GetKeyAsync(LiveCluster.Organizer)).Value!.Key;
+        var ticket = (await stream.AdmitAsync(key, mayStart: true)).Value!;
+        await stream.PlaylistPublishedAsync(ticket.BroadcastId, "index.m3u8", 2.0, ended: false);
+        await stream.PlaylistPublishedAsync(ticket.BroadcastId, "index.m3u8", 4.0, ended: true);
+        // The segments' own calls come last, after the end: they start nothing.
+        await stream.SegmentStoredAsync(ticket.BroadcastId, 250_000);
+        var broadcast = Assert.Single(await t.Store.GetBroadcastsAsync("s1"));
+        Assert.Equal((ticket.BroadcastId, "index.m3u8", 4.0), (broadcast.BroadcastId, broadcast.Playlist, broadcast.Seconds));
+        Assert.NotNull(broadcast.EndedAt);
+        // A playlist of an unknown broadcast still starts nothing.
+        await stream.PlaylistPublishedAsync("b1", "index.m3u8", 2.0, ended: false);
+        Assert.Single(await t.Store.GetBroadcastsAsync("s1"));
+    }
+
+    [Fact]
     public async Task The_session_follows_its_stream_and_a_broadcast_survives_its_grains_leaving_memory()
     {
         await using var t = await LiveCluster.StartAsync();

@@ -236,13 +236,34 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task A_push_that_stops_without_ending_its_playlist_is_ended_by_the_platform_and_becomes_the_replay()
+    {
+        // ffmpeg closes its connection right after its last request, and a reset can lose it: the
+        // playlist's end never arrives. After Streaming:EndIdlePushAfter without a file, the platform ends it.
+        var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Streaming:EndIdlePushAfter"] = "00:00:02", ["Live:StreamInterruptedAfter"] = "00:00:01" });
+        await using var _h = host;
+        var (_, key) = await host.OrganizerWithStreamKeyAsync(Session);
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        var segment = await MakeSegmentAsync();
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segment))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nindex0.ts\n"))).StatusCode);
+        await Eventually.TrueAsync(() => viewer.Stream.State is "live" or "interrupted", "the push to be live", 10_000);
+        await Eventually.TrueAsync(() => viewer.Stream.State == "ended" && viewer.Settings.Status == "ended", () => $"the platform to end it (states {string.Join(", ", viewer.StreamStates)})", 15_000);
+        Assert.Contains("#EXT-X-ENDLIST", await host.Http.GetStringAsync(viewer.Stream.Playlist));
+        Assert.Equal(2.0, viewer.Stream.Seconds);
+        Assert.NotNull(Assert.Single(await host.Store().GetReplaysAsync(10)).EndedAt);
+    }
+
+    [Fact]
     public async Task An_organizer_trims_a_replay_to_its_segments_and_hides_it_from_everyone_else()
     {
         var (host, organizer, key) = await StartAsync();
         await using var _h = host;
         await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
         await using var viewer = await LiveClient.JoinAsync(host, Session);
-        var (exit, errors) = await Ffmpeg.WaitAsync(Ffmpeg.StartPush(IngestUrl(host, key), seconds: 8, realTime: false), TimeSpan.FromSeconds(30));
+        // In real time: a push made as fast as ffmpeg can can lose its last request when ffmpeg closes
+        // the connection (a reset), and would end only after Streaming:EndIdlePushAfter.
+        var (exit, errors) = await Ffmpeg.WaitAsync(Ffmpeg.StartPush(IngestUrl(host, key), seconds: 8), TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, errors);
         await Eventually.TrueAsync(() => viewer.Stream is { State: "ended", Playlist: not null }, "the replay", 15_000);
         var original = viewer.Stream.Playlist!;

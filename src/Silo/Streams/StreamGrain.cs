@@ -126,6 +126,17 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
 
     public async Task SegmentStoredAsync(string broadcastId, long size)
     {
+        await StartProposedAsync(broadcastId);
+        if (current?.BroadcastId == broadcastId)
+        {
+            bytes += size;
+            lastSegmentAt = NowMs;
+        }
+    }
+
+    /// <summary>Starts the proposed broadcast, once: its first segment is stored (told by that segment, or by a playlist naming it that was quicker).</summary>
+    private async Task StartProposedAsync(string broadcastId)
+    {
         if (current is null && broadcastId == proposed)
         {
             await store.StartBroadcastAsync(key, broadcastId, NowMs);
@@ -134,15 +145,13 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
             bytes = 0;
             logger.LogInformation("Session {Session}: broadcast {Broadcast} started", key, broadcastId);
         }
-        if (current?.BroadcastId == broadcastId)
-        {
-            bytes += size;
-            lastSegmentAt = NowMs;
-        }
     }
 
     public async Task PlaylistPublishedAsync(string broadcastId, string playlist, double seconds, bool ended)
     {
+        // The origin publishes a playlist only once its segments are stored, so a playlist can tell
+        // of a broadcast's start before its first segment's own call does (a cold grain, a fast push).
+        await StartProposedAsync(broadcastId);
         if (current?.BroadcastId != broadcastId)
         {
             return;

@@ -24,6 +24,7 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
             return IngestResult.Refused(400, "invalid_file", $"'{file}' is not a playlist (.m3u8) or a segment (.ts, .m4s, .mp4) name of letters, digits, '_' and '-'.");
         }
         var playlist = HlsFiles.IsPlaylist(file);
+        FolderOf(folder).LastFileAt = Environment.TickCount64;
         var limit = playlist ? options.MaxPlaylistBytes : options.MaxSegmentBytes;
         var content = new MemoryStream();
         var buffer = new byte[64 * 1024];
@@ -208,6 +209,22 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
         public PublishedPlaylist? Published { get; set; }
 
         public SemaphoreSlim Publishing { get; } = new(1, 1);
+
+        public long LastFileAt { get; set; } = Environment.TickCount64;
+    }
+
+    /// <summary>
+    /// The broadcasts this node published a playlist of that no file has reached for
+    /// <paramref name="idle"/>, unended: an encoder that stopped without ending its playlist (its last
+    /// request lost when it closed the connection, or killed). <see cref="FinishAsync"/> ends them.
+    /// </summary>
+    public IReadOnlyList<string> IdleFolders(TimeSpan idle)
+    {
+        var now = Environment.TickCount64;
+        lock (folders)
+        {
+            return folders.Where(f => f.Value.Published is { Ended: false } && now - f.Value.LastFileAt > idle.TotalMilliseconds).Select(f => f.Key).ToArray();
+        }
     }
 
     private sealed record Held(string Name, byte[] Bytes, HlsPlaylist Playlist);

@@ -28,6 +28,7 @@ public static class LiveServiceCollectionExtensions
         services.AddSingleton<ReplayTimelines>();
         services.AddSingleton<ReplayEditor>();
         services.AddSingleton<RtmpPublishers>();
+        services.AddHostedService<IdlePushes>();
         services.AddSingleton<SessionRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRelay>());
         return services;
