@@ -60,6 +60,10 @@ public sealed class StreamingOptions
         {
             throw new InvalidOperationException("Configuration 'Streaming:Blobs:Azure:Container' must be an Azure container name (3 to 63 lowercase letters, digits and single hyphens).");
         }
+        if (Blobs.Azure.DirectReads && (Blobs.Azure.DirectReadLifetime < TimeSpan.FromMinutes(1) || Blobs.Azure.DirectReadLifetime > TimeSpan.FromDays(7)))
+        {
+            throw new InvalidOperationException("Configuration 'Streaming:Blobs:Azure:DirectReadLifetime' must be between 00:01:00 and 7.00:00:00.");
+        }
         LiveKit.Validate(Blobs);
         if (Rtmp.Port is < 1 or > 65535)
         {
@@ -91,6 +95,19 @@ public sealed class AzureBlobSettings
     public string? ConnectionString { get; set; }
 
     public string Container { get; set; } = "events";
+
+    /// <summary>
+    /// Browsers read segments and pictures straight from the storage account: <c>/hls</c> answers
+    /// them with a redirect to a read-only SAS link valid <see cref="DirectReadLifetime"/> (playlists
+    /// are still served by the platform, uncached while live). The account gets a CORS rule for
+    /// <see cref="CorsOrigins"/> at start.
+    /// </summary>
+    public bool DirectReads { get; set; }
+
+    public TimeSpan DirectReadLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The site's origins (scheme, host and port) allowed to read directly; "*" for any.</summary>
+    public string[] CorsOrigins { get; set; } = ["*"];
 }
 
 public sealed class LiveKitOptions

@@ -23,6 +23,10 @@ public static class StreamingServiceCollectionExtensions
         services.TryAddSingleton<IBlobStore>(_ => options.Blobs.Provider == BlobProvider.Azure
             ? new AzureBlobStore(options.Blobs.Azure.ConnectionString!, options.Blobs.Azure.Container)
             : new LocalBlobStore(options.BlobPath ?? Path.Combine(dataDirectory, "blobs")));
+        if (options.Blobs.Provider == BlobProvider.Azure && options.Blobs.Azure.DirectReads)
+        {
+            services.AddHostedService<BrowserReadsSetup>();
+        }
         services.AddSingleton<HlsOrigin>();
         services.AddSingleton<Replays.Thumbnails>();
         services.AddSingleton<Replays.RecordingImport>();

@@ -26,6 +26,8 @@ public sealed class AzuriteServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    public string BlobEndpoint => $"http://127.0.0.1:{Port}/{Account}";
+
     public string ConnectionString => $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
 
     public async Task InitializeAsync()

@@ -315,6 +315,66 @@ public sealed class StreamingTests
         Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(original)).StatusCode);
     }
 
+    [Fact]
+    public async Task With_direct_reads_browsers_fetch_segments_from_the_storage_account_through_expiring_links()
+    {
+        var azurite = new Streaming.Tests.AzuriteServer();
+        await azurite.InitializeAsync();
+        try
+        {
+            var container = "t" + Guid.NewGuid().ToString("N")[..20];
+            await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
+            {
+                ["Streaming:Blobs:Provider"] = "azure",
+                ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
+                ["Streaming:Blobs:Azure:Container"] = container,
+                ["Streaming:Blobs:Azure:DirectReads"] = "true",
+                ["Streaming:Blobs:Azure:CorsOrigins:0"] = "http://watch.example",
+            });
+            var (_, key) = await host.OrganizerWithStreamKeyAsync(Session);
+            await using var viewer = await LiveClient.JoinAsync(host, Session);
+            var segment = await MakeSegmentAsync();
+            Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key, "index0.ts"), new ByteArrayContent(segment))).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await host.Http.PutAsync(IngestUrl(host, key), new StringContent("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nindex0.ts\n#EXT-X-ENDLIST\n"))).StatusCode);
+            await Eventually.TrueAsync(() => viewer.Stream is { State: "ended", Playlist: not null }, "the replay");
+            var folder = viewer.Stream.Playlist![..(viewer.Stream.Playlist!.LastIndexOf('/') + 1)];
+
+            // The playlist comes from the platform; the segment is a redirect to a signed, expiring link into the container.
+            using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+            var playlist = await noRedirects.GetAsync(viewer.Stream.Playlist);
+            Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
+            var redirect = await noRedirects.GetAsync(folder + "index0.ts");
+            Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+            Assert.True(redirect.Headers.CacheControl!.NoStore);
+            var link = redirect.Headers.Location!;
+            Assert.StartsWith(azurite.BlobEndpoint + "/" + container + "/live/", link.ToString());
+            var query = System.Web.HttpUtility.ParseQueryString(link.Query);
+            Assert.Equal("r", query["sp"]);
+            Assert.InRange(DateTimeOffset.Parse(query["se"]!), DateTimeOffset.UtcNow.AddMinutes(9), DateTimeOffset.UtcNow.AddMinutes(11));
+            using var direct = new HttpClient();
+            Assert.Equal(segment, await direct.GetByteArrayAsync(link));
+            // Without its signature the blob is not readable; with a range, only the part.
+            Assert.Equal(HttpStatusCode.Forbidden, (await direct.GetAsync(link.GetLeftPart(UriPartial.Path))).StatusCode);
+            using var range = new HttpRequestMessage(HttpMethod.Get, link);
+            range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 187);
+            var part = await direct.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+            // The account lets the site's pages read across origins (the rule is set at start).
+            await Eventually.TrueAsync(async () =>
+            {
+                using var preflight = new HttpRequestMessage(HttpMethod.Options, link);
+                preflight.Headers.Add("Origin", "http://watch.example");
+                preflight.Headers.Add("Access-Control-Request-Method", "GET");
+                var answer = await direct.SendAsync(preflight);
+                return answer.IsSuccessStatusCode && answer.Headers.TryGetValues("Access-Control-Allow-Origin", out var allowed) && allowed.Contains("http://watch.example");
+            }, "the storage account's CORS rule", 10_000);
+        }
+        finally
+        {
+            await azurite.DisposeAsync();
+        }
+    }
+
     /// <summary>One real 2-second MPEG-TS segment, made by ffmpeg into a temporary folder.</summary>
     private static async Task<byte[]> MakeSegmentAsync()
     {

@@ -16,12 +16,32 @@ public sealed class AzureBlobStore : IBlobStore
 {
     private const int BlockBytes = 4 * 1024 * 1024;
     private readonly BlobContainerClient container;
+    private readonly BlobServiceClient service;
     private readonly Lazy<Task> created;
 
     public AzureBlobStore(string connectionString, string containerName, BlobClientOptions? options = null)
     {
         container = new BlobContainerClient(connectionString, containerName, options ?? new BlobClientOptions());
+        service = new BlobServiceClient(connectionString, options ?? new BlobClientOptions());
         created = new Lazy<Task>(() => container.CreateIfNotExistsAsync());
+    }
+
+    /// <summary>
+    /// Lets browsers on <paramref name="origins"/> read blobs directly (GET and HEAD, with ranges):
+    /// the account's CORS rules become this one rule, so a player on the site can follow a read link.
+    /// </summary>
+    public async Task AllowBrowserReadsAsync(IReadOnlyCollection<string> origins, CancellationToken cancellationToken = default)
+    {
+        var properties = (await service.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value;
+        properties.Cors = [new Azure.Storage.Blobs.Models.BlobCorsRule
+        {
+            AllowedOrigins = string.Join(',', origins),
+            AllowedMethods = "GET,HEAD,OPTIONS",
+            AllowedHeaders = "*",
+            ExposedHeaders = "Content-Length,Content-Range,Content-Type,Accept-Ranges,ETag",
+            MaxAgeInSeconds = 3600,
+        }];
+        await service.SetPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<BlobClient> BlobAsync(string path)

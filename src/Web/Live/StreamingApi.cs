@@ -178,7 +178,7 @@ public static partial class StreamingApi
         return admitted.IsOk || admitted.Error!.Code == "not_streaming" ? TypedResults.NoContent() : Problem(admitted.Error);
     }
 
-    private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs, ReplayEditor replays)
+    private static async Task<IResult> GetAsync(string sessionId, string broadcastId, string file, HttpContext context, IBlobStore blobs, ReplayEditor replays, Events.Streaming.StreamingOptions options)
     {
         var path = StreamPaths.Folder(sessionId, broadcastId) + "/" + file;
         if (!(HlsFiles.IsValidName(file) || file == Thumbnails.Name) || !BlobPath.IsValid(path))
@@ -188,6 +188,13 @@ public static partial class StreamingApi
         if (await replays.IsHiddenAsync(sessionId, broadcastId))
         {
             return Problem(404, "not_found", "This replay has been hidden by the organizers.");
+        }
+        if (!HlsFiles.IsPlaylist(file) && options.Blobs.Azure.DirectReads && blobs is AzureBlobStore azure)
+        {
+            // The browser reads the segment from the storage account (a SAS link; the account's CORS
+            // rule lets the player follow it). The redirect itself is not kept: each is signed afresh.
+            context.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { NoStore = true };
+            return TypedResults.Redirect((await azure.ReadLinkAsync(path, options.Blobs.Azure.DirectReadLifetime)).ToString());
         }
         var blob = await blobs.OpenAsync(path, context.RequestAborted);
         if (blob is null)

@@ -48,24 +48,35 @@ export function createStage(video, getToken, say = () => {}) {
 
   // Plays the room's video in the page's player; a second call for the same room does nothing.
   // A connection that fails says so and is tried again every few seconds while the stage is live.
+  // Each call (and each stop) starts a new generation: a watch still connecting when the stage
+  // ended, or another began, finds its generation gone and does nothing more.
+  let generation = 0;
+
   async function watch(name) {
     if (roomName === name) return;
-    await stop();
+    const mine = ++generation;
+    await leave();
+    if (mine !== generation) return;
     roomName = name;
     say("stage.connecting");
     try {
       const r = await connect(name, false);
-      if (roomName === name) room = r; else r?.disconnect();
+      if (mine === generation) room = r; else r?.disconnect();
     } catch (e) {
-      if (roomName !== name) return;
+      if (mine !== generation) return;
       console.warn("LiveKit:", e);
       say("stage.unreachable");
       roomName = null;
-      retry = setTimeout(() => watch(name), 5000 * (0.5 + Math.random()));
+      retry = setTimeout(() => { if (mine === generation) watch(name); }, 5000 * (0.5 + Math.random()));
     }
   }
 
-  async function stop() {
+  function stop() {
+    generation++;
+    return leave();
+  }
+
+  async function leave() {
     clearTimeout(retry);
     retry = null;
     const r = room;
