@@ -202,13 +202,8 @@ public sealed class StreamingTests
         await azurite.InitializeAsync();
         try
         {
-            var container = "t" + Guid.NewGuid().ToString("N")[..20];
-            await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
-            {
-                ["Streaming:Blobs:Provider"] = "azure",
-                ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
-                ["Streaming:Blobs:Azure:Container"] = container,
-            });
+            var (host, container) = await OnAzuriteAsync(azurite);
+            await using var _h = host;
             var (organizer, key) = await host.OrganizerWithStreamKeyAsync(Session);
             await using var org = await LiveClient.JoinAsync(host, Session, organizer.Token);
             var segment = await MakeSegmentAsync();
@@ -322,15 +317,8 @@ public sealed class StreamingTests
         await azurite.InitializeAsync();
         try
         {
-            var container = "t" + Guid.NewGuid().ToString("N")[..20];
-            await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
-            {
-                ["Streaming:Blobs:Provider"] = "azure",
-                ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
-                ["Streaming:Blobs:Azure:Container"] = container,
-                ["Streaming:Blobs:Azure:DirectReads"] = "true",
-                ["Streaming:Blobs:Azure:CorsOrigins:0"] = "http://watch.example",
-            });
+            var (host, container) = await OnAzuriteAsync(azurite, ("Streaming:Blobs:Azure:DirectReads", "true"), ("Streaming:Blobs:Azure:CorsOrigins:0", "http://watch.example"));
+            await using var _h = host;
             var (_, key) = await host.OrganizerWithStreamKeyAsync(Session);
             await using var viewer = await LiveClient.JoinAsync(host, Session);
             var segment = await MakeSegmentAsync();
@@ -373,6 +361,23 @@ public sealed class StreamingTests
         {
             await azurite.DisposeAsync();
         }
+    }
+
+    /// <summary>The platform on Azurite, in a container of its own.</summary>
+    private static async Task<(LiveHost Host, string Container)> OnAzuriteAsync(Streaming.Tests.AzuriteServer azurite, params (string Key, string Value)[] extra)
+    {
+        var container = "t" + Guid.NewGuid().ToString("N")[..20];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Streaming:Blobs:Provider"] = "azure",
+            ["Streaming:Blobs:Azure:ConnectionString"] = azurite.ConnectionString,
+            ["Streaming:Blobs:Azure:Container"] = container,
+        };
+        foreach (var (k, v) in extra)
+        {
+            settings[k] = v;
+        }
+        return (await LiveHost.StartAsync(settings), container);
     }
 
     /// <summary>One real 2-second MPEG-TS segment, made by ffmpeg into a temporary folder.</summary>
