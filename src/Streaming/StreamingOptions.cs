@@ -64,6 +64,7 @@ public sealed class StreamingOptions
         {
             throw new InvalidOperationException("Configuration 'Streaming:Blobs:Azure:DirectReadLifetime' must be between 00:01:00 and 7.00:00:00.");
         }
+        Rtmp.Validate();
         LiveKit.Validate(Blobs);
         if (Rtmp.Port is < 1 or > 65535)
         {

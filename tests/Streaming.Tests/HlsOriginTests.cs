@@ -95,10 +95,33 @@ public sealed class HlsOriginTests : IDisposable
         Assert.Equal("invalid_playlist", (await PutAsync("index.m3u8", "hello")).Refusal?.Code);
         Assert.Equal("invalid_playlist", (await PutAsync("index.m3u8", "#EXTM3U\n#EXTINF:2,\nhttp://elsewhere.example/a.ts\n")).Refusal?.Code);
         Assert.Equal("invalid_playlist", (await PutAsync("index.m3u8", "#EXTM3U\n#EXTINF:2,\n../b2/index0.ts\n")).Refusal?.Code);
-        Assert.Equal("invalid_playlist", (await PutAsync("index.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow.m3u8\n")).Refusal?.Code);
+        Assert.Equal("invalid_playlist", (await PutAsync("master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n../b2/low.m3u8\n")).Refusal?.Code);
+        Assert.Equal("invalid_playlist", (await PutAsync("master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow0.ts\n")).Refusal?.Code);
         Assert.Equal("invalid_file", (await PutAsync("../index0.ts", Segment())).Refusal?.Code);
         Assert.Equal("invalid_file", (await PutAsync("notes.txt", "x")).Refusal?.Code);
         Assert.Empty(Directory.GetFiles(root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_ladders_multivariant_playlist_tells_the_broadcast_and_it_ends_when_every_rendition_has()
+    {
+        static string Rendition(string v, int segments, bool ended = false) =>
+            Playlist(segments, ended).Replace("index", v + "_");
+        const string master = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\nv0.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1100000,RESOLUTION=854x480\nv1.m3u8\n";
+        Assert.Null((await PutAsync("v0_0.ts", Segment())).Published);
+        Assert.Null((await PutAsync("master.m3u8", master)).Published);
+        var first = (await PutAsync("v0.m3u8", Rendition("v0", 1))).Published!;
+        Assert.Equal(("master.m3u8", 2.0, false), (first.Name, first.Seconds, first.Ended));
+        // The second rendition's playlist is held for its segment like any other, and is its own: it does not compete with the first.
+        Assert.Null((await PutAsync("v1.m3u8", Rendition("v1", 1))).Published);
+        Assert.Equal("master.m3u8", (await PutAsync("v1_0.ts", Segment())).Published!.Name);
+        await PutAsync("v0_1.ts", Segment());
+        await PutAsync("v1_1.ts", Segment());
+        Assert.False((await PutAsync("v0.m3u8", Rendition("v0", 2, ended: true))).Published!.Ended);
+        var ended = (await PutAsync("v1.m3u8", Rendition("v1", 2, ended: true))).Published!;
+        Assert.Equal(("master.m3u8", 4.0, true), (ended.Name, ended.Seconds, ended.Ended));
+        await using var read = await blobs.OpenAsync(Folder + "/master.m3u8");
+        Assert.Equal(master, await new StreamReader(read!.Content).ReadToEndAsync());
     }
 
     [Fact]

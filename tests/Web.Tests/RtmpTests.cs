@@ -14,19 +14,60 @@ public sealed class RtmpTests
 {
     private const string Session = "forum-2026-12-open-source";
 
-    private static async Task<(LiveHost Host, int Port, string Key)> StartAsync()
+    private static async Task<(LiveHost Host, int Port, string Key)> StartAsync(IDictionary<string, string?>? extra = null)
     {
         var port = FreePort.Next();
-        var host = await LiveHost.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Streaming:Rtmp:Enabled"] = "true",
             ["Streaming:Rtmp:Port"] = port.ToString(),
-        });
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[k] = v;
+        }
+        var host = await LiveHost.StartAsync(settings);
         var rtmp = host.Services.GetRequiredService<RtmpIngest>();
         Assert.Null(rtmp.Problem);
         await rtmp.Ready.WaitAsync(TimeSpan.FromSeconds(20));
         var (_, key) = await host.OrganizerWithStreamKeyAsync(Session);
         return (host, port, key);
+    }
+
+    [Fact]
+    public async Task With_a_rendition_ladder_an_obs_stream_becomes_a_multivariant_playlist_of_each_rendition()
+    {
+        var (host, port, key) = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Streaming:Rtmp:Ladder:0:Height"] = "180",
+            ["Streaming:Rtmp:Ladder:0:VideoKbps"] = "400",
+            ["Streaming:Rtmp:Ladder:1:Height"] = "90",
+            ["Streaming:Rtmp:Ladder:1:VideoKbps"] = "150",
+            ["Streaming:Rtmp:Ladder:1:AudioKbps"] = "64",
+        });
+        await using var _h = host;
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        var push = Ffmpeg.StartRtmpPush($"rtmp://127.0.0.1:{port}/live/{Session}.{key}", seconds: 10);
+        // Live with the first rendition's playlist, then the multivariant one once ffmpeg wrote it (after each rendition's first segment).
+        await Eventually.TrueAsync(() => viewer.Stream.State == "live" && viewer.Stream.Playlist!.EndsWith("/master.m3u8"), () => $"the ladder to go live ({viewer.Stream.State} {viewer.Stream.Playlist})", 25_000);
+        var (exit, errors) = await Ffmpeg.WaitAsync(push, TimeSpan.FromSeconds(40));
+        Assert.True(exit == 0, "ffmpeg failed: " + errors);
+        await Eventually.TrueAsync(() => viewer.Stream.State == "ended", () => $"the ladder to end (states {string.Join(", ", viewer.StreamStates)})", 25_000);
+        var folder = viewer.Stream.Playlist![..(viewer.Stream.Playlist!.LastIndexOf('/') + 1)];
+        var master = await host.Http.GetStringAsync(viewer.Stream.Playlist);
+        Assert.Contains("#EXT-X-STREAM-INF", master);
+        Assert.Equal(["v0.m3u8", "v1.m3u8"], master.Split('\n').Where(l => l.EndsWith(".m3u8")));
+        Assert.Contains("x180", master);
+        Assert.Contains("x90", master);
+        foreach (var rendition in new[] { "v0", "v1" })
+        {
+            var media = await host.Http.GetStringAsync(folder + rendition + ".m3u8");
+            Assert.EndsWith("#EXT-X-ENDLIST\n", media);
+            var segment = media.Split('\n').First(l => l.EndsWith(".ts"));
+            Assert.StartsWith(rendition + "_", segment);
+            Assert.Equal(0x47, (await host.Http.GetByteArrayAsync(folder + segment))[0]);
+        }
+        Assert.InRange(viewer.Stream.Seconds, 4, 10.5);
     }
 
     [Fact]

@@ -49,23 +49,33 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
         }
         content.Position = 0;
         var info = await blobs.PutAsync(folder + "/" + file, content, options.MaxSegmentBytes, cancellationToken);
-        Held? ready;
+        List<Held> ready;
         var state = FolderOf(folder);
         lock (state)
         {
             state.Present.Add(file);
-            ready = state.Held is { } held && held.Playlist.Files.All(state.Present.Contains) ? held : null;
-            if (ready is not null)
+            ready = state.Held.Values.Where(h => h.Playlist.Files.All(state.Present.Contains)).ToList();
+            foreach (var h in ready)
             {
-                state.Held = null;
+                state.Held.Remove(h.Name);
             }
         }
-        var published = ready is null ? null : await PublishAsync(folder, state, ready, cancellationToken);
+        PublishedPlaylist? published = null;
+        foreach (var h in ready)
+        {
+            published = await PublishAsync(folder, state, h, cancellationToken) ?? published;
+        }
         return new IngestResult(info.Length, published, [], null);
     }
 
     private async Task<IngestResult> PlaylistAsync(string folder, string file, byte[] bytes, CancellationToken cancellationToken)
     {
+        if (HlsMaster.Parse(bytes) is var (master, masterError))
+        {
+            return master is null
+                ? IngestResult.Refused(422, "invalid_playlist", masterError!)
+                : await MasterAsync(folder, file, bytes, master, cancellationToken);
+        }
         var (parsed, error) = HlsPlaylist.Parse(bytes);
         if (parsed is null)
         {
@@ -97,9 +107,9 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
             var missing = parsed.Files.Where(f => !state.Present.Contains(f)).ToList();
             if (missing.Count > 0)
             {
-                if (state.Held is null || state.Held.Playlist.Files.Count <= parsed.Files.Count)
+                if (!state.Held.TryGetValue(file, out var held) || held.Playlist.Files.Count <= parsed.Files.Count)
                 {
-                    state.Held = candidate;
+                    state.Held[file] = candidate;
                 }
                 return new IngestResult(bytes.Length, null, missing, null);
             }
@@ -108,34 +118,78 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
         return new IngestResult(bytes.Length, published, [], null);
     }
 
-    private async Task<PublishedPlaylist?> PublishAsync(string folder, Folder state, Held playlist, CancellationToken cancellationToken)
+    /// <summary>
+    /// A multivariant playlist (a rendition ladder) naming media playlists beside it: stored at once
+    /// (viewers get it once a rendition is published); the broadcast is then told by it, and ends
+    /// when every rendition it names has ended.
+    /// </summary>
+    private async Task<IngestResult> MasterAsync(string folder, string file, byte[] bytes, HlsMaster master, CancellationToken cancellationToken)
     {
+        var state = FolderOf(folder);
         await state.Publishing.WaitAsync(cancellationToken);
         try
         {
-            var last = state.Published;
-            if (last is not null && (last.Ended || last.Segments > playlist.Playlist.Files.Count || (last.Segments == playlist.Playlist.Files.Count && !playlist.Playlist.Ended)))
-            {
-                return null;
-            }
-            await blobs.PutAsync(folder + "/" + playlist.Name, new MemoryStream(playlist.Bytes), options.MaxPlaylistBytes, cancellationToken);
-            var published = new PublishedPlaylist(playlist.Name, playlist.Playlist.Seconds, playlist.Playlist.Ended, playlist.Playlist.Files.Count, playlist.Playlist.Files.FirstOrDefault(f => !f.EndsWith(".mp4", StringComparison.Ordinal)));
-            state.Published = published;
-            if (published.Ended)
-            {
-                lock (folders)
-                {
-                    folders.Remove(folder);
-                }
-                logger.LogInformation("Broadcast {Folder} ended after {Seconds:F1} s in {Segments} segments", folder, published.Seconds, published.Segments);
-                thumbnails.Start(folder, published.FirstFile);
-            }
-            return published;
+            await blobs.PutAsync(folder + "/" + file, new MemoryStream(bytes), options.MaxPlaylistBytes, cancellationToken);
+            state.Master = (file, master);
+            return new IngestResult(bytes.Length, state.Published.Count > 0 ? BroadcastView(folder, state) : null, [], null);
         }
         finally
         {
             state.Publishing.Release();
         }
+    }
+
+    private async Task<PublishedPlaylist?> PublishAsync(string folder, Folder state, Held playlist, CancellationToken cancellationToken)
+    {
+        await state.Publishing.WaitAsync(cancellationToken);
+        try
+        {
+            var last = state.Published.GetValueOrDefault(playlist.Name);
+            if (last is not null && (last.Ended || last.Segments > playlist.Playlist.Files.Count || (last.Segments == playlist.Playlist.Files.Count && !playlist.Playlist.Ended)))
+            {
+                return null;
+            }
+            await blobs.PutAsync(folder + "/" + playlist.Name, new MemoryStream(playlist.Bytes), options.MaxPlaylistBytes, cancellationToken);
+            state.Published[playlist.Name] = new PublishedPlaylist(playlist.Name, playlist.Playlist.Seconds, playlist.Playlist.Ended, playlist.Playlist.Files.Count,
+                playlist.Playlist.Files.FirstOrDefault(f => !f.EndsWith(".mp4", StringComparison.Ordinal)));
+            return BroadcastView(folder, state);
+        }
+        finally
+        {
+            state.Publishing.Release();
+        }
+    }
+
+    /// <summary>
+    /// What the broadcast shows after a publish: its one media playlist, or with a ladder the
+    /// multivariant playlist, as long as its first rendition and ended when all have. The first
+    /// time it ends, the folder is done here and the replay's picture is made.
+    /// </summary>
+    private PublishedPlaylist BroadcastView(string folder, Folder state)
+    {
+        PublishedPlaylist view;
+        if (state.Master is var (name, master))
+        {
+            var renditions = master.Variants.Select(v => state.Published.GetValueOrDefault(v)).ToArray();
+            var first = renditions.FirstOrDefault(r => r is not null) ?? state.Published.Values.First();
+            view = new PublishedPlaylist(name, first.Seconds, renditions.All(r => r is { Ended: true }), first.Segments, first.FirstFile);
+        }
+        else
+        {
+            view = state.Published.Values.OrderByDescending(p => p.Segments).First();
+        }
+        if (view.Ended && !state.Done)
+        {
+            state.Done = true;
+            lock (folders)
+            {
+                folders.Remove(folder);
+            }
+            logger.LogInformation("Broadcast {Folder} ended after {Seconds:F1} s in {Segments} segments", folder, view.Seconds, view.Segments);
+            var firstRendition = state.Master is var (_, m) ? m.Variants[0] : view.Name;
+            thumbnails.Start(folder, state.Published.GetValueOrDefault(firstRendition)?.FirstFile ?? view.FirstFile);
+        }
+        return view;
     }
 
     /// <summary>
@@ -157,29 +211,32 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
         await state.Publishing.WaitAsync(cancellationToken);
         try
         {
-            if (state.Published is not { Ended: false } last)
+            if (state.Published.Count == 0 || state.Done)
             {
                 return null;
             }
-            var path = folder + "/" + last.Name;
-            await using (var read = await blobs.OpenAsync(path, cancellationToken))
+            foreach (var last in state.Published.Values.Where(p => !p.Ended).ToArray())
             {
-                if (read is null)
+                var path = folder + "/" + last.Name;
+                await using (var read = await blobs.OpenAsync(path, cancellationToken))
                 {
-                    return null;
+                    if (read is null)
+                    {
+                        continue;
+                    }
+                    using var text = new StreamReader(read.Content);
+                    var ended = (await text.ReadToEndAsync(cancellationToken)).TrimEnd('\n') + "\n" + HlsPlaylist.EndTag + "\n";
+                    await blobs.PutAsync(path, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ended)), options.MaxPlaylistBytes, cancellationToken);
                 }
-                using var text = new StreamReader(read.Content);
-                var ended = (await text.ReadToEndAsync(cancellationToken)).TrimEnd('\n') + "\n" + HlsPlaylist.EndTag + "\n";
-                await blobs.PutAsync(path, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ended)), options.MaxPlaylistBytes, cancellationToken);
+                state.Published[last.Name] = last with { Ended = true };
             }
-            var finished = last with { Ended = true };
-            state.Published = finished;
-            lock (folders)
+            // A rendition the ladder names that never published a playlist cannot hold the end back.
+            if (state.Master is var (name, master))
             {
-                folders.Remove(folder);
+                state.Master = (name, new HlsMaster(master.Variants.Where(state.Published.ContainsKey).ToArray()));
             }
+            var finished = BroadcastView(folder, state);
             logger.LogInformation("Broadcast {Folder} ended by the platform after its encoder left without ending it ({Seconds:F1} s)", folder, finished.Seconds);
-            thumbnails.Start(folder, finished.FirstFile);
             return finished;
         }
         finally
@@ -204,9 +261,17 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
     {
         public HashSet<string> Present { get; } = new(StringComparer.Ordinal);
 
-        public Held? Held { get; set; }
+        /// <summary>Per media playlist: the one waiting for its segments.</summary>
+        public Dictionary<string, Held> Held { get; } = new(StringComparer.Ordinal);
 
-        public PublishedPlaylist? Published { get; set; }
+        /// <summary>Per media playlist: the last published.</summary>
+        public Dictionary<string, PublishedPlaylist> Published { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The multivariant playlist of a ladder, when the encoder sent one.</summary>
+        public (string Name, HlsMaster Playlist)? Master { get; set; }
+
+        /// <summary>The broadcast ended (all its renditions).</summary>
+        public bool Done { get; set; }
 
         public SemaphoreSlim Publishing { get; } = new(1, 1);
 
@@ -223,7 +288,7 @@ public sealed class HlsOrigin(IBlobStore blobs, StreamingOptions options, Thumbn
         var now = Environment.TickCount64;
         lock (folders)
         {
-            return folders.Where(f => f.Value.Published is { Ended: false } && now - f.Value.LastFileAt > idle.TotalMilliseconds).Select(f => f.Key).ToArray();
+            return folders.Where(f => f.Value.Published.Count > 0 && !f.Value.Done && now - f.Value.LastFileAt > idle.TotalMilliseconds).Select(f => f.Key).ToArray();
         }
     }
 

@@ -207,7 +207,7 @@ public sealed class RtmpIngest(StreamingOptions options, IServer server, IHostAp
                     idle_streams off;
                     on_publish {{self}}/ingest/rtmp/publish;
                     on_publish_done {{self}}/ingest/rtmp/done;
-                    exec_push {{rtmp.FfmpegPath}} -hide_banner -loglevel error -nostdin -i rtmp://127.0.0.1:{{rtmp.Port}}/live/$name -c copy -f hls -hls_time 2 -hls_playlist_type event -method PUT -http_persistent 1 {{self}}/ingest/rtmp/$name/index.m3u8;
+                    exec_push {{rtmp.FfmpegPath}} -hide_banner -loglevel error -nostdin -i rtmp://127.0.0.1:{{rtmp.Port}}/live/$name {{rtmp.OutputArguments(self + "/ingest/rtmp/$name")}};
                     # nginx signals exec children when the publisher leaves; SIGTERM would cut ffmpeg off
                     # before its last segment and the playlist's end. SIGCONT changes nothing for a running
                     # process, so ffmpeg ends by itself at the end of its input.

@@ -49,7 +49,12 @@ public sealed class ReplayEditor(LiveGrains grains, IBlobStore blobs, IStreamSto
                 return LiveError.UnknownReplay(broadcastId);
             }
             using var reader = new StreamReader(read.Content, Encoding.UTF8);
-            var trimmed = HlsTrim.Cut(await reader.ReadToEndAsync(cancellationToken), trimStart, trimEnd);
+            var text = await reader.ReadToEndAsync(cancellationToken);
+            if (text.Contains("#EXT-X-STREAM-INF", StringComparison.Ordinal))
+            {
+                return LiveError.InvalidArgument(nameof(trimStart), "cannot cut a replay of several renditions (a rendition ladder) yet; hide it, or replace it with an edited file");
+            }
+            var trimmed = HlsTrim.Cut(text, trimStart, trimEnd);
             if (trimmed is null)
             {
                 return LiveError.InvalidArgument(nameof(trimStart), $"keeps nothing of a {replay.OriginalSeconds:F0}-second replay");

@@ -34,6 +34,16 @@ public sealed class ReplayTimelines(LiveGrains grains, IBlobStore blobs)
             }
             using var buffer = new MemoryStream();
             await read.Content.CopyToAsync(buffer, cancellationToken);
+            if (HlsMaster.Parse(buffer.ToArray()) is ({ } master, _))
+            {
+                // A ladder: the renditions start together; the first one's first segment tells.
+                await using var rendition = await blobs.OpenAsync(StreamPaths.Folder(sessionId, broadcastId) + "/" + master.Variants[0], cancellationToken);
+                buffer.SetLength(0);
+                if (rendition is not null)
+                {
+                    await rendition.Content.CopyToAsync(buffer, cancellationToken);
+                }
+            }
             lead = HlsPlaylist.Parse(buffer.ToArray()).Playlist?.FirstSegmentSeconds ?? 0;
             if (leads.Count >= MaxLeads)
             {

@@ -126,6 +126,34 @@ public static partial class StreamingApi
         }
         var stream = grains.Stream(sessionId);
         var admitted = await stream.AdmitAsync(streamKey, mayStart: !HlsFiles.IsPlaylist(file));
+        var body = request.Body;
+        if (admitted.Error?.Code == "not_streaming" && HlsFiles.IsPlaylist(file))
+        {
+            // A ladder's multivariant playlist can arrive before the first segment (ffmpeg sends them
+            // on separate connections): it joins the broadcast that segment starts. The key was
+            // checked above; a media playlist still starts nothing.
+            var buffered = new MemoryStream();
+            try
+            {
+                // At most 64 KB and a byte more: a longer playlist is no ladder's, and is refused as it was.
+                var chunk = new byte[16 * 1024];
+                int read;
+                while (buffered.Length <= 64 * 1024 && (read = await request.Body.ReadAsync(chunk, CancellationToken.None)) > 0)
+                {
+                    buffered.Write(chunk, 0, read);
+                }
+            }
+            catch (IOException)
+            {
+                return Problem(400, "incomplete", "The upload ended before its content did; nothing was kept.");
+            }
+            if (buffered.Length <= 64 * 1024 && HlsMaster.Parse(buffered.GetBuffer().AsSpan(0, (int)buffered.Length)) is ({ }, _))
+            {
+                admitted = await stream.AdmitAsync(streamKey, mayStart: true);
+            }
+            buffered.Position = 0;
+            body = buffered;
+        }
         if (!admitted.IsOk)
         {
             return Problem(admitted.Error!);
@@ -137,7 +165,7 @@ public static partial class StreamingApi
             // Not the request's abort token: ffmpeg sends its last segment and the playlist's end and
             // exits without waiting for the answers; a file that arrived whole is taken all the same
             // (one cut short fails its read as incomplete).
-            result = await origin.ReceiveAsync(ticket.Folder, file, request.Body, CancellationToken.None);
+            result = await origin.ReceiveAsync(ticket.Folder, file, body, CancellationToken.None);
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
