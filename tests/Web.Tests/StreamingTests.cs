@@ -116,6 +116,11 @@ public sealed class StreamingTests
         Assert.Contains("0:08", library);
         Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?q=zzzz"));
         Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?series=contest"));
+        // By tag, in either language; the cards link their tags.
+        Assert.Contains($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?tag=careers"));
+        Assert.Contains($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?tag=" + Uri.EscapeDataString("开源")));
+        Assert.DoesNotContain($"href=\"/sessions/{Session}\"", await host.Http.GetStringAsync("/replays?tag=contest"));
+        Assert.Contains("href=\"/replays?tag=open%20source\"", library);
         var viewsBefore = viewer.Counts;
         Assert.Equal(0, viewsBefore.ReplayViews);
         await using var later = await LiveClient.JoinAsync(host, Session);

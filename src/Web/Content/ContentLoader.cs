@@ -86,7 +86,8 @@ internal static partial class ContentLoader
             r.Date("ends"),
             r.List("speakers"),
             r.Url("stream", required: false, "http", "https"),
-            r.Body());
+            r.Body(),
+            r.OptionalLocalizedList("tags"));
         CheckTimes(r, item.Starts, item.Ends);
         CheckEvent(r, item.EventSlug, events);
         foreach (var speaker in item.Speakers.Where(s => !speakers.Contains(s)))

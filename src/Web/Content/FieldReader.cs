@@ -44,6 +44,22 @@ internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<
         return new LocalizedList(english, chinese ?? english);
     }
 
+    /// <summary>
+    /// An optional list whose Chinese file, if it has the key, translates it entry for entry (the
+    /// same count, in the same order): the entries are one thing in two languages.
+    /// </summary>
+    public LocalizedList OptionalLocalizedList(string key)
+    {
+        var english = ReadList(en, key, required: false) ?? [];
+        var chinese = zh is null ? null : ReadList(zh, key, required: false);
+        if (chinese is not null && chinese.Count != english.Count)
+        {
+            Problem(zh!, $"'{key}' has {chinese.Count} entries, the English file {english.Count}: translate each, in the same order");
+            chinese = null;
+        }
+        return new LocalizedList(english, chinese ?? english);
+    }
+
     public DateTimeOffset Date(string key)
     {
         var text = Text(key);

@@ -16,4 +16,10 @@ public sealed record SessionItem(
     DateTimeOffset Ends,
     IReadOnlyList<string> Speakers,
     string? Stream,
-    Localized BodyHtml);
+    Localized BodyHtml,
+    LocalizedList Tags)
+{
+    /// <summary>Whether one of its tags is <paramref name="tag"/>, in either language, ignoring case.</summary>
+    public bool HasTag(string tag) =>
+        Tags.En.Concat(Tags.Zh).Any(t => string.Equals(t, tag, StringComparison.OrdinalIgnoreCase));
+}

@@ -17,6 +17,8 @@ internal static class UiStrings
         ["replays.allseries"] = ("All series", "全部系列"),
         ["replays.speaker"] = ("Speaker", "嘉宾"),
         ["replays.allspeakers"] = ("All speakers", "全部嘉宾"),
+        ["replays.tag"] = ("Tag", "标签"),
+        ["replays.alltags"] = ("All tags", "全部标签"),
         ["replays.find"] = ("Find", "查找"),
         ["replays.none"] = ("No replays yet: every session that is streamed appears here when it ends.", "还没有回放：每场直播结束后都会出现在这里。"),
         ["replays.nomatch"] = ("No replay matches. Try other words or all series.", "没有符合条件的回放，请换个关键词或选择全部系列。"),

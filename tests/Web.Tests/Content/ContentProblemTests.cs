@@ -14,6 +14,42 @@ public sealed class ContentProblemTests : IDisposable
     private string Path(string relative) => $"{_content.Label}/{relative}";
 
     [Fact]
+    public void Tags_are_translated_entry_for_entry_or_the_file_is_named()
+    {
+        _content.Write("sessions/x.md", """
+            ---
+            event: contest
+            title: "X"
+            starts: 2026-12-12T13:00:00+08:00
+            ends: 2026-12-12T14:00:00+08:00
+            summary: "S"
+            speakers: []
+            tags: [open source, careers]
+            ---
+            """);
+        _content.Write("sessions/x.zh.md", """
+            ---
+            tags: [开源]
+            ---
+            """);
+
+        Assert.Equal($"{Path("sessions/x.zh.md")}: 'tags' has 1 entries, the English file 2: translate each, in the same order", Assert.Single(LoadFails().Problems));
+
+        _content.Write("sessions/x.zh.md", """
+            ---
+            tags: [开源, 职业发展]
+            ---
+            """);
+        var x = ContentCatalog.Load(_content.Root).FindSession("x")!;
+        Assert.Equal(["open source", "careers"], x.Tags.En);
+        Assert.Equal(["开源", "职业发展"], x.Tags.Zh);
+        Assert.True(x.HasTag("CAREERS"));
+        Assert.True(x.HasTag("开源"));
+        Assert.False(x.HasTag("open"));
+        Assert.Empty(ContentCatalog.Load(_content.Root).FindSession("final")!.Tags.En);
+    }
+
+    [Fact]
     public void An_unknown_key_names_the_file_and_the_key()
     {
         _content.Write("sessions/x.md", """
