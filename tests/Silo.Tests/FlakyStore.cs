@@ -54,6 +54,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<BroadcastRecord>> GetReplaysAsync(int limit) => inner.GetReplaysAsync(limit);
     public Task EndBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.EndBroadcastAsync(sessionId, broadcastId, atMs); }
     public Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId) => inner.GetLiveKitStageAsync(sessionId);
+    public Task<IReadOnlyList<string>> GetLiveKitStageSessionsAsync() => inner.GetLiveKitStageSessionsAsync();
     public Task SetLiveKitStageAsync(LiveKitStageRecord stage) { ThrowIfDown(); return inner.SetLiveKitStageAsync(stage); }
     public Task SetLiveKitBroadcastAsync(string sessionId, string broadcastId, string room, string? egressId) { ThrowIfDown(); return inner.SetLiveKitBroadcastAsync(sessionId, broadcastId, room, egressId); }
     public Task<IReadOnlyList<LiveKitBroadcastRecord>> GetOpenLiveKitBroadcastsAsync(string? sessionId) => inner.GetOpenLiveKitBroadcastsAsync(sessionId);

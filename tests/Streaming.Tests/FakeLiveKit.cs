@@ -67,6 +67,14 @@ public sealed class FakeLiveKit : IAsyncDisposable
         RtcTokens.Clear();
     }
 
+    /// <summary>Someone publishes in the room (OBS through the ingress, a speaker's camera), as ListRooms then reports.</summary>
+    public void Publish(string name, int publishers = 1)
+    {
+        var room = rooms[name];
+        room["num_publishers"] = publishers;
+        room["num_participants"] = publishers;
+    }
+
     /// <summary>The room closes, as LiveKit closes it after its last participant left.</summary>
     public void CloseRoom(string name) => rooms.TryRemove(name, out _);
 

@@ -244,6 +244,21 @@ public sealed class LiveKitTests
     }
 
     [Fact]
+    public async Task The_reconciliation_starts_a_stage_that_went_live_while_its_start_webhook_was_lost()
+    {
+        var (host, liveKit) = await StartAsync(reconcileEvery: "00:00:01");
+        await using var _lk = liveKit;
+        await using var _h = host;
+        var (organizer, stage) = await OpenStageAsync(host);
+        await using var _o = organizer;
+        await Task.Delay(1500);
+        Assert.Equal("waiting", organizer.Stream.State);
+        liveKit.Publish(stage.Room);
+        await Eventually.TrueAsync(() => organizer.Stream.State == "live" && organizer.Stream.Room == stage.Room, "the reconciliation to take the stage live", 15_000);
+        RecordedBroadcast(liveKit, Assert.Single(liveKit.EgressIds));
+    }
+
+    [Fact]
     public async Task Without_a_livekit_server_the_stage_and_the_webhook_say_so()
     {
         await using var host = await LiveHost.StartAsync();

@@ -124,6 +124,9 @@ public interface IStreamStore
     /// <summary>The session's LiveKit stage (its room and the ingress OBS sends to), when one was opened.</summary>
     Task<LiveKitStageRecord?> GetLiveKitStageAsync(string sessionId);
 
+    /// <summary>The sessions that have a stage (for the reconciliation), in session order.</summary>
+    Task<IReadOnlyList<string>> GetLiveKitStageSessionsAsync();
+
     /// <summary>Sets the session's stage, replacing an earlier one.</summary>
     Task SetLiveKitStageAsync(LiveKitStageRecord stage);
 

@@ -677,6 +677,13 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Stage(r) : null;
     }
 
+    public async Task<IReadOnlyList<string>> GetLiveKitStageSessionsAsync()
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT session_id FROM livekit_stages ORDER BY session_id COLLATE \"C\"");
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, row => row.GetString(0)).ConfigureAwait(false);
+    }
+
     public Task SetLiveKitStageAsync(LiveKitStageRecord stage) =>
         ExecuteAsync("""
             INSERT INTO livekit_stages (session_id, room, ingress_id, ingress_url, ingress_key, created_at) VALUES (@s, @r, @i, @u, @k, @t)

@@ -534,6 +534,14 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return await r.ReadAsync().ConfigureAwait(false) ? StoreRows.Stage(r) : null;
         });
 
+    public Task<IReadOnlyList<string>> GetLiveKitStageSessionsAsync() =>
+        ReadAsync<IReadOnlyList<string>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT session_id FROM livekit_stages ORDER BY session_id");
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, row => row.GetString(0)).ConfigureAwait(false);
+        });
+
     public Task SetLiveKitStageAsync(LiveKitStageRecord stage) =>
         WriteAsync(async (c, tx) =>
         {

@@ -434,6 +434,26 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
 
     public async Task ReconcileAsync()
     {
+        if (stage is not null && current is null && proposed is null)
+        {
+            // A stage someone publishes in, with no broadcast here: its start webhook was lost.
+            LiveKitRoomCheck idle;
+            try
+            {
+                idle = await liveKit.CheckAsync(stage.Room, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Session {Session}: checking LiveKit room {Room} failed", key, stage.Room);
+                return;
+            }
+            if (idle is { Open: true, Publishers: > 0 } && idle.Recordings.All(r => r.Over))
+            {
+                logger.LogInformation("Session {Session}: the reconciliation found room {Room} live with no broadcast; starting it", key, stage.Room);
+                await LiveKitStartedAsync();
+            }
+            return;
+        }
         if (liveKitRoom is null || current is null)
         {
             return;

@@ -90,9 +90,10 @@ public sealed class LiveKitReconciler(LiveKitOptions options, IStreamStore store
         {
             try
             {
-                foreach (var open in await store.GetOpenLiveKitBroadcastsAsync(null))
+                // Every stage: an open broadcast may have ended, and a stage with no broadcast may have gone live while its webhook was lost.
+                foreach (var sessionId in await store.GetLiveKitStageSessionsAsync())
                 {
-                    await grains.Stream(open.SessionId).ReconcileAsync();
+                    await grains.Stream(sessionId).ReconcileAsync();
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -185,6 +185,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
         await Store.SetLiveKitStageAsync(new LiveKitStageRecord("s1", "session-s1", "IN_1", "rtmp://lk/x", "k1", 1_000));
         await Store.SetLiveKitStageAsync(new LiveKitStageRecord("s1", "session-s1", "IN_2", "rtmp://lk/x", "k2", 2_000));
         Assert.Equal(new LiveKitStageRecord("s1", "session-s1", "IN_2", "rtmp://lk/x", "k2", 2_000), await OpenTracked(Location).GetLiveKitStageAsync("s1"));
+        await Store.SetLiveKitStageAsync(new LiveKitStageRecord("s0", "session-s0", "IN_3", "rtmp://lk/x", "k3", 3_000));
+        Assert.Equal(["s0", "s1"], await Store.GetLiveKitStageSessionsAsync());
 
         await Store.StartBroadcastAsync("s1", "b1", 1_000);
         await Store.StartBroadcastAsync("s2", "b2", 2_000);
