@@ -92,6 +92,7 @@ internal static class UiStrings
         ["js.replay.save"] = ("Save", "保存"),
         ["js.replay.saved"] = ("Replay saved: {0} long.", "回放已保存：时长 {0}。"),
         ["js.replay.item"] = ("Broadcast of {0} · {1} (recorded {2})", "{0} 的直播 · {1}（录制 {2}）"),
+        ["js.replay.uploaded"] = ("Uploaded recording, {0} · {1} (file {2})", "{0} 上传的录像 · {1}（文件 {2}）"),
         ["js.replay.badtime"] = ("Write times as m:ss or seconds.", "时间请写成 分:秒 或秒数。"),
         ["org.upload"] = ("Upload a recording (MP4, MOV, MKV, WebM, FLV or MPEG-TS)", "上传录像（MP4、MOV、MKV、WebM、FLV 或 MPEG-TS）"),
         ["org.uploadnew"] = ("Publish as a new replay", "发布为新回放"),

@@ -502,14 +502,19 @@ function start(root) {
         replayAdmin.replaceChildren(el("li", t["replay.none"], "muted"));
         return;
       }
-      replayAdmin.replaceChildren(...replays.slice().reverse().map((r) => {
+      replayAdmin.replaceChildren(...replays.slice().reverse().map((r, index) => {
         const li = el("li");
+        // Folded, but for the newest: a long list of replays stays short on a phone.
+        const box = el("details");
+        box.open = index === 0;
         li.dataset.broadcast = r.broadcastId;
         // In the session's own time zone, as every other time on the page.
         const offset = Number(root.dataset.utcOffset || 0);
         const zone = "UTC" + (offset >= 0 ? "+" : "−") + Math.floor(Math.abs(offset) / 60) + (Math.abs(offset) % 60 ? ":" + String(Math.abs(offset) % 60).padStart(2, "0") : "");
         const when = new Date(r.startedAt + offset * 60000).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " (" + zone + ")";
-        const title = el("p", format(t["replay.item"], when, clock(r.seconds), clock(r.originalSeconds)));
+        // The platform names an uploaded recording's playlist upload-{ms}.m3u8 (docs/live-api.md §8).
+        const uploaded = r.originalPlaylist.startsWith("upload-");
+        const title = el("summary", format(t[uploaded ? "replay.uploaded" : "replay.item"], when, clock(r.seconds), clock(r.originalSeconds)) + (r.hidden ? " · " + t["replay.hidden"] : ""));
         const from = Object.assign(el("input"), { name: "from", value: r.trimStart > 0 ? clock(r.trimStart) : "", inputMode: "numeric", placeholder: "0:00" });
         const to = Object.assign(el("input"), { name: "to", value: r.trimEnd != null ? clock(r.trimEnd) : "", inputMode: "numeric", placeholder: clock(r.originalSeconds) });
         const hidden = Object.assign(el("input"), { type: "checkbox", name: "hidden", checked: r.hidden });
@@ -532,7 +537,8 @@ function start(root) {
         const replaceButton = Object.assign(el("button", t["replay.replace"]), { type: "button" });
         replaceButton.addEventListener("click", () => replaceInput.click());
         replaceInput.addEventListener("change", () => { if (replaceInput.files[0]) upload(replaceInput.files[0], r.broadcastId); });
-        li.append(title, field(t["replay.from"], from), field(t["replay.to"], to), hiddenLabel, save, replaceButton, replaceInput);
+        box.append(title, field(t["replay.from"], from), field(t["replay.to"], to), hiddenLabel, save, replaceButton, replaceInput);
+        li.append(box);
         return li;
       }));
     };
