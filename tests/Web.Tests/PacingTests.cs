@@ -45,7 +45,12 @@ public sealed class PacingTests
             await Eventually.TrueAsync(() => updates.Any(u => u.Likes == lone), $"lone reaction {lone} reaches the viewer");
             delays.Add(updates.First(u => u.Likes == lone).At - sent);
         }
-        Assert.All(delays, d => Assert.True(d < 2_000, $"lone reactions reached the viewer after {string.Join(", ", delays)} ms"));
+        // The leading edge sends at the next poll (~1 s); a fixed tick would hold each ~3.4 s. On a
+        // busy 2-core machine one delivery can be late by a scheduling hiccup (2,028 ms seen), so
+        // the typical one (the median) must be the poll's and none may reach the fixed tick's.
+        var described = $"lone reactions reached the viewer after {string.Join(", ", delays)} ms";
+        Assert.True(delays.Order().ElementAt(delays.Count / 2) < 2_000, described);
+        Assert.All(delays, d => Assert.True(d < 3_000, described));
 
         // A burst: the first reaction goes at once, the rest wait for the session's next slot and arrive together.
         var before = updates.Count;
