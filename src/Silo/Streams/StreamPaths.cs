@@ -8,6 +8,10 @@ public static class StreamPaths
 {
     public static string Folder(string sessionId, string broadcastId) => $"live/{sessionId}/{broadcastId}";
 
+    /// <summary>Whether the text can be a broadcast id ("b" and the Unix ms it started), as the grain makes them.</summary>
+    public static bool IsBroadcastId(string? text) =>
+        text is { Length: >= 2 and <= 21 } && text[0] == 'b' && text.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
+
     public static string Url(string sessionId, string broadcastId, string file) => $"/hls/{sessionId}/{broadcastId}/{file}";
 
     /// <summary>

@@ -253,7 +253,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return invalid;
         }
-        if (broadcastId is null || !BroadcastPattern().IsMatch(broadcastId))
+        if (!StreamPaths.IsBroadcastId(broadcastId))
         {
             return LiveError.UnknownReplay(broadcastId ?? "");
         }
@@ -271,9 +271,6 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         }
         return HubResult<ReplayAdminView>.From(await replays.EditAsync(Me, sessionId, broadcastId, request.TrimStart, request.TrimEnd, request.Hidden, Context.ConnectionAborted));
     }
-
-    [GeneratedRegex("^b[0-9]{1,20}$")]
-    private static partial Regex BroadcastPattern();
 
     /// <summary>The longest chapter title a marker may have.</summary>
     public const int MaxMarkerTitle = 120;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Events.Silo;
 using Events.Silo.Streams;
 using Events.Streaming;
@@ -17,11 +16,8 @@ namespace Events.Web.Live;
 /// Answers ProblemDetails (docs/live-api.md §8); nothing is published unless the whole file was
 /// imported.
 /// </summary>
-public static partial class RecordingUploads
+public static class RecordingUploads
 {
-    [GeneratedRegex("^b[0-9]{1,20}$")]
-    private static partial Regex BroadcastPattern();
-
     public static void MapRecordingUploads(this IEndpointRouteBuilder app)
     {
         app.MapPost("/sessions/{sessionId}/recordings", UploadAsync).WithTags("Streaming").DisableAntiforgery()
@@ -49,7 +45,7 @@ public static partial class RecordingUploads
         {
             return StreamingApi.Problem(403, "forbidden", "This needs the organizer role.");
         }
-        if (replace is not null && !BroadcastPattern().IsMatch(replace))
+        if (replace is not null && !StreamPaths.IsBroadcastId(replace))
         {
             return StreamingApi.Problem(404, "unknown_replay", $"There is no replay '{replace}' in this session.");
         }
@@ -65,7 +61,7 @@ public static partial class RecordingUploads
         var begun = await stream.BeginUploadAsync(caller, replace);
         if (!begun.IsOk)
         {
-            return StreamingApi.Problem(begun.Error!.Code switch { "unknown_replay" => 404, "already_live" => 409, "forbidden" => 403, _ => 503 }, begun.Error.Code, begun.Error.Message);
+            return StreamingApi.Problem(begun.Error!);
         }
         var broadcastId = begun.Value!;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -130,7 +126,7 @@ public static partial class RecordingUploads
             var published = await stream.PublishUploadAsync(caller, broadcastId, replace is not null, recording.Playlist, recording.Seconds);
             if (!published.IsOk)
             {
-                return StreamingApi.Problem(published.Error!.Code switch { "unknown_replay" => 404, "already_live" => 409, _ => 503 }, published.Error.Code, published.Error.Message);
+                return StreamingApi.Problem(published.Error!);
             }
             thumbnails.Start(folder, recording.Playlist.Replace(".m3u8", "_00000.ts"));
             log.LogInformation("Session {Session}: recording of {Bytes} bytes imported as {Folder}/{Playlist} ({Seconds:F0} s, re-encoded: {Reencoded})",

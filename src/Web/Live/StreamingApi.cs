@@ -13,7 +13,7 @@ namespace Events.Web.Live;
 /// (ffmpeg's <c>-f hls -method PUT</c>), viewers GET them from <c>/hls/{session}/{broadcast}/{file}</c>.
 /// Refusals are ProblemDetails (docs/live-api.md, "Streaming"); a refused file leaves nothing behind.
 /// </summary>
-public static partial class StreamingApi
+public static class StreamingApi
 {
     public static void MapStreamingApi(this IEndpointRouteBuilder app)
     {
@@ -31,12 +31,9 @@ public static partial class StreamingApi
         app.MapGet("/replays/{sessionId}/{broadcastId}/timeline", TimelineAsync).WithTags("Streaming").WithSummary("A replay's chapters and chat, in seconds of its video.");
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^b[0-9]{1,20}$")]
-    private static partial System.Text.RegularExpressions.Regex BroadcastPattern();
-
     private static async Task<IResult> TimelineAsync(string sessionId, string broadcastId, HttpContext context, ISessionCatalog catalog, ReplayTimelines timelines)
     {
-        if (!catalog.Exists(sessionId) || !BroadcastPattern().IsMatch(broadcastId))
+        if (!catalog.Exists(sessionId) || !StreamPaths.IsBroadcastId(broadcastId))
         {
             return Problem(404, "not_found", $"There is no replay '{broadcastId}' of session '{sessionId}'.");
         }
@@ -98,11 +95,12 @@ public static partial class StreamingApi
 
     private static bool FromOwnIngest(HttpContext context) => context.Connection.RemoteIpAddress is { } from && System.Net.IPAddress.IsLoopback(from);
 
-    /// <summary>A stream grain's refusal over HTTP: a wrong key 403, no push under way 409, the rest (try_again) 503.</summary>
-    private static IResult Problem(LiveError error) => Problem(error.Code switch
+    /// <summary>A grain's refusal over HTTP: a wrong key or role 403, an unknown replay 404, no push under way or one under way 409, the rest (try_again) 503.</summary>
+    internal static IResult Problem(LiveError error) => Problem(error.Code switch
     {
-        "wrong_stream_key" => 403,
-        "not_streaming" => 409,
+        "wrong_stream_key" or "forbidden" => 403,
+        "unknown_replay" => 404,
+        "not_streaming" or "already_live" => 409,
         _ => 503,
     }, error.Code, error.Message);
 

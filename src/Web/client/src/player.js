@@ -1,19 +1,9 @@
 // The session's video. hls.js plays HLS where the browser has Media Source Extensions (Chrome,
 // Firefox, Android); Safari and iOS play HLS natively. hls.js (a few hundred KB) is fetched only
 // when a stream is there to play and the browser needs it.
-let hlsLoading = null;
+import { loadScript } from "./script.js";
 
-function loadHls() {
-  if (window.Hls) return Promise.resolve(window.Hls);
-  hlsLoading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = "/js/hls.min.js";
-    script.onload = () => resolve(window.Hls);
-    script.onerror = () => { hlsLoading = null; reject(new Error("hls.js did not load")); };
-    document.head.append(script);
-  });
-  return hlsLoading;
-}
+const loadHls = () => loadScript("/js/hls.min.js", "Hls");
 
 // stage (optional) plays a LiveKit room instead while the stream carries one (stage.js).
 export function createPlayer(video, note, t, stage) {

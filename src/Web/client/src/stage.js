@@ -1,19 +1,9 @@
 // A session's LiveKit stage: viewers watch its room over WebRTC (sub-second) with livekit-client,
 // fetched only when a session has a live stage; organizers can speak from the browser (camera and
 // microphone). Tokens come from the hub (GetLiveKitToken), short-lived, one per connection.
-let loading = null;
+import { loadScript } from "./script.js";
 
-function loadLiveKit() {
-  if (window.LivekitClient) return Promise.resolve(window.LivekitClient);
-  loading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = "/js/livekit-client.min.js";
-    script.onload = () => resolve(window.LivekitClient);
-    script.onerror = () => { loading = null; reject(new Error("livekit-client did not load")); };
-    document.head.append(script);
-  });
-  return loading;
-}
+const loadLiveKit = () => loadScript("/js/livekit-client.min.js", "LivekitClient");
 
 // getToken(publish) resolves to the hub's LiveKitJoin ({ url, token, room, ... }) or null;
 // say(key) shows one of the page's texts under the player (null clears it).
