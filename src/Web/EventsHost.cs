@@ -69,6 +69,7 @@ public static class EventsHost
         app.UseMiddleware<ViewerCookie>();
 
         app.MapGroup("/api/account").WithTags("Account").MapIdentityApi<Member>();
+        app.MapAdminApi();
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapLiveHub();

@@ -25,11 +25,14 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
 
     private sealed record TokenResponse(string AccessToken);
 
-    private static async Task<string> AccountAsync(Uri registerOn, Uri loginOn, string email)
+    /// <summary>Registers on one node, confirms the address with the mailed link on the other, and signs in there.</summary>
+    private static async Task<string> AccountAsync(WebNode registerOn, WebNode loginOn, string email)
     {
         using var http = new HttpClient();
-        (await http.PostAsJsonAsync(new Uri(registerOn, "/api/account/register"), new { email, password = "test-pass-1" })).EnsureSuccessStatusCode();
-        var login = await http.PostAsJsonAsync(new Uri(loginOn, "/api/account/login"), new { email, password = "test-pass-1" });
+        (await http.PostAsJsonAsync(new Uri(registerOn.BaseUrl, "/api/account/register"), new { email, password = "test-pass-1" })).EnsureSuccessStatusCode();
+        var link = Mailbox.Link(await Mailbox.WaitForAsync(registerOn.MailFolder, email), "/account/confirm");
+        (await http.GetAsync(new Uri(loginOn.BaseUrl, link.PathAndQuery))).EnsureSuccessStatusCode();
+        var login = await http.PostAsJsonAsync(new Uri(loginOn.BaseUrl, "/api/account/login"), new { email, password = "test-pass-1" });
         login.EnsureSuccessStatusCode();
         return (await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
     }
@@ -43,7 +46,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
         await using var b = await WebNode.StartAsync("b", cluster);
 
         // An account made on one node signs in on the other, and its token works on both.
-        var member = await AccountAsync(a.BaseUrl, b.BaseUrl, "member@test.example");
+        var member = await AccountAsync(a, b, "member@test.example");
         using var admin = new HttpClient();
         var organizer = (await (await admin.PostAsJsonAsync(new Uri(b.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
             .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
@@ -85,7 +88,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
         // Votes on either node, retried on the other, count once; both nodes' viewers see the tally.
         var org = await LiveClient.JoinAsync(b.HubUrl, Session, organizer);
         var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Audience choice?", ["A", "B"], true, false, "round-1"))).Value!;
-        var voters = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => AccountAsync(i % 2 == 0 ? a.BaseUrl : b.BaseUrl, a.BaseUrl, $"voter{i}@test.example")));
+        var voters = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => AccountAsync(i % 2 == 0 ? a : b, a, $"voter{i}@test.example")));
         for (var i = 0; i < voters.Length; i++)
         {
             await using var first = await LiveHost.ConnectAsync(i % 2 == 0 ? a.HubUrl : b.HubUrl, voters[i]);
@@ -124,7 +127,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();
         await using var node = await WebNode.StartAsync("solo", NodeCluster.Create(connectionString, redis.ConnectionString));
-        var member = await AccountAsync(node.BaseUrl, node.BaseUrl, "outage@test.example");
+        var member = await AccountAsync(node, node, "outage@test.example");
         using var http = new HttpClient { BaseAddress = node.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
         await using var client = await LiveClient.JoinAsync(node.HubUrl, Session, member);
         var before = await client.InvokeAsync<ChatAck>("SendChat", Session, "before", "c-before");
@@ -168,7 +171,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
         var organizer = await AdminTokenAsync(a.BaseUrl);
         await using var org = await LiveClient.JoinAsync(a.HubUrl, Session, organizer);
         var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Grand prize?", ["A", "B", "C"], true, false, "storm"))).Value!;
-        var voters = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => AccountAsync(a.BaseUrl, a.BaseUrl, $"storm{i}@test.example")));
+        var voters = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => AccountAsync(a, a, $"storm{i}@test.example")));
 
         // Every voter votes on B, each with its own id; B is killed while they are at it.
         var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
@@ -228,7 +231,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
         await using var org = await LiveClient.JoinAsync(b.HubUrl, Session, organizer);
         var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Best pitch?", ["A", "B"], true, false, "rolling"))).Value!;
         await using var watcherOnA = await LiveClient.JoinAsync(a.HubUrl, Session);
-        var voters = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => AccountAsync(a.BaseUrl, a.BaseUrl, $"rolling{i}@test.example")));
+        var voters = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => AccountAsync(a, a, $"rolling{i}@test.example")));
 
         // Votes and chat keep arriving on B while it is told to stop.
         var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
@@ -266,7 +269,7 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
         var (database, connectionString) = await postgres.CreateDatabaseAsync();
         var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
         await using var a = await WebNode.StartAsync("a", cluster);
-        var member = await AccountAsync(a.BaseUrl, a.BaseUrl, "redis-restart@test.example");
+        var member = await AccountAsync(a, a, "redis-restart@test.example");
         await using var client = await LiveClient.JoinAsync(a.HubUrl, Session, member);
         Assert.True((await client.InvokeAsync<ChatAck>("SendChat", Session, "before", "rr-before")).Ok);
 

@@ -75,6 +75,11 @@ public sealed class StartupTests
     [InlineData("Node:Id", "a", "Node")]
     [InlineData("Clock:StartAt", "someday", "Clock:StartAt")]
     [InlineData("Clock:Start", "2026-12-12T13:00:00+08:00", "Clock:Start")]
+    [InlineData("Mail:Provder", "Smtp", "Provder")]
+    [InlineData("Mail:Provider", "smpt", "Mail:Provider")]
+    [InlineData("Mail:Provider", "Smtp", "Mail:Smtp:Host")]
+    [InlineData("Mail:Smtp:Hots", "mail.example", "Hots")]
+    [InlineData("Mail:PublicUrl", "events.example.edu", "Mail:PublicUrl")]
     public async Task A_misspelt_or_invalid_engine_setting_stops_the_start_and_names_the_key(string key, string value, string named)
     {
         var failure = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => LiveHost.StartAsync(new Dictionary<string, string?> { [key] = value }));

@@ -29,6 +29,7 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
                 {
                     await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
                 }
+                await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS access_changes (id BIGSERIAL PRIMARY KEY, user_id TEXT NOT NULL, changed_at BIGINT NOT NULL)", cancellationToken);
                 await SeedAsync(scope.ServiceProvider);
             }
             finally
@@ -41,6 +42,8 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
         await db.Database.EnsureCreatedAsync(cancellationToken);
         // WAL lets sign-ins read while a registration or a new signing key is written.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        // Added after the first databases were made, so created here rather than by EnsureCreated.
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS access_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, changed_at INTEGER NOT NULL)", cancellationToken);
         await SeedAsync(scope.ServiceProvider);
     }
 

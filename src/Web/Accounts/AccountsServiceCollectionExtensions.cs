@@ -1,3 +1,5 @@
+using Events.Web.Accounts.Mail;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
@@ -34,10 +36,19 @@ public static class AccountsServiceCollectionExtensions
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
                 o.Lockout.MaxFailedAccessAttempts = 10;
+                // One real person: an address is confirmed by a link mailed to it before it signs in.
+                o.SignIn.RequireConfirmedEmail = true;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddClaimsPrincipalFactory<MemberClaimsFactory>();
+        // Cookies are checked against the account (stamp, roles) every minute, not every 30.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddSingleton<MemberAccess>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemberAccess>());
+        services.AddSingleton<IClaimsTransformation, MemberAccessClaims>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RevokedChallenge>();
+        services.AddMail(configuration, dataDirectory);
         services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o =>
         {
             o.BearerTokenExpiration = TimeSpan.FromHours(8);
@@ -62,7 +73,28 @@ public static class AccountsServiceCollectionExtensions
         // anonymous visitor is sent to the sign-in page rather than answered 401.
         services.AddAuthorizationBuilder().AddPolicy(Roles.Administrator, p => p
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
-            .RequireRole(Roles.Administrator));
+            .RequireRole(Roles.Administrator))
+            .AddAdminApiPolicy();
+        services.AddScoped<RoleAdministration>();
         return services;
+    }
+
+    private static void AddMail(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        var settings = new MailSettings();
+        configuration.GetSection("Mail").Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+        settings.Validate();
+        services.AddSingleton(settings);
+        if (settings.Provider == MailProvider.Smtp)
+        {
+            services.AddSingleton<IMailer>(new SmtpMailer(settings.Smtp));
+        }
+        else
+        {
+            var folder = Path.GetFullPath(settings.Folder.Path ?? Path.Combine(dataDirectory, "mail"));
+            services.AddSingleton<IMailer>(sp => new FolderMailer(folder, sp.GetRequiredService<TimeProvider>()));
+        }
+        services.AddSingleton<AccountMail>();
+        services.AddSingleton<IEmailSender<Member>, IdentityMailSender>();
     }
 }

@@ -15,7 +15,7 @@ namespace Events.Web.Live;
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
-    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time) : Hub<ILiveClient>
+    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -34,7 +34,10 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex ClientIdPattern();
 
-    private Caller Me => CallerFactory.From(Context.User);
+    /// <summary>The caller as the account stands now: a role granted or removed, or a sign-out everywhere, applies to an open connection too.</summary>
+    private Caller Me => CallerFactory.From(User);
+
+    private System.Security.Claims.ClaimsPrincipal? User => Context.User is { } user ? access.Apply(user) : null;
 
     private HashSet<string> Joined => (HashSet<string>)Context.Items[JoinedKey]!;
 
@@ -442,7 +445,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
     private static LiveError? CheckClientId(string id, string name) =>
         id is null || !ClientIdPattern().IsMatch(id) ? LiveError.InvalidArgument(name, "must be 1 to 64 letters, digits, '-' or '_'") : null;
 
-    private LiveError? CheckSignedIn() => Context.User?.Identity?.IsAuthenticated == true ? null : LiveError.Unauthenticated();
+    private LiveError? CheckSignedIn() => User?.Identity?.IsAuthenticated == true ? null : LiveError.Unauthenticated();
 
     private LiveError? Limit(string action) =>
         rates.TryTake(RateKey(), action, out var retryAfter) ? null : LiveError.RateLimited(retryAfter);

@@ -42,6 +42,9 @@ public sealed class LiveHost : IAsyncDisposable
     /// <summary>The host's data folder (SQLite files, blobs).</summary>
     public string DataFolder => dataFolder;
 
+    /// <summary>Where the host writes its mail (the embedded default's <c>.eml</c> folder).</summary>
+    public string MailFolder => Path.Combine(dataFolder, "mail");
+
     public Uri HubUrl => new(BaseUrl, "/hubs/live");
 
     public HttpClient Http { get; }
@@ -104,6 +107,8 @@ public sealed class LiveHost : IAsyncDisposable
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
         var member = (await users.FindByEmailAsync(email))!;
         member.DisplayName = name is null ? $"Member {n}" : $"{name} {n}";
+        // Confirmed as by its mailed link (AccountTests follow the real link).
+        member.EmailConfirmed = true;
         await users.UpdateAsync(member);
         foreach (var role in roles)
         {

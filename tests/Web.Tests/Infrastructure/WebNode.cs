@@ -35,6 +35,9 @@ public sealed class WebNode : IAsyncDisposable
 
     public Uri HubUrl => new(BaseUrl, "/hubs/live");
 
+    /// <summary>Where this node writes its mail (the <c>.eml</c> folder of the embedded default).</summary>
+    public string MailFolder => Path.Combine(data, "mail");
+
     /// <summary>What the process wrote (for a failing test's message).</summary>
     public string Output { get { lock (output) { return string.Join('\n', output.TakeLast(60)); } } }
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<Member> signIn, UiText text) : PageModel
+public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member> users, UiText text) : PageModel
 {
     [BindProperty, Required, EmailAddress, MaxLength(256)]
     public string Email { get; set; } = "";
@@ -20,6 +20,17 @@ public sealed class LoginModel(SignInManager<Member> signIn, UiText text) : Page
 
     public string? Error { get; private set; }
 
+    /// <summary>The address has an account whose email is not confirmed yet: the page offers a new link.</summary>
+    public bool Unconfirmed { get; private set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? SignedOut { get; set; }
+
+    private static readonly Member Unknown = new();
+
+    /// <summary>A hash made with the platform's own hasher settings, so checking it costs what a real check costs.</summary>
+    private static string? unknownHash;
+
     public void OnGet()
     {
     }
@@ -31,12 +42,22 @@ public sealed class LoginModel(SignInManager<Member> signIn, UiText text) : Page
             Error = text["account.invalid"];
             return Page();
         }
-        var result = await signIn.PasswordSignInAsync(Email, Password, isPersistent: true, lockoutOnFailure: true);
+        SignedOut = null;
+        if (await users.FindByEmailAsync(Email.Trim()) is not { } member)
+        {
+            // As long as a wrong password for a real account takes, so timing tells nothing.
+            unknownHash ??= users.PasswordHasher.HashPassword(Unknown, Guid.NewGuid().ToString());
+            users.PasswordHasher.VerifyHashedPassword(Unknown, unknownHash, Password);
+            Error = text["account.badlogin"];
+            return Page();
+        }
+        var result = await signIn.PasswordSignInAsync(member, Password, isPersistent: true, lockoutOnFailure: true);
         if (result.Succeeded)
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
         }
-        Error = text[result.IsLockedOut ? "account.locked" : "account.badlogin"];
+        Unconfirmed = result.IsNotAllowed && !member.EmailConfirmed;
+        Error = text[result.IsLockedOut ? "account.locked" : Unconfirmed ? "account.unconfirmed" : "account.badlogin"];
         return Page();
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Events.Web.Accounts;
+using Events.Web.Accounts.Mail;
 using Events.Web.Localization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages.Account;
 
-public sealed class RegisterModel(UserManager<Member> users, SignInManager<Member> signIn, UiText text) : PageModel
+/// <summary>
+/// Registration: the account is made unconfirmed and a confirmation link is mailed; sign-in waits
+/// for it. Whether an address already has an account is never shown on the page (its owner gets
+/// a mail saying so instead), and both paths cost the same password hashing.
+/// </summary>
+public sealed class RegisterModel(UserManager<Member> users, AccountMail mail, UiText text) : PageModel
 {
     [BindProperty, Required, EmailAddress, MaxLength(256)]
     public string Email { get; set; } = "";
@@ -29,29 +35,44 @@ public sealed class RegisterModel(UserManager<Member> users, SignInManager<Membe
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (!ModelState.IsValid)
+        if (!ModelState.IsValid || !Silo.TextRules.IsClean(DisplayName) || DisplayName.Contains('\n') || DisplayName.Contains('\t'))
         {
             Errors = [text["account.registerinvalid"]];
             return Page();
         }
-        if (!Silo.TextRules.IsClean(DisplayName) || DisplayName.Contains('\n') || DisplayName.Contains('\t'))
-        {
-            Errors = [text["account.registerinvalid"]];
-            return Page();
-        }
+        Email = Email.Trim();
         var member = new Member { UserName = Email, Email = Email, DisplayName = DisplayName.Trim() };
-        var created = await users.CreateAsync(member, Password);
-        if (!created.Succeeded)
+        foreach (var validator in users.PasswordValidators)
         {
-            Errors = created.Errors.Select(e => e.Code switch
+            if (!(await validator.ValidateAsync(users, member, Password)).Succeeded)
             {
-                "DuplicateUserName" or "DuplicateEmail" => text["account.taken"],
-                var c when c.StartsWith("Password", StringComparison.Ordinal) => text["account.weakpassword"],
-                _ => e.Description,
-            }).Distinct().ToArray();
-            return Page();
+                Errors = [text["account.weakpassword"]];
+                return Page();
+            }
         }
-        await signIn.SignInAsync(member, isPersistent: true);
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+        bool sent;
+        if (await users.FindByEmailAsync(Email) is not null)
+        {
+            // The same work as a new account, so the answer's timing tells nothing either.
+            users.PasswordHasher.HashPassword(member, Password);
+            sent = await mail.SendAlreadyRegisteredAsync(Email);
+        }
+        else
+        {
+            var created = await users.CreateAsync(member, Password);
+            if (!created.Succeeded)
+            {
+                // A registration of the same address a moment earlier won the race: as above.
+                if (created.Errors.Any(e => e.Code is "DuplicateUserName" or "DuplicateEmail"))
+                {
+                    sent = await mail.SendAlreadyRegisteredAsync(Email);
+                    return RedirectToPage("/Account/CheckEmail", new { email = Email, failed = sent ? null : "1" });
+                }
+                Errors = [text["account.registerinvalid"]];
+                return Page();
+            }
+            sent = await mail.SendConfirmationAsync(member, AccountMail.EncodeToken(await users.GenerateEmailConfirmationTokenAsync(member)));
+        }
+        return RedirectToPage("/Account/CheckEmail", new { email = Email, failed = sent ? null : "1" });
     }
 }

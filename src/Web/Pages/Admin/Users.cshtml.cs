@@ -1,49 +1,38 @@
 using Events.Web.Accounts;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Events.Web.Pages.Admin;
 
-/// <summary>Administrators grant and remove roles. Role changes take effect at the person's next sign-in.</summary>
-public sealed class UsersModel(UserManager<Member> users) : PageModel
+/// <summary>Administrators grant and remove roles; a change reaches the person within seconds, without a new sign-in.</summary>
+public sealed class UsersModel(RoleAdministration roles) : PageModel
 {
-    public IReadOnlyList<(Member Member, IList<string> Roles)> Members { get; private set; } = [];
+    public IReadOnlyList<RoleAdministration.MemberRoles> Members { get; private set; } = [];
 
     [BindProperty(SupportsGet = true)]
     public string? Query { get; set; }
 
-    public async Task OnGetAsync()
-    {
-        var q = users.Users;
-        if (!string.IsNullOrWhiteSpace(Query))
-        {
-            q = q.Where(m => m.Email!.Contains(Query) || m.DisplayName.Contains(Query));
-        }
-        var list = new List<(Member, IList<string>)>();
-        foreach (var m in await q.OrderBy(m => m.Email).Take(100).ToListAsync())
-        {
-            list.Add((m, await users.GetRolesAsync(m)));
-        }
-        Members = list;
-    }
+    /// <summary>Set when the change asked for waits for a confirmation (removing one's own Administrator role) or was refused.</summary>
+    public RoleRefusal? Refusal { get; private set; }
 
-    public async Task<IActionResult> OnPostAsync(string userId, string role, bool grant)
+    public string? PendingUserId { get; private set; }
+
+    public async Task OnGetAsync() => Members = await roles.FindAsync(Query);
+
+    public async Task<IActionResult> OnPostAsync(string userId, string role, bool grant, bool confirmSelf)
     {
-        if (!Roles.All.Contains(role) || await users.FindByIdAsync(userId) is not { } member)
+        var refusal = await roles.ChangeAsync(User, userId ?? "", role ?? "", grant, confirmSelf);
+        if (refusal is RoleRefusal.UnknownRole or RoleRefusal.UnknownUser)
         {
             return BadRequest();
         }
-        if (grant)
+        if (refusal is null)
         {
-            await users.AddToRoleAsync(member, role);
+            return RedirectToPage(new { Query });
         }
-        else
-        {
-            await users.RemoveFromRoleAsync(member, role);
-        }
-        await users.UpdateSecurityStampAsync(member);
-        return RedirectToPage(new { Query });
+        Refusal = refusal;
+        PendingUserId = userId;
+        Members = await roles.FindAsync(Query);
+        return Page();
     }
 }

@@ -1,0 +1,113 @@
+using System.Text;
+using Events.Web.Localization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
+using MimeKit;
+
+namespace Events.Web.Accounts.Mail;
+
+/// <summary>
+/// The account mails (confirm an address, an address already registered, choose a new password),
+/// written in the language of the page that asked for them, with links that start at the
+/// configured public address. A mail that cannot be handed over is logged and reported as false,
+/// so the page can say so and offer to send it again.
+/// </summary>
+public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer server, UiText text, ILogger<AccountMail> logger)
+{
+    /// <summary>An Identity token made safe for a URL, as the account pages and the account API expect it.</summary>
+    public static string EncodeToken(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+
+    /// <summary>The token back from <see cref="EncodeToken"/>; null when the text was not one.</summary>
+    public static string? DecodeToken(string? code)
+    {
+        if (string.IsNullOrEmpty(code) || code.Length > 4096)
+        {
+            return null;
+        }
+        try
+        {
+            return Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(code));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="changedEmail">The new address when the member asked to change it (the mail goes there).</param>
+    public Task<bool> SendConfirmationAsync(Member member, string code, string? changedEmail = null) =>
+        SendAsync(changedEmail ?? member.Email!, "mail.confirm", DisplayNames.For(member),
+            Link($"/account/confirm?userId={Uri.EscapeDataString(member.Id)}&code={Uri.EscapeDataString(code)}"
+                + (changedEmail is null ? "" : "&changedEmail=" + Uri.EscapeDataString(changedEmail))));
+
+    public Task<bool> SendAlreadyRegisteredAsync(string email) =>
+        SendAsync(email, "mail.exists", Link("/account/login"), Link("/account/forgot"));
+
+    public Task<bool> SendResetAsync(Member member, string code) =>
+        SendAsync(member.Email!, "mail.reset", DisplayNames.For(member), Link($"/account/reset?email={Uri.EscapeDataString(member.Email!)}&code={Uri.EscapeDataString(code)}"), code);
+
+    private async Task<bool> SendAsync(string to, string kind, params object[] args)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = text[kind + ".subject"];
+        var body = new TextPart("plain") { Text = text.Format(kind + ".body", args).Replace("\\n", "\n", StringComparison.Ordinal) };
+        body.Headers.Add(HeaderId.ContentLanguage, text.HtmlLang);
+        message.Body = body;
+        try
+        {
+            await mailer.SendAsync(message, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Sending {Kind} mail failed", kind);
+            return false;
+        }
+    }
+
+    private string Link(string pathAndQuery) => BaseUrl().TrimEnd('/') + pathAndQuery;
+
+    private string BaseUrl()
+    {
+        if (settings.PublicUrl is { } configured)
+        {
+            return configured;
+        }
+        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
+        return bound.Replace("://[::]", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+            .Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://*", "://localhost", StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Mail for the account API (<c>/api/account</c>): its confirmation links are rewritten to the
+/// site's confirmation page at the public address (the API would build them from the request's
+/// Host header), and a reset code comes with a link to the reset page.
+/// </summary>
+public sealed class IdentityMailSender(AccountMail mail) : IEmailSender<Member>
+{
+    public Task SendConfirmationLinkAsync(Member user, string email, string confirmationLink)
+    {
+        var query = QueryOf(confirmationLink);
+        var changed = query.TryGetValue("changedEmail", out var value) ? value.ToString() : null;
+        return mail.SendConfirmationAsync(user, query["code"].ToString(), changed);
+    }
+
+    public Task SendPasswordResetLinkAsync(Member user, string email, string resetLink)
+    {
+        var query = QueryOf(resetLink);
+        return mail.SendResetAsync(user, query["code"].ToString());
+    }
+
+    public Task SendPasswordResetCodeAsync(Member user, string email, string resetCode) => mail.SendResetAsync(user, resetCode);
+
+    /// <summary>The link's query; Identity hands links over HTML-encoded (<c>&amp;amp;</c> between the parameters).</summary>
+    private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> QueryOf(string link) =>
+        QueryHelpers.ParseQuery(new Uri(System.Net.WebUtility.HtmlDecode(link)).Query);
+}

@@ -1,0 +1,12 @@
+using Events.Web.Accounts;
+using Events.Web.Accounts.Mail;
+using Microsoft.AspNetCore.Identity;
+
+namespace Events.Web.Pages.Account;
+
+/// <summary>A link to choose a new password, for a confirmed account.</summary>
+public sealed class ForgotModel(UserManager<Member> users, AccountMail mail) : MailedLinkModel(users)
+{
+    protected override async Task<bool> SendAsync(UserManager<Member> users, Member member) =>
+        !member.EmailConfirmed || await mail.SendResetAsync(member, AccountMail.EncodeToken(await users.GeneratePasswordResetTokenAsync(member)));
+}

@@ -1,0 +1,12 @@
+using Events.Web.Accounts;
+using Events.Web.Accounts.Mail;
+using Microsoft.AspNetCore.Identity;
+
+namespace Events.Web.Pages.Account;
+
+/// <summary>A new confirmation link for an unconfirmed account.</summary>
+public sealed class ResendModel(UserManager<Member> users, AccountMail mail) : MailedLinkModel(users)
+{
+    protected override async Task<bool> SendAsync(UserManager<Member> users, Member member) =>
+        member.EmailConfirmed || await mail.SendConfirmationAsync(member, AccountMail.EncodeToken(await users.GenerateEmailConfirmationTokenAsync(member)));
+}

@@ -1,0 +1,347 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Events.Web.Accounts;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Tests;
+
+/// <summary>
+/// Accounts as a person meets them, over real HTTP with real cookies: registration confirmed by a
+/// mailed link (read from the mail folder, or from a real SMTP server), password reset, sign-out
+/// (everywhere too), and role changes that reach cookies, tokens and open hub connections.
+/// </summary>
+public sealed class AccountTests
+{
+    private const string Session = "contest-final";
+
+    /// <summary>A browser: cookies kept, redirects not followed, in one language.</summary>
+    private static HttpClient Browser(LiveHost host, string language = "en")
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        return client;
+    }
+
+    /// <summary>Opens the page, then posts its form back with the antiforgery token it carried, as a browser does.</summary>
+    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string page, Dictionary<string, string> fields, string? postTo = null)
+    {
+        var token = LiveHost.AntiforgeryToken(await browser.GetStringAsync(page));
+        Assert.NotEmpty(token);
+        fields["__RequestVerificationToken"] = token;
+        return await browser.PostAsync(postTo ?? page, new FormUrlEncodedContent(fields));
+    }
+
+    private static Task<HttpResponseMessage> RegisterAsync(HttpClient browser, string email, string name, string password) =>
+        SubmitAsync(browser, "/account/register", new() { ["Email"] = email, ["DisplayName"] = name, ["Password"] = password });
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password) =>
+        SubmitAsync(browser, "/account/login", new() { ["Email"] = email, ["Password"] = password });
+
+    private static async Task<bool> SignedInAsync(HttpClient browser) => (await browser.GetAsync("/account")).StatusCode == HttpStatusCode.OK;
+
+    private sealed record Tokens(string AccessToken, string RefreshToken);
+
+    private static async Task<Tokens> LoginAsync(LiveHost host, string email, string password)
+    {
+        var response = await host.Http.PostAsJsonAsync("/api/account/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Tokens>())!;
+    }
+
+    private static HttpRequestMessage WithBearer(HttpMethod method, string path, string token)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new("Bearer", token);
+        return request;
+    }
+
+    [Fact]
+    public async Task Registering_mails_a_link_in_the_persons_language_and_sign_in_waits_for_it()
+    {
+        await using var host = await LiveHost.StartAsync();
+        using var browser = Browser(host, "zh-CN");
+        const string email = "xiaoming@test.example";
+
+        var registered = await RegisterAsync(browser, email, "小明", "test-pass-1");
+        Assert.Equal(HttpStatusCode.Redirect, registered.StatusCode);
+        var check = await browser.GetStringAsync(registered.Headers.Location!.OriginalString);
+        Assert.Contains("请查收邮件", check);
+        Assert.Contains(email, check);
+
+        var mail = await Mailbox.WaitForAsync(host.MailFolder, email);
+        Assert.Equal("确认你在校友在线的邮箱", mail.Subject);
+        Assert.Equal("zh-CN", mail.Body!.Headers[MimeKit.HeaderId.ContentLanguage]);
+        Assert.Contains("小明", mail.TextBody);
+        var link = Mailbox.Link(mail, "/account/confirm");
+        Assert.Equal(host.BaseUrl.Authority, link.Authority);
+
+        // Before the link is opened: the form says what to do, the API says NotAllowed.
+        var early = await SignInAsync(browser, email, "test-pass-1");
+        Assert.Equal(HttpStatusCode.OK, early.StatusCode);
+        var earlyHtml = await early.Content.ReadAsStringAsync();
+        Assert.Contains("请先确认邮箱", earlyHtml);
+        Assert.Contains("/account/resend?email=", earlyHtml);
+        var api = await host.Http.PostAsJsonAsync("/api/account/login", new { email, password = "test-pass-1" });
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        Assert.Contains("NotAllowed", await api.Content.ReadAsStringAsync());
+
+        // A tampered link is refused in the person's language; the real one confirms.
+        var tampered = await browser.GetAsync(link.PathAndQuery.Replace("code=", "code=x"));
+        Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+        Assert.Contains("此确认链接已失效", await tampered.Content.ReadAsStringAsync());
+        var confirmed = await browser.GetAsync(link.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Contains("邮箱已确认", await confirmed.Content.ReadAsStringAsync());
+
+        var signedIn = await SignInAsync(browser, email, "test-pass-1");
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.True(await SignedInAsync(browser));
+
+        // The header's sign-out button (it answered 400 before: its form carried no antiforgery token).
+        var home = await browser.GetStringAsync("/");
+        Assert.Contains("小明", home);
+        var signOut = await browser.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = LiveHost.AntiforgeryToken(home),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.False(await SignedInAsync(browser));
+    }
+
+    [Fact]
+    public async Task Registering_an_address_that_has_an_account_tells_only_its_owner_and_changes_nothing()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var owner = await host.CreateAccountAsync("owner");
+        using var stranger = Browser(host);
+
+        var fresh = await RegisterAsync(stranger, "fresh@test.example", "Fresh", "test-pass-1");
+        var again = await RegisterAsync(stranger, owner.Email.ToUpperInvariant(), "Impostor", "other-pass-2");
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal("/account/check-email", again.Headers.Location!.OriginalString.Split('?')[0]);
+        string Shape(HttpResponseMessage r, string email) => Uri.UnescapeDataString(r.Headers.Location!.OriginalString).Replace(email, "(address)");
+        Assert.Equal(Shape(fresh, "fresh@test.example"), Shape(again, owner.Email.ToUpperInvariant()));
+
+        var told = await Mailbox.WaitForAsync(host.MailFolder, owner.Email);
+        Assert.Equal("You already have an Alumni Live account", told.Subject);
+        Mailbox.Link(told, "/account/forgot");
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
+            Assert.Equal(1, await users.Users.CountAsync(u => u.NormalizedEmail == owner.Email.ToUpperInvariant()));
+        }
+        await LoginAsync(host, owner.Email, owner.Password);
+        var impostor = await host.Http.PostAsJsonAsync("/api/account/login", new { email = owner.Email, password = "other-pass-2" });
+        Assert.Equal(HttpStatusCode.Unauthorized, impostor.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_forgotten_password_is_reset_by_its_mailed_link_once_and_every_other_sign_in_ends()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("forgetful");
+        using var elsewhere = Browser(host);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(elsewhere, member.Email, member.Password)).StatusCode);
+        await using var open = await LiveClient.JoinAsync(host, Session, member.Token);
+        Assert.True((await open.InvokeAsync<Silo.Live.ChatAck>("SendChat", Session, "before", "c1")).Ok);
+
+        using var browser = Browser(host);
+        var unknown = await SubmitAsync(browser, "/account/forgot", new() { ["Email"] = "nobody@test.example" });
+        var known = await SubmitAsync(browser, "/account/forgot", new() { ["Email"] = member.Email });
+        Assert.Contains("If nobody@test.example has an account, a message is on its way", await unknown.Content.ReadAsStringAsync());
+        Assert.Contains($"If {member.Email} has an account, a message is on its way", await known.Content.ReadAsStringAsync());
+        Assert.Empty(Mailbox.To(host.MailFolder, "nobody@test.example"));
+
+        var mail = await Mailbox.WaitForAsync(host.MailFolder, member.Email);
+        Assert.Equal("Choose a new Alumni Live password", mail.Subject);
+        var link = Mailbox.Link(mail, "/account/reset");
+        var reset = await SubmitAsync(browser, link.PathAndQuery, new() { ["Password"] = "new-pass-22", ["Email"] = member.Email, ["Code"] = System.Web.HttpUtility.ParseQueryString(link.Query)["code"]! }, "/account/reset");
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Contains("Your password is changed", await reset.Content.ReadAsStringAsync());
+
+        var old = await host.Http.PostAsJsonAsync("/api/account/login", new { email = member.Email, password = member.Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        await LoginAsync(host, member.Email, "new-pass-22");
+
+        // Every sign-in from before the reset has ended: the other browser, the token, the open connection.
+        Assert.False(await SignedInAsync(elsewhere));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/account/manage/info", member.Token))).StatusCode);
+        Assert.Equal("unauthenticated", (await open.InvokeAsync<Silo.Live.ChatAck>("SendChat", Session, "after", "c2")).Error?.Code);
+
+        // The link works once.
+        var reused = await SubmitAsync(browser, link.PathAndQuery, new() { ["Password"] = "third-pass-33", ["Email"] = member.Email, ["Code"] = System.Web.HttpUtility.ParseQueryString(link.Query)["code"]! }, "/account/reset");
+        Assert.Contains("This link is not valid any more", await reused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_ends_every_cookie_token_and_open_connection_of_the_account()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("traveller");
+        using var phone = Browser(host);
+        using var laptop = Browser(host);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(phone, member.Email, member.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(laptop, member.Email, member.Password)).StatusCode);
+        await using var open = await LiveClient.JoinAsync(host, Session, member.Token);
+
+        var page = await phone.GetStringAsync("/account");
+        Assert.Contains(member.Email, page);
+        var everywhere = await SubmitAsync(phone, "/account", new(), "/account?handler=Everywhere");
+        Assert.Equal(HttpStatusCode.Redirect, everywhere.StatusCode);
+        Assert.Contains("signed out on every device", await phone.GetStringAsync(everywhere.Headers.Location!.OriginalString));
+
+        Assert.False(await SignedInAsync(phone));
+        Assert.False(await SignedInAsync(laptop));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/account/manage/info", member.Token))).StatusCode);
+        Assert.Equal("unauthenticated", (await open.InvokeAsync<Silo.Live.ChatAck>("SendChat", Session, "still me?", "c1")).Error?.Code);
+
+        // Signing in again works as before.
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(laptop, member.Email, member.Password)).StatusCode);
+        Assert.True(await SignedInAsync(laptop));
+    }
+
+    [Fact]
+    public async Task A_role_change_reaches_a_signed_in_person_within_seconds_without_signing_in_again()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("helper");
+        var tokens = await LoginAsync(host, member.Email, member.Password);
+        var admin = (await LoginAsync(host, "admin@test.example", "admin-pass-1")).AccessToken;
+        await using var open = await LiveClient.JoinAsync(host, Session, tokens.AccessToken);
+        Assert.Equal("forbidden", (await open.InvokeAsync<bool>("SetSlowMode", Session, 5)).Error?.Code);
+
+        var granted = await host.Http.SendAsync(WithBearer(HttpMethod.Put, $"/api/admin/users/{member.Id}/roles/Moderator", admin));
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        using (var body = JsonDocument.Parse(await granted.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(["Moderator"], body.RootElement.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        }
+        // The open connection moderates at once; the refresh the API documents carries the role (it answered 401 before).
+        Assert.True((await open.InvokeAsync<bool>("SetSlowMode", Session, 5)).Ok);
+        var refreshed = await host.Http.PostAsJsonAsync("/api/account/refresh", new { refreshToken = tokens.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var fresh = (await refreshed.Content.ReadFromJsonAsync<Tokens>())!;
+        await using (var again = await LiveClient.JoinAsync(host, Session, fresh.AccessToken))
+        {
+            Assert.True(again.Snapshot.You.CanModerate);
+        }
+
+        // Removed the way another node removes it (its own write to the shared accounts database,
+        // nothing said to this node): this node's poll picks it up within seconds.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<Member>>();
+            Assert.True((await users.RemoveFromRoleAsync((await users.FindByIdAsync(member.Id))!, Roles.Moderator)).Succeeded);
+            var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
+            await db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO access_changes (user_id, changed_at) VALUES ({member.Id}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()})");
+        }
+        Assert.True((await open.InvokeAsync<bool>("SetSlowMode", Session, 0)).Ok, "not yet polled: the role still holds for a moment");
+        await Eventually.TrueAsync(async () => (await open.InvokeAsync<bool>("SetSlowMode", Session, 0)).Error?.Code == "forbidden",
+            "the removal to reach the open connection", (int)(MemberAccess.PollEvery.TotalMilliseconds * 3));
+        await using var later = await LiveClient.JoinAsync(host, Session, fresh.AccessToken);
+        Assert.False(later.Snapshot.You.CanModerate);
+    }
+
+    [Fact]
+    public async Task The_last_administrator_stays_and_removing_ones_own_role_asks_first()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var admin = (await LoginAsync(host, "admin@test.example", "admin-pass-1")).AccessToken;
+        string adminId;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            adminId = (await scope.ServiceProvider.GetRequiredService<UserManager<Member>>().FindByEmailAsync("admin@test.example"))!.Id;
+        }
+        var last = await host.Http.SendAsync(WithBearer(HttpMethod.Delete, $"/api/admin/users/{adminId}/roles/Administrator?confirmSelf=true", admin));
+        Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
+        Assert.Contains("last_administrator", await last.Content.ReadAsStringAsync());
+
+        var second = await host.CreateAccountAsync("deputy");
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.SendAsync(WithBearer(HttpMethod.Put, $"/api/admin/users/{second.Id}/roles/Administrator", admin))).StatusCode);
+        var unknownRole = await host.Http.SendAsync(WithBearer(HttpMethod.Put, $"/api/admin/users/{second.Id}/roles/King", admin));
+        Assert.Equal(HttpStatusCode.BadRequest, unknownRole.StatusCode);
+        Assert.Equal("application/problem+json", unknownRole.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.SendAsync(WithBearer(HttpMethod.Put, "/api/admin/users/nobody/roles/Moderator", admin))).StatusCode);
+
+        // On the page: removing one's own role shows a confirmation first; confirmed, access ends at once.
+        using var browser = Browser(host);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, "admin@test.example", "admin-pass-1")).StatusCode);
+        var asked = await SubmitAsync(browser, "/admin/users", new() { ["userId"] = adminId, ["role"] = "Administrator", ["grant"] = "false" });
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var askedHtml = await asked.Content.ReadAsStringAsync();
+        Assert.Contains("Remove your own Administrator role?", askedHtml);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin/users")).StatusCode);
+        var confirmed = await browser.PostAsync("/admin/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = adminId, ["role"] = "Administrator", ["grant"] = "false", ["confirmSelf"] = "true",
+            ["__RequestVerificationToken"] = LiveHost.AntiforgeryToken(askedHtml),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        var after = await browser.GetAsync("/admin/users");
+        Assert.StartsWith("/account/denied", after.Headers.Location?.PathAndQuery ?? "(none)");
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/admin/users", admin))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_role_api_takes_administrators_bearer_tokens_only()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("curious");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.GetAsync("/api/admin/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/admin/users", member.Token))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(WithBearer(HttpMethod.Put, $"/api/admin/users/{member.Id}/roles/Administrator", member.Token))).StatusCode);
+        // An administrator's browser cookie is not enough: another site could make the browser send it.
+        using var browser = Browser(host);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, "admin@test.example", "admin-pass-1")).StatusCode);
+        var withCookie = await browser.PutAsync($"/api/admin/users/{member.Id}/roles/Administrator", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, withCookie.StatusCode);
+
+        var admin = (await LoginAsync(host, "admin@test.example", "admin-pass-1")).AccessToken;
+        using var list = JsonDocument.Parse(await (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/admin/users?query=curious", admin))).Content.ReadAsStringAsync());
+        var only = Assert.Single(list.RootElement.EnumerateArray());
+        Assert.Equal(member.Id, only.GetProperty("id").GetString());
+        Assert.Empty(only.GetProperty("roles").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Mail_goes_through_a_real_smtp_server_and_a_refused_delivery_is_said_on_the_page()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mail:Provider"] = "Smtp",
+            ["Mail:Smtp:Host"] = "127.0.0.1",
+            ["Mail:Smtp:Port"] = smtp.Port.ToString(),
+            ["Mail:Smtp:Security"] = "None",
+            ["Mail:Smtp:UserName"] = SmtpServer.User,
+            ["Mail:Smtp:Password"] = SmtpServer.Password,
+            ["Mail:PublicUrl"] = "https://events.example.edu",
+        };
+        await using (var host = await LiveHost.StartAsync(settings))
+        {
+            var registered = await host.Http.PostAsJsonAsync("/api/account/register", new { email = "smtp@test.example", password = "test-pass-1" });
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+            var mail = await Mailbox.WaitForAsync(smtp.Folder, "smtp@test.example");
+            Assert.Equal("Confirm your email for Alumni Live", mail.Subject);
+            // Links start at the configured public address, whatever Host the request named.
+            var link = Mailbox.Link(mail, "/account/confirm");
+            Assert.Equal("events.example.edu", link.Host);
+            Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync(link.PathAndQuery)).StatusCode);
+            await LoginAsync(host, "smtp@test.example", "test-pass-1");
+        }
+
+        settings["Mail:Smtp:Password"] = "wrong-secret";
+        await using (var host = await LiveHost.StartAsync(settings))
+        {
+            using var browser = Browser(host);
+            var registered = await RegisterAsync(browser, "refused@test.example", "Refused", "test-pass-1");
+            var check = await browser.GetStringAsync(registered.Headers.Location!.OriginalString);
+            Assert.Contains("The mail could not be sent just now", check);
+            Assert.Empty(Mailbox.To(smtp.Folder, "refused@test.example"));
+        }
+    }
+}
