@@ -54,11 +54,17 @@ public static class EventsHost
         builder.Services.AddTelemetry(builder.Configuration);
 
         var benchmark = Benchmark.BenchmarkApi.IsEnabled(builder);
+        var forwarded = ForwardedFromProxies(builder.Configuration);
         var app = builder.Build();
         // Fail at start, naming the file, if the content is malformed.
         app.Services.GetRequiredService<ContentStore>();
 
+        if (forwarded is not null)
+        {
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseExceptionHandler();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStatusCodePages();
         app.UseRequestLocalization();
         app.UseStaticFiles();
@@ -86,6 +92,35 @@ public static class EventsHost
     }
 
     /// <summary>The Web project folder (wwwroot, pages) whether started with dotnet run or from a test's bin folder.</summary>
+    /// <summary>
+    /// Behind a reverse proxy that terminates HTTPS, the addresses in <c>Proxy:TrustedProxies</c>
+    /// may tell the client's address and scheme (<c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c>),
+    /// so cookies get <c>Secure</c> and HSTS is sent. <c>X-Forwarded-Host</c> is not taken.
+    /// </summary>
+    private static Microsoft.AspNetCore.Builder.ForwardedHeadersOptions? ForwardedFromProxies(IConfiguration configuration)
+    {
+        var listed = configuration.GetSection("Proxy:TrustedProxies").Get<string[]>() ?? [];
+        if (listed.Length == 0)
+        {
+            return null;
+        }
+        var options = new Microsoft.AspNetCore.Builder.ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var address in listed)
+        {
+            if (!System.Net.IPAddress.TryParse(address, out var ip))
+            {
+                throw new InvalidOperationException($"Configuration 'Proxy:TrustedProxies' holds '{address}', which is not an IP address.");
+            }
+            options.KnownProxies.Add(ip);
+        }
+        return options;
+    }
+
     private static string FindContentRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })

@@ -147,5 +147,53 @@ public sealed class PagesTests
         Assert.Contains(local.Headers.GetValues("Set-Cookie"), c => c.Contains(".AspNetCore.Culture") && c.Contains("zh-CN"));
         var foreign = await client.GetAsync("/lang/en?returnUrl=//evil.example/");
         Assert.Equal("/", foreign.Headers.Location!.OriginalString);
+        // A tab or a line break in the address answered 500 before.
+        foreach (var hostile in new[] { "/%09/evil.example", "/x%0D%0ASet-Cookie:%20a=b", "/%0A" })
+        {
+            var refused = await client.GetAsync("/lang/en?returnUrl=" + hostile);
+            Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+            Assert.Equal("/", refused.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/sessions/contest-final")]
+    [InlineData("/account/login")]
+    [InlineData("/css/site.css")]
+    [InlineData("/no-such-page")]
+    [InlineData("/api/admin/users")]
+    public async Task Every_response_forbids_framing_inline_script_and_sniffing(string path)
+    {
+        await using var host = await LiveHost.StartAsync();
+        var response = await host.Http.GetAsync(path);
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("script-src 'self';", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.DoesNotContain("unsafe-eval", csp);
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("strict-origin-when-cross-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.False(response.Headers.Contains("Strict-Transport-Security"), "HSTS only over HTTPS");
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_that_says_https_cookies_are_secure_and_hsts_is_sent()
+    {
+        await using var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Proxy:TrustedProxies:0"] = "127.0.0.1" });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/login");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        var response = await host.Http.SendAsync(request);
+        Assert.Equal("max-age=31536000", Assert.Single(response.Headers.GetValues("Strict-Transport-Security")));
+        Assert.All(response.Headers.GetValues("Set-Cookie"), c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
+
+        // An address that is not a trusted proxy is not believed.
+        await using var other = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Proxy:TrustedProxies:0"] = "10.9.8.7" });
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/account/login");
+        forged.Headers.Add("X-Forwarded-Proto", "https");
+        var plain = await other.Http.SendAsync(forged);
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+        Assert.All(plain.Headers.GetValues("Set-Cookie"), c => Assert.DoesNotContain("secure", c, StringComparison.OrdinalIgnoreCase));
     }
 }

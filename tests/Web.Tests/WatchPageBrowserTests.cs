@@ -131,6 +131,43 @@ public sealed class WatchPageBrowserTests
         await Eventually.TrueAsync(() => viewer.Deleted.Contains(said.MessageId), "the viewer sees the deletion");
     }
 
+    [Fact]
+    public async Task The_pages_run_under_their_content_policy_and_no_other_site_can_frame_them()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        var page = await context.NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, m) => { lock (console) { console.Add(m.Text); } };
+
+        // The watch page's script (chat, counts, the organizer's controls) runs under the policy.
+        await SignInAsync(page, host, "admin@test.example", "admin-pass-1", Session);
+        await Expect(page.Locator("#count-current")).ToHaveTextAsync("1");
+        await page.FillAsync("#chat-text", "策略之下");
+        await page.PressAsync("#chat-text", "Enter");
+        await Expect(page.Locator("#chat li")).ToContainTextAsync("策略之下");
+        foreach (var path in new[] { "/", "/replays", "/admin/users", "/account" })
+        {
+            await page.GotoAsync(new Uri(host.BaseUrl, path).ToString());
+        }
+        lock (console)
+        {
+            Assert.DoesNotContain(console, m => m.Contains("Content Security Policy", StringComparison.Ordinal));
+        }
+
+        // Another site frames the administration page beside a frame of its own: Chromium shows its
+        // own frame and refuses ours (the page it shows instead is Chromium's error page).
+        await page.GotoAsync("about:blank");
+        await page.SetContentAsync($"<iframe name=\"own\" srcdoc=\"<p>own frame</p>\"></iframe><iframe name=\"ours\" src=\"{new Uri(host.BaseUrl, "/admin/users")}\"></iframe>");
+        await Expect(page.FrameLocator("iframe[name=own]").Locator("p")).ToHaveTextAsync("own frame");
+        await Eventually.TrueAsync(() => page.Frames.Any(f => f.Name == "ours" && f.Url.StartsWith("chrome-error:", StringComparison.Ordinal)),
+            () => "our frame to be refused; frames: " + string.Join(", ", page.Frames.Select(f => f.Name + "=" + f.Url)), 10_000);
+        Assert.Equal(0, await page.FrameLocator("iframe[name=ours]").Locator("table.users").CountAsync());
+    }
+
     private static async Task SignInAsync(IPage page, LiveHost host, string email, string password, string session)
     {
         await page.GotoAsync(new Uri(host.BaseUrl, $"/account/login?returnUrl=/sessions/{session}").ToString());

@@ -61,6 +61,8 @@ public static class AccountsServiceCollectionExtensions
                 return Task.CompletedTask;
             };
         });
+        // Secure over HTTPS (also behind a trusted proxy that says so), like the sign-in cookie.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";

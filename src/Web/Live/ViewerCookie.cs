@@ -21,6 +21,7 @@ public sealed class ViewerCookie(RequestDelegate next)
                 SameSite = SameSiteMode.Lax,
                 MaxAge = TimeSpan.FromDays(365),
                 IsEssential = true,
+                Secure = context.Request.IsHttps,
             });
         }
         return next(context);

@@ -32,8 +32,9 @@ public static class LocalizationServiceCollectionExtensions
             var chosen = culture.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? Chinese : English;
             context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
-                new CookieOptions { MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Lax, IsEssential = true });
-            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+                new CookieOptions { MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Lax, IsEssential = true, Secure = context.Request.IsHttps });
+            // A tab or a line break in it (%09, %0D%0A) is not a local address either (it answered 500 before).
+            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") && !returnUrl.Any(char.IsControl) ? returnUrl : "/";
             return Results.LocalRedirect(target);
         }).ExcludeFromDescription();
         return app;
