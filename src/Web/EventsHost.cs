@@ -74,7 +74,7 @@ public static class EventsHost
         app.UseAuthorization();
         app.UseMiddleware<ViewerCookie>();
 
-        app.MapGroup("/api/account").WithTags("Account").MapIdentityApi<Member>();
+        app.MapGroup("/api/account").WithTags("Account").AddEndpointFilter(SignInGate.FilterApiLoginAsync).MapIdentityApi<Member>();
         app.MapAdminApi();
         app.MapLanguageSwitch();
         app.MapRazorPages();

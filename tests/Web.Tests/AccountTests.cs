@@ -308,6 +308,52 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public async Task A_stranger_guessing_slows_an_account_down_but_never_locks_its_owner_out()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var owner = await host.CreateAccountAsync("target");
+        async Task<HttpResponseMessage> Try(string email, string password) => await host.Http.PostAsJsonAsync("/api/account/login", new { email, password });
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Try(owner.Email, "wrong-pass-" + i)).StatusCode);
+        }
+        // The sixth failure makes the next attempt wait, even with the right password, and says for how long.
+        var waiting = await Try(owner.Email, owner.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, waiting.StatusCode);
+        Assert.Contains("too_many_attempts", await waiting.Content.ReadAsStringAsync());
+        var seconds = int.Parse(Assert.Single(waiting.Headers.GetValues("Retry-After")));
+        Assert.InRange(seconds, 1, 2);
+        using var browser = Browser(host, "zh-CN");
+        var page = await SignInAsync(browser, owner.Email, owner.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, page.StatusCode);
+        Assert.Contains("失败次数过多", await page.Content.ReadAsStringAsync());
+
+        // Once the wait is over the owner signs in (ten failures used to lock the account for 5 minutes).
+        await Task.Delay(TimeSpan.FromSeconds(seconds + 0.5));
+        await LoginAsync(host, owner.Email, owner.Password);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Try(owner.Email, "wrong-again-" + i)).StatusCode);
+        }
+        await LoginAsync(host, owner.Email, owner.Password);
+    }
+
+    [Fact]
+    public async Task One_address_cannot_try_many_accounts_quickly()
+    {
+        await using var host = await LiveHost.StartAsync();
+        for (var i = 0; i < 21; i++)
+        {
+            var failed = await host.Http.PostAsJsonAsync("/api/account/login", new { email = $"guess{i}@test.example", password = "wrong-pass-1" });
+            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+        }
+        var next = await host.Http.PostAsJsonAsync("/api/account/login", new { email = "guess-new@test.example", password = "wrong-pass-1" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, next.StatusCode);
+        Assert.True(next.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
     public async Task Mail_goes_through_a_real_smtp_server_and_a_refused_delivery_is_said_on_the_page()
     {
         await using var smtp = await SmtpServer.StartAsync();

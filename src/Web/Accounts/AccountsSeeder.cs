@@ -49,6 +49,9 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
 
     private async Task SeedAsync(IServiceProvider scoped)
     {
+        // Accounts made while Identity's lockout was on: sign-ins are throttled by SignInGate instead.
+        var db = scoped.GetRequiredService<AccountsDbContext>();
+        await db.Users.Where(u => u.LockoutEnabled).ExecuteUpdateAsync(u => u.SetProperty(m => m.LockoutEnabled, false).SetProperty(m => m.LockoutEnd, (DateTimeOffset?)null));
         var roleManager = scoped.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {

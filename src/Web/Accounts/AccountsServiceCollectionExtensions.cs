@@ -35,7 +35,9 @@ public static class AccountsServiceCollectionExtensions
                 o.Password.RequiredLength = 8;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
-                o.Lockout.MaxFailedAccessAttempts = 10;
+                // No lockout: a stranger could lock anyone out with wrong passwords. SignInGate
+                // slows repeated failures down by account and by address instead.
+                o.Lockout.AllowedForNewUsers = false;
                 // One real person: an address is confirmed by a link mailed to it before it signs in.
                 o.SignIn.RequireConfirmedEmail = true;
             })
@@ -44,6 +46,7 @@ public static class AccountsServiceCollectionExtensions
             .AddClaimsPrincipalFactory<MemberClaimsFactory>();
         // Cookies are checked against the account (stamp, roles) every minute, not every 30.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddSingleton<SignInGate>();
         services.AddSingleton<MemberAccess>();
         services.AddHostedService(sp => sp.GetRequiredService<MemberAccess>());
         services.AddSingleton<IClaimsTransformation, MemberAccessClaims>();

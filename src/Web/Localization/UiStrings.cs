@@ -142,7 +142,7 @@ internal static class UiStrings
         ["account.noaccount"] = ("No account yet?", "还没有账号？"),
         ["account.invalid"] = ("Enter your email and password.", "请输入邮箱和密码。"),
         ["account.badlogin"] = ("That email and password do not match an account.", "邮箱或密码不正确。"),
-        ["account.locked"] = ("Too many failed attempts; try again in a few minutes.", "失败次数过多，请几分钟后再试。"),
+        ["account.wait"] = ("Too many failed attempts: try again in {0} seconds.", "失败次数过多，请 {0} 秒后再试。"),
         ["account.registerinvalid"] = ("Check the fields: a valid email, a name of at most 40 characters, a password of at least 8.", "请检查：有效邮箱、不超过 40 个字符的名字、至少 8 位的密码。"),
         ["account.weakpassword"] = ("The password needs at least 8 characters, a digit and a lowercase letter.", "密码至少 8 位，且需包含数字和小写字母。"),
         ["account.checkemail"] = ("Check your inbox", "请查收邮件"),

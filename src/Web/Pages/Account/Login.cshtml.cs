@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member> users, UiText text) : PageModel
+public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member> users, SignInGate gate, UiText text) : PageModel
 {
     [BindProperty, Required, EmailAddress, MaxLength(256)]
     public string Email { get; set; } = "";
@@ -43,21 +43,36 @@ public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member>
             return Page();
         }
         SignedOut = null;
+        var address = HttpContext.Connection.RemoteIpAddress;
+        var wait = await gate.WaitAsync(Email, address);
+        if (wait > TimeSpan.Zero)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = SignInGate.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Error = text.Format("account.wait", SignInGate.Seconds(wait));
+            return Page();
+        }
         if (await users.FindByEmailAsync(Email.Trim()) is not { } member)
         {
+            await gate.FailedAsync(Email, address);
             // As long as a wrong password for a real account takes, so timing tells nothing.
             unknownHash ??= users.PasswordHasher.HashPassword(Unknown, Guid.NewGuid().ToString());
             users.PasswordHasher.VerifyHashedPassword(Unknown, unknownHash, Password);
             Error = text["account.badlogin"];
             return Page();
         }
-        var result = await signIn.PasswordSignInAsync(member, Password, isPersistent: true, lockoutOnFailure: true);
+        var result = await signIn.PasswordSignInAsync(member, Password, isPersistent: true, lockoutOnFailure: false);
         if (result.Succeeded)
         {
+            await gate.SucceededAsync(Email);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
         }
         Unconfirmed = result.IsNotAllowed && !member.EmailConfirmed;
-        Error = text[result.IsLockedOut ? "account.locked" : Unconfirmed ? "account.unconfirmed" : "account.badlogin"];
+        if (!Unconfirmed)
+        {
+            await gate.FailedAsync(Email, address);
+        }
+        Error = text[Unconfirmed ? "account.unconfirmed" : "account.badlogin"];
         return Page();
     }
 }
