@@ -109,6 +109,7 @@ public sealed class LiveCluster : IAsyncDisposable
         try
         {
             await cluster.DeployAsync();
+            await WaitUntilEachSiloSeesAllAsync(cluster);
         }
         catch
         {
@@ -117,6 +118,26 @@ public sealed class LiveCluster : IAsyncDisposable
             throw;
         }
         return new LiveCluster(folder, sqlite, store, catalog, options, cluster, calls);
+    }
+
+    /// <summary>
+    /// Until both silos list each other as active, each may think it owns a grain's directory
+    /// entry and activate the grain itself: two activations of one session for a moment (suspected
+    /// cause of two rare failures: a peak rebuilt from the store, a message broadcast twice). A
+    /// real node takes traffic only once it has joined; a test waits for the same.
+    /// </summary>
+    private static async Task WaitUntilEachSiloSeesAllAsync(InProcessTestCluster cluster)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!cluster.Silos.All(s => s.ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
+                   .Count(m => m.Status == SiloStatus.Active) == cluster.Silos.Count))
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("The test cluster's silos did not all see each other as active within 30 s.");
+            }
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The grain factory of one node (silo), as that node's web tier calls grains.</summary>
