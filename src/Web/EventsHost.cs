@@ -48,7 +48,11 @@ public static class EventsHost
         // Chinese text is written as characters, not as &#x...; entities three times its size.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        builder.Services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Admin", Roles.Administrator));
+        builder.Services.AddRazorPages(o => 
+        {
+            o.Conventions.AuthorizeFolder("/Admin", Roles.Administrator);
+            o.Conventions.AuthorizeFolder("/Organize", Roles.Organizer);
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddTelemetry(builder.Configuration);
@@ -76,6 +80,7 @@ public static class EventsHost
 
         app.MapGroup("/api/account").WithTags("Account").AddEndpointFilter(SignInGate.FilterApiLoginAsync).MapIdentityApi<Member>();
         app.MapAdminApi();
+        Accounts.Roster.RosterApi.MapRosterApi(app);
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapLiveHub();

@@ -123,6 +123,48 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
     }
 
     [Fact]
+    public async Task On_PostgreSQL_a_roster_imports_all_or_nothing_and_a_member_verifies_against_it()
+    {
+        var (database, connectionString) = await postgres.CreateDatabaseAsync();
+        await using var node = await WebNode.StartAsync("solo", NodeCluster.Create(connectionString, redis.ConnectionString));
+        var organizer = await AdminTokenAsync(node.BaseUrl);
+        using var http = new HttpClient { BaseAddress = node.BaseUrl };
+        async Task<(System.Net.HttpStatusCode Status, System.Text.Json.JsonElement Body)> ImportAsync(string csv)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/api/roster") { Content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv") };
+            request.Headers.Authorization = new("Bearer", organizer);
+            var response = await http.SendAsync(request);
+            return (response.StatusCode, System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+        }
+        const string header = "student_number,name,class_year,school,email\n";
+        // Duplicates are found by PostgreSQL after the rows are streamed in; they are listed by line with the rest.
+        var (status, body) = await ImportAsync(header + "5001,Ma Lin,2016,Arts,\n5002,Bad Year,20,Arts,\n5001,Ma Lin,2016,Arts,\n5003,Gao Yu,2017,Arts,\n");
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal([(3L, "class_year"), (4L, "duplicate")],
+            body.GetProperty("problems").EnumerateArray().Select(p => (p.GetProperty("line").GetInt64(), p.GetProperty("code").GetString())));
+        (status, body) = await ImportAsync(header + "5001,Ma Lin,2016,Arts,\n5003,Gao Yu,2017,Arts,\n");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Equal(2, body.GetProperty("added").GetInt64());
+        (status, body) = await ImportAsync(header + "5001,Ma Lin,2016,Fine Arts,\n");
+        Assert.Equal((0L, 1L), (body.GetProperty("added").GetInt64(), body.GetProperty("updated").GetInt64()));
+
+        // A member verifies on the page against the PostgreSQL roster.
+        await AccountAsync(node, node, "maling@test.example");
+        var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = node.BaseUrl };
+        async Task<string> PostAsync(string page, string handler, Dictionary<string, string> fields)
+        {
+            fields["__RequestVerificationToken"] = LiveHost.AntiforgeryToken(await browser.GetStringAsync(page));
+            var response = await browser.PostAsync(page + handler, new FormUrlEncodedContent(fields));
+            return System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        }
+        await PostAsync("/account/login", "", new() { ["Email"] = "maling@test.example", ["Password"] = "test-pass-1" });
+        var verified = await PostAsync("/account/verify", "?handler=Match", new() { ["StudentNumber"] = "5001", ["Name"] = "ma lin", ["ClassYear"] = "2016" });
+        Assert.Contains("You are a verified alumnus now", verified);
+        Assert.Contains("Fine Arts", verified);
+        await postgres.DropDatabaseAsync(database);
+    }
+
+    [Fact]
     public async Task A_database_outage_answers_try_again_and_the_node_recovers_with_nothing_lost()
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();

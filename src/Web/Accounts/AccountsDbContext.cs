@@ -13,9 +13,54 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Audit.AuditEntry> Audit => Set<Audit.AuditEntry>();
+
+    public DbSet<Roster.RosterEntry> Roster => Set<Roster.RosterEntry>();
+
+    public DbSet<Roster.VerificationAttempt> VerificationAttempts => Set<Roster.VerificationAttempt>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
         builder.Entity<Member>().Property(m => m.DisplayName).HasMaxLength(40);
+        // Tables added after the first databases were made: AccountsSeeder creates them in older
+        // databases with the same names and columns (AccountsSchema), EnsureCreated in new ones.
+        builder.Entity<Audit.AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.At).HasColumnName("at");
+            e.Property(x => x.ActorId).HasColumnName("actor_id");
+            e.Property(x => x.ActorName).HasColumnName("actor_name");
+            e.Property(x => x.Action).HasColumnName("action");
+            e.Property(x => x.Target).HasColumnName("target");
+            e.Property(x => x.Detail).HasColumnName("detail");
+            e.Property(x => x.Address).HasColumnName("address");
+            e.HasIndex(x => x.At).HasDatabaseName("ix_audit_log_at");
+        });
+        builder.Entity<Roster.RosterEntry>(e =>
+        {
+            e.ToTable("roster");
+            e.HasKey(x => x.StudentNumber);
+            e.Property(x => x.StudentNumber).HasColumnName("student_number");
+            e.Property(x => x.Name).HasColumnName("name");
+            e.Property(x => x.NameKey).HasColumnName("name_key");
+            e.Property(x => x.ClassYear).HasColumnName("class_year");
+            e.Property(x => x.School).HasColumnName("school");
+            e.Property(x => x.Email).HasColumnName("email");
+            e.Property(x => x.ClaimedBy).HasColumnName("claimed_by");
+            e.Property(x => x.ClaimedAt).HasColumnName("claimed_at");
+            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            e.HasIndex(x => x.ClaimedBy).HasDatabaseName("ix_roster_claimed_by");
+        });
+        builder.Entity<Roster.VerificationAttempt>(e =>
+        {
+            e.ToTable("verification_attempts");
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.UserId).HasColumnName("user_id");
+            e.Property(x => x.At).HasColumnName("at");
+            e.Property(x => x.Succeeded).HasColumnName("succeeded");
+            e.HasIndex(x => new { x.UserId, x.At }).HasDatabaseName("ix_verification_attempts_user");
+        });
     }
 }

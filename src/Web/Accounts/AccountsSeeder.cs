@@ -29,7 +29,10 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
                 {
                     await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
                 }
-                await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS access_changes (id BIGSERIAL PRIMARY KEY, user_id TEXT NOT NULL, changed_at BIGINT NOT NULL)", cancellationToken);
+                foreach (var statement in AccountsSchema.Postgres)
+                {
+                    await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
+                }
                 await SeedAsync(scope.ServiceProvider);
             }
             finally
@@ -43,7 +46,10 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
         // WAL lets sign-ins read while a registration or a new signing key is written.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
         // Added after the first databases were made, so created here rather than by EnsureCreated.
-        await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS access_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, changed_at INTEGER NOT NULL)", cancellationToken);
+        foreach (var statement in AccountsSchema.Sqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
+        }
         await SeedAsync(scope.ServiceProvider);
     }
 

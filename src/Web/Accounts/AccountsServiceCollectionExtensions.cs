@@ -1,4 +1,5 @@
 using Events.Web.Accounts.Mail;
+using Events.Web.Accounts.Roster;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -80,7 +81,11 @@ public static class AccountsServiceCollectionExtensions
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireRole(Roles.Administrator))
             .AddAdminApiPolicy();
+        services.AddAuthorizationBuilder().AddOrganizerPolicies();
         services.AddScoped<RoleAdministration>();
+        services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Roster.RosterImporter>();
+        services.AddScoped<Roster.AlumniVerification>();
         return services;
     }
 

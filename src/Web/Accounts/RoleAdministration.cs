@@ -23,7 +23,7 @@ public enum RoleRefusal
 /// without a new password or a new sign-in: the security stamp is left alone, so their refresh
 /// token keeps working and carries the new roles.
 /// </summary>
-public sealed class RoleAdministration(UserManager<Member> users, MemberAccess access)
+public sealed class RoleAdministration(UserManager<Member> users, MemberAccess access, Audit.AuditLog audit, IHttpContextAccessor http)
 {
     public sealed record MemberRoles(string Id, string DisplayName, string? Email, bool EmailConfirmed, IReadOnlyList<string> Roles);
 
@@ -77,6 +77,8 @@ public sealed class RoleAdministration(UserManager<Member> users, MemberAccess a
             throw new InvalidOperationException("Changing a role failed: " + string.Join(" ", result.Errors.Select(e => e.Description)));
         }
         await access.RecordAsync(member.Id);
+        await audit.WriteAsync(actor, http.HttpContext, grant ? Audit.AuditActions.RoleGranted : Audit.AuditActions.RoleRemoved, member.Id,
+            role + " · " + DisplayNames.For(member) + " <" + member.Email + ">");
         return null;
     }
 

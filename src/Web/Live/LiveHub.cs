@@ -5,6 +5,7 @@ using Events.Silo.Store;
 using Events.Silo.Streams;
 using Events.Silo.Voting;
 using Events.Web.Accounts;
+using Events.Web.Accounts.Audit;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Live;
@@ -15,7 +16,7 @@ namespace Events.Web.Live;
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
-    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access) : Hub<ILiveClient>
+    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -183,23 +184,23 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
 
     /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>
     public Task<HubResult<bool>> DeleteMessage(string sessionId, long messageId) =>
-        Moderate(sessionId, (g, me) => g.DeleteMessageAsync(me, messageId));
+        Moderate(sessionId, (g, me) => g.DeleteMessageAsync(me, messageId), AuditActions.MessageDeleted, $"{sessionId} #{messageId}");
 
     /// <summary>Mutes a user in the session for 1 to 10,080 minutes; 0 lifts the mute. Moderators.</summary>
     public Task<HubResult<bool>> MuteUser(string sessionId, string userId, int minutes) =>
-        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.MuteAsync(me, userId, minutes));
+        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.MuteAsync(me, userId, minutes), AuditActions.Muted, userId, minutes == 0 ? $"{sessionId}: lifted" : $"{sessionId}: {minutes} min");
 
     /// <summary>Bans (true) or unbans (false) a user from chat and reactions in the session. Moderators.</summary>
     public Task<HubResult<bool>> BanUser(string sessionId, string userId, bool banned) =>
-        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.BanAsync(me, userId, banned));
+        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.BanAsync(me, userId, banned), banned ? AuditActions.Banned : AuditActions.Unbanned, userId, sessionId);
 
     /// <summary>Sets slow mode: members may send one message per this many seconds (0 to 3,600; 0 turns it off). Moderators.</summary>
     public Task<HubResult<bool>> SetSlowMode(string sessionId, int seconds) =>
-        Moderate(sessionId, (g, me) => g.SetSlowModeAsync(me, seconds));
+        Moderate(sessionId, (g, me) => g.SetSlowModeAsync(me, seconds), AuditActions.SlowMode, sessionId, seconds == 0 ? "off" : $"{seconds} s");
 
     /// <summary>Pins a message above the chat, or unpins with null. Moderators.</summary>
     public Task<HubResult<bool>> PinMessage(string sessionId, long? messageId) =>
-        Moderate(sessionId, (g, me) => g.PinAsync(me, messageId));
+        Moderate(sessionId, (g, me) => g.PinAsync(me, messageId), AuditActions.MessagePinned, sessionId, messageId is null ? "unpinned" : $"#{messageId}");
 
     /// <summary>The session's secret ingest key (made at the first ask), for the control room. Organizers.</summary>
     public Task<HubResult<StreamKeyView>> GetStreamKey(string sessionId) =>
@@ -207,9 +208,9 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
 
     /// <summary>A new ingest key for the session; encoders using the old one are refused from their next file. Organizers.</summary>
     public Task<HubResult<StreamKeyView>> RegenerateStreamKey(string sessionId) =>
-        StreamKeyAsync(sessionId, (g, me) => g.RegenerateKeyAsync(me));
+        StreamKeyAsync(sessionId, (g, me) => g.RegenerateKeyAsync(me), AuditActions.StreamKeyRenewed);
 
-    private async Task<HubResult<T>> StreamKeyAsync<T>(string sessionId, Func<IStreamGrain, Caller, Task<Outcome<T>>> call)
+    private async Task<HubResult<T>> StreamKeyAsync<T>(string sessionId, Func<IStreamGrain, Caller, Task<Outcome<T>>> call, string? auditAction = null)
     {
         if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
         {
@@ -219,7 +220,9 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return limited;
         }
-        return HubResult<T>.From(await call(grains.Stream(sessionId), Me));
+        var me = Me;
+        var outcome = await call(grains.Stream(sessionId), me);
+        return auditAction is null ? HubResult<T>.From(outcome) : await AuditedAsync(outcome, me, auditAction, sessionId, null);
     }
 
     /// <summary>Marks a chapter of the broadcast under way, now: its replay lists it. Organizers.</summary>
@@ -238,7 +241,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return limited;
         }
-        return HubResult<MarkerView>.From(await grains.Stream(sessionId).AddMarkerAsync(Me, trimmed, clientMarkerId));
+        var me = Me;
+        return await AuditedAsync(await grains.Stream(sessionId).AddMarkerAsync(me, trimmed, clientMarkerId), me, AuditActions.MarkerAdded, sessionId, trimmed);
     }
 
     /// <summary>The session's replays with their edits, for the control room. Organizers.</summary>
@@ -272,7 +276,10 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return limited;
         }
-        return HubResult<ReplayAdminView>.From(await replays.EditAsync(Me, sessionId, broadcastId, request.TrimStart, request.TrimEnd, request.Hidden, Context.ConnectionAborted));
+        var me = Me;
+        return await AuditedAsync(await replays.EditAsync(me, sessionId, broadcastId, request.TrimStart, request.TrimEnd, request.Hidden, Context.ConnectionAborted),
+            me, AuditActions.ReplayEdited, sessionId + "/" + broadcastId,
+            FormattableString.Invariant($"{request.TrimStart:0.#}–{(request.TrimEnd is { } cutEnd ? cutEnd.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) : "end")} s{(request.Hidden ? ", hidden" : "")}"));
     }
 
     /// <summary>The longest chapter title a marker may have.</summary>
@@ -280,7 +287,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
 
     /// <summary>Opens the session's LiveKit stage (a room, and an RTMP ingress for OBS) or returns the open one. Organizers.</summary>
     public Task<HubResult<LiveKitStageView>> OpenStage(string sessionId) =>
-        StreamKeyAsync(sessionId, (g, me) => g.OpenStageAsync(me));
+        StreamKeyAsync(sessionId, (g, me) => g.OpenStageAsync(me), AuditActions.StageOpened);
 
     /// <summary>The session's LiveKit stage, null when none is open. Organizers.</summary>
     public Task<HubResult<LiveKitStageView?>> GetStage(string sessionId) =>
@@ -347,7 +354,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        return HubResult<bool>.From(await Session(sessionId).SetStatusAsync(me, parsed.Value));
+        return await AuditedAsync(await Session(sessionId).SetStatusAsync(me, parsed.Value), me, AuditActions.SessionStatus, sessionId, status);
     }
 
     /// <summary>Opens a vote round in the session. Organizers.</summary>
@@ -374,8 +381,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        return HubResult<RoundView>.From(await Session(sessionId)
-            .OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId));
+        var opened = await Session(sessionId).OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId);
+        return await AuditedAsync(opened, me, AuditActions.RoundOpened, opened.IsOk ? sessionId + "/" + opened.Value!.RoundId : sessionId, request.Question);
     }
 
     /// <summary>Closes a round: votes already acknowledged are counted, later ones refused, and the tally is shown. Organizers.</summary>
@@ -390,7 +397,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        return HubResult<RoundView>.From(await Round(roundId).CloseAsync(me));
+        return await AuditedAsync(await Round(roundId).CloseAsync(me), me, AuditActions.RoundClosed, roundId, null);
     }
 
     /// <summary>Mutes and bans in force in the session, with the names of the people concerned. Moderators.</summary>
@@ -412,7 +419,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return new HubResult<IReadOnlyList<SanctionEntry>>(true, await sanctionNames.NameAsync(listed.Value!), null);
     }
 
-    private async Task<HubResult<bool>> Moderate(string sessionId, Func<ILiveSessionGrain, Caller, Task<Outcome<bool>>> action)
+    private async Task<HubResult<bool>> Moderate(string sessionId, Func<ILiveSessionGrain, Caller, Task<Outcome<bool>>> action,
+        string auditAction, string auditTarget, string? auditDetail = null)
     {
         if ((CheckSession(sessionId) ?? CheckSignedIn()) is { } invalid)
         {
@@ -423,7 +431,17 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        return HubResult<bool>.From(await action(Session(sessionId), me));
+        return await AuditedAsync(await action(Session(sessionId), me), me, auditAction, auditTarget, auditDetail);
+    }
+
+    /// <summary>The outcome as the caller gets it; a success is written to the audit log first.</summary>
+    private async Task<HubResult<T>> AuditedAsync<T>(Outcome<T> outcome, Caller me, string action, string target, string? detail)
+    {
+        if (outcome.IsOk)
+        {
+            await audit.WriteAsync(me, Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), action, target, detail);
+        }
+        return HubResult<T>.From(outcome);
     }
 
     private static Task<HubResult<bool>>? CheckUserId(string userId) =>

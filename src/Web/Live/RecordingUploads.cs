@@ -25,7 +25,8 @@ public static class RecordingUploads
     }
 
     private static async Task<IResult> UploadAsync(string sessionId, string? replace, HttpContext context, ISessionCatalog catalog, LiveGrains grains,
-        RecordingImport import, Thumbnails thumbnails, StreamingOptions options, IAntiforgery antiforgery, TimeProvider time, ILoggerFactory logs)
+        RecordingImport import, Thumbnails thumbnails, StreamingOptions options, IAntiforgery antiforgery, TimeProvider time, ILoggerFactory logs,
+        Accounts.Audit.AuditLog audit)
     {
         var caller = CallerFactory.From(context.User);
         if (!caller.IsSignedIn)
@@ -131,6 +132,8 @@ public static class RecordingUploads
             thumbnails.Start(folder, recording.Playlist.Replace(".m3u8", "_00000.ts"));
             log.LogInformation("Session {Session}: recording of {Bytes} bytes imported as {Folder}/{Playlist} ({Seconds:F0} s, re-encoded: {Reencoded})",
                 sessionId, length, folder, recording.Playlist, recording.Seconds, recording.Reencoded);
+            await audit.WriteAsync(caller, context.Connection.RemoteIpAddress?.ToString(), Accounts.Audit.AuditActions.RecordingUploaded, sessionId + "/" + broadcastId,
+                FormattableString.Invariant($"{length} bytes, {recording.Seconds:0} s{(replace is null ? "" : ", replacing " + replace)}"));
             return TypedResults.Created(published.Value!.Playlist, published.Value);
         }
         finally

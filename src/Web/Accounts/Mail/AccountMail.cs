@@ -48,6 +48,10 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer s
     public Task<bool> SendResetAsync(Member member, string code) =>
         SendAsync(member.Email!, "mail.reset", DisplayNames.For(member), Link($"/account/reset?email={Uri.EscapeDataString(member.Email!)}&code={Uri.EscapeDataString(code)}"), code);
 
+    /// <summary>The link that verifies a member as the alumnus of a roster row, sent to the address the roster holds.</summary>
+    public Task<bool> SendRosterLinkAsync(string email, string rosterName, string pathAndQuery) =>
+        SendAsync(email, "mail.roster", rosterName, Link(pathAndQuery));
+
     private async Task<bool> SendAsync(string to, string kind, params object[] args)
     {
         var message = new MimeMessage();
