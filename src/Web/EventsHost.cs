@@ -67,13 +67,15 @@ public static class EventsHost
         {
             app.UseForwardedHeaders(forwarded);
         }
-        app.UseExceptionHandler();
         app.UseMiddleware<SecurityHeaders>();
-        app.UseStatusCodePages();
+        // Localization first, so a page shown for an error is in the person's language.
         app.UseRequestLocalization();
+        app.UseErrorPages();
         app.UseStaticFiles();
         app.UseWebSockets();
         app.UseMiddleware<OriginCheck>();
+        // Routing after the error pages, so a re-executed /error/{code} is routed to its page.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<ViewerCookie>();

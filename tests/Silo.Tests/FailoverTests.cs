@@ -33,8 +33,8 @@ public sealed class FailoverTests
         Assert.True((await session.ReactAsync(LiveCluster.Member("r1"), "like")).IsOk);
         Assert.True((await session.ReactAsync(LiveCluster.Member("r2"), "like")).IsOk);
         Assert.True((await session.ReactAsync(LiveCluster.Member("r3"), "applause")).IsOk);
-        Assert.True((await session.MuteAsync(LiveCluster.Moderator, "m5", 10)).IsOk);
-        Assert.True((await session.BanAsync(LiveCluster.Moderator, "m6", true)).IsOk);
+        Assert.True((await session.MuteAsync(LiveCluster.Moderator, "m5", LiveRoles.Member, 10)).IsOk);
+        Assert.True((await session.BanAsync(LiveCluster.Moderator, "m6", LiveRoles.Member, true)).IsOk);
         var open = (await session.OpenRoundAsync(LiveCluster.Organizer, "Open?", ["A", "B"], true, false, "r-open")).Value!;
         var hidden = (await session.OpenRoundAsync(LiveCluster.Organizer, "Closed?", ["A", "B", "C"], false, false, "r-closed")).Value!;
         for (var v = 0; v < 5; v++)

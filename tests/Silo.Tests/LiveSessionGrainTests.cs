@@ -105,19 +105,19 @@ public sealed class LiveSessionGrainTests
         Assert.True((await grain.PostChatAsync(LiveCluster.Moderator, "not even twice", "m2")).IsOk);
         Assert.True((await grain.SetSlowModeAsync(LiveCluster.Moderator, 0)).IsOk);
 
-        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", 10)).IsOk);
+        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, 10)).IsOk);
         var muted = await grain.PostChatAsync(member, "muted?", "a6");
         Assert.Equal("muted", muted.Error?.Code);
         Assert.InRange(muted.Error!.RetryAfterMs!.Value, 590_000, 600_000);
-        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", 0)).IsOk);
+        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, 0)).IsOk);
         Assert.True((await grain.PostChatAsync(member, "back", "a7")).IsOk);
 
-        Assert.True((await grain.BanAsync(LiveCluster.Moderator, "m1", true)).IsOk);
+        Assert.True((await grain.BanAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, true)).IsOk);
         Assert.Equal("banned", (await grain.PostChatAsync(member, "banned?", "a8")).Error?.Code);
         Assert.Equal("banned", (await grain.ReactAsync(member, "like")).Error?.Code);
-        Assert.Equal("invalid_argument", (await grain.MuteAsync(LiveCluster.Moderator, "m1", 99_999)).Error?.Code);
-        Assert.Equal("invalid_argument", (await grain.MuteAsync(LiveCluster.Moderator, "m1", -1)).Error?.Code);
-        Assert.Equal("forbidden", (await grain.BanAsync(member, "m2", true)).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, 99_999)).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, -1)).Error?.Code);
+        Assert.Equal("forbidden", (await grain.BanAsync(member, "m2", LiveRoles.Member, true)).Error?.Code);
 
         var stored = await t.Store.GetChatAfterAsync("s1", 0, 100);
         Assert.Equal(["字", "moderators are not slowed", "not even twice", "back"], stored.Select(m => m.Text.Length == 500 ? "字" : m.Text));
@@ -342,9 +342,9 @@ public sealed class LiveSessionGrainTests
         var t = await LiveCluster.StartAsync();
         var grain = t.Session("s1");
         var other = t.Session("s1", 1);
-        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", 10)).IsOk);
-        Assert.True((await grain.BanAsync(LiveCluster.Moderator, "m2", true)).IsOk);
-        Assert.True((await grain.MuteAsync(LiveCluster.Organizer, "m3", 60)).IsOk);
+        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, 10)).IsOk);
+        Assert.True((await grain.BanAsync(LiveCluster.Moderator, "m2", LiveRoles.Member, true)).IsOk);
+        Assert.True((await grain.MuteAsync(LiveCluster.Organizer, "m3", LiveRoles.Member, 60)).IsOk);
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         Assert.Equal("forbidden", (await grain.GetSanctionsAsync(LiveCluster.Member("m4"))).Error?.Code);
@@ -360,10 +360,10 @@ public sealed class LiveSessionGrainTests
         var you = (await other.PeekAsync(LiveCluster.Member("m1"))).You;
         Assert.Equal((true, false), (you.Muted, you.Banned));
 
-        Assert.Equal("forbidden", (await grain.MuteAsync(LiveCluster.Member("m4"), "m1", 0)).Error?.Code);
-        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", 0)).IsOk);
+        Assert.Equal("forbidden", (await grain.MuteAsync(LiveCluster.Member("m4"), "m1", LiveRoles.Member, 0)).Error?.Code);
+        Assert.True((await grain.MuteAsync(LiveCluster.Moderator, "m1", LiveRoles.Member, 0)).IsOk);
         Assert.True((await other.PostChatAsync(LiveCluster.Member("m1"), "unmuted", "a2")).IsOk);
-        Assert.True((await other.BanAsync(LiveCluster.Moderator, "m2", false)).IsOk);
+        Assert.True((await other.BanAsync(LiveCluster.Moderator, "m2", LiveRoles.Member, false)).IsOk);
         Assert.True((await grain.PostChatAsync(LiveCluster.Member("m2"), "unbanned", "b2")).IsOk);
         Assert.True((await grain.ReactAsync(LiveCluster.Member("m2"), "like")).IsOk);
         you = (await other.PeekAsync(LiveCluster.Member("m2"))).You;

@@ -76,7 +76,7 @@ public sealed class TwoNodeTests : IAsyncLifetime
         Assert.Equal("slow_mode", (await onB.PostChatAsync(member, "too soon", "c2")).Error?.Code);
         await relayB.WaitForAsync(u => u.Settings?.SlowModeSeconds == 60, "B's viewers to see slow mode");
 
-        Assert.True((await onA.BanAsync(LiveCluster.Moderator, "m2", true)).IsOk);
+        Assert.True((await onA.BanAsync(LiveCluster.Moderator, "m2", LiveRoles.Member, true)).IsOk);
         Assert.Equal("banned", (await onB.PostChatAsync(LiveCluster.Member("m2"), "banned?", "c3")).Error?.Code);
         Assert.True((await onB.PeekAsync(LiveCluster.Member("m2"))).You.Banned);
 

@@ -390,4 +390,35 @@ public sealed class AccountTests
             Assert.Empty(Mailbox.To(smtp.Folder, "refused@test.example"));
         }
     }
+    [Fact]
+    public async Task Names_that_imitate_staff_or_hide_characters_are_refused_at_registration()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var refusedAsStaff = new[]
+        {
+            "Alumni Office", "alumni  office", "ALUMNI 0FFICE", "\u0410lumni \u041Effice" /* Cyrillic A and O */, "Alumn1 Office",
+            "ａｌｕｍｎｉ ｏｆｆｉｃｅ" /* full width */, "The Alumni Office team", "校友办", "校 友 办", "校友會", "Admin Li", "Moderator", "m0derat0r",
+        };
+        var refusedAsInvisible = new[] { "Alumni\u200BOffice", "\u202Eeciffo inmulA", "Li\u2066Wei", "\u3164", "Wei\u00ADLi" };
+        var accepted = new[] { "Badminton fan", "李明", "María José", "Li Wei 2014", "Zoë", "王 芳" };
+        var n = 0;
+        foreach (var (names, expected) in new[] { (refusedAsStaff, "reads as the alumni office or a staff title"), (refusedAsInvisible, "invisible or direction-changing characters") })
+        {
+            foreach (var name in names)
+            {
+                var browser = Browser(host);
+                var response = await RegisterAsync(browser, $"name{n++}@test.example", name, "test-pass-1");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Contains(expected, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+            }
+        }
+        foreach (var name in accepted)
+        {
+            var response = await RegisterAsync(Browser(host), $"name{n++}@test.example", name, "test-pass-1");
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect, name);
+        }
+        // In Chinese too.
+        var zh = await RegisterAsync(Browser(host, "zh-CN"), "zh-name@test.example", "校友办公室", "test-pass-1");
+        Assert.Contains("仅限工作人员使用", WebUtility.HtmlDecode(await zh.Content.ReadAsStringAsync()));
+    }
 }

@@ -173,6 +173,63 @@ public sealed class LiveHubTests
     }
 
     [Fact]
+    public async Task Moderation_follows_rank_and_staff_messages_carry_their_badge()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var admin = await host.CreateAccountAsync("admin", Roles.Administrator, Roles.Organizer);
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        var moderator = await host.CreateAccountAsync("mod", Roles.Moderator);
+        var other = await host.CreateAccountAsync("mod2", Roles.Moderator);
+        var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
+        var talker = await host.CreateAccountAsync("talker");
+        await using var a = await LiveClient.JoinAsync(host, Session, admin.Token);
+        await using var o = await LiveClient.JoinAsync(host, Session, organizer.Token);
+        await using var m = await LiveClient.JoinAsync(host, Session, moderator.Token);
+        await using var m2 = await LiveClient.JoinAsync(host, Session, other.Token);
+        await using var r = await LiveClient.JoinAsync(host, Session, rep.Token);
+        await using var t = await LiveClient.JoinAsync(host, Session, talker.Token);
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+
+        // Each message carries its author's badge as a viewer receives it.
+        var fromOrganizer = (await o.InvokeAsync<ChatAck>("SendChat", Session, "welcome", "o1")).Value!;
+        var fromModerator = (await m2.InvokeAsync<ChatAck>("SendChat", Session, "be kind", "m1")).Value!;
+        var fromMine = (await m.InvokeAsync<ChatAck>("SendChat", Session, "typo", "m2")).Value!;
+        await r.InvokeAsync<ChatAck>("SendChat", Session, "visit our booth", "r1");
+        await t.InvokeAsync<ChatAck>("SendChat", Session, "hello", "t1");
+        await a.InvokeAsync<ChatAck>("SendChat", Session, "from the office", "a1");
+        await Eventually.TrueAsync(() => viewer.Chat.Count == 6, "six messages");
+        Assert.Equal(["organizer", "moderator", "moderator", "rep", null, "organizer"], viewer.Chat.Select(c => c.Badge));
+
+        // A moderator acts on members only: not on the administrator, an organizer or another moderator.
+        Assert.Equal("outranked", (await m.InvokeAsync<bool>("BanUser", Session, admin.Id, true)).Error?.Code);
+        Assert.Equal("outranked", (await m.InvokeAsync<bool>("MuteUser", Session, organizer.Id, 10_080)).Error?.Code);
+        Assert.Equal("outranked", (await m.InvokeAsync<bool>("MuteUser", Session, other.Id, 10)).Error?.Code);
+        Assert.Equal("outranked", (await m.InvokeAsync<bool>("DeleteMessage", Session, fromOrganizer.MessageId)).Error?.Code);
+        Assert.Equal("outranked", (await m.InvokeAsync<bool>("DeleteMessage", Session, fromModerator.MessageId)).Error?.Code);
+        Assert.True((await m.InvokeAsync<bool>("DeleteMessage", Session, fromMine.MessageId)).Ok);
+        Assert.True((await m.InvokeAsync<bool>("MuteUser", Session, rep.Id, 10)).Ok);
+        Assert.True((await m.InvokeAsync<bool>("MuteUser", Session, talker.Id, 10)).Ok);
+        // An organizer acts on moderators; the administrator on organizers; nobody on themselves.
+        Assert.Equal("outranked", (await o.InvokeAsync<bool>("BanUser", Session, admin.Id, true)).Error?.Code);
+        Assert.True((await o.InvokeAsync<bool>("BanUser", Session, moderator.Id, true)).Ok);
+        Assert.True((await a.InvokeAsync<bool>("MuteUser", Session, organizer.Id, 5)).Ok);
+        Assert.Equal("not_yourself", (await a.InvokeAsync<bool>("BanUser", Session, admin.Id, true)).Error?.Code);
+        // A banned moderator cannot unban themselves, nor moderate here at all.
+        Assert.Equal("forbidden", (await m.InvokeAsync<bool>("BanUser", Session, moderator.Id, false)).Error?.Code);
+        Assert.Equal("forbidden", (await m.InvokeAsync<bool>("MuteUser", Session, talker.Id, 0)).Error?.Code);
+        Assert.Equal("banned", (await m.InvokeAsync<ChatAck>("SendChat", Session, "let me out", "m3")).Error?.Code);
+        // The muted organizer is refused too, until the administrator lifts it.
+        Assert.Equal("forbidden", (await o.InvokeAsync<bool>("PinMessage", Session, fromOrganizer.MessageId)).Error?.Code);
+        Assert.True((await a.InvokeAsync<bool>("MuteUser", Session, organizer.Id, 0)).Ok);
+        Assert.True((await o.InvokeAsync<bool>("PinMessage", Session, fromOrganizer.MessageId)).Ok);
+
+        // A page loaded afterwards shows the badges too.
+        await using var late = await LiveClient.JoinAsync(host, Session);
+        Assert.Equal("organizer", late.Snapshot.Settings.Pinned?.Badge);
+        Assert.Equal("rep", late.Snapshot.Chat.Single(c => c.Text == "visit our booth").Badge);
+    }
+
+    [Fact]
     public async Task Calls_without_the_role_are_refused_and_the_connection_stays_up()
     {
         await using var host = await LiveHost.StartAsync();

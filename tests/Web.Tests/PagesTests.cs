@@ -28,6 +28,43 @@ public sealed class PagesTests
     }
 
     [Fact]
+    public async Task A_person_meets_errors_as_pages_in_their_language_and_programs_get_problem_details()
+    {
+        await using var host = await LiveHost.StartAsync();
+        async Task<(HttpStatusCode Status, string? Type, string Body)> GetAsync(string path, string accept, string language = "en", HttpMethod? method = null)
+        {
+            using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd(accept);
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = "a@b.example" });
+            }
+            var response = await host.Http.SendAsync(request);
+            return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+        }
+        const string browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        var (status, type, body) = await GetAsync("/no/such/page", browser, "zh-CN");
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (status, type));
+        Assert.Contains("页面不存在", body);
+        Assert.Contains("<html lang=\"zh-CN\"", body);
+        (status, type, body) = await GetAsync("/sessions/no-such-session", browser);
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (status, type));
+        Assert.Contains("Page not found", body);
+        // A form posted without its antiforgery token (a stale or forged page) answers a page too.
+        (status, type, body) = await GetAsync("/account/forgot", browser, "en", HttpMethod.Post);
+        Assert.Equal((HttpStatusCode.BadRequest, "text/html"), (status, type));
+        Assert.Contains("reload it and try again", body);
+        // Programs keep ProblemDetails, whatever they accept.
+        (status, type, _) = await GetAsync("/api/no-such-endpoint", browser);
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (status, type));
+        (status, type, _) = await GetAsync("/hls/contest-final/none.m3u8", "*/*");
+        Assert.NotEqual("text/html", type);
+        (status, type, _) = await GetAsync("/no/such/page", "application/json");
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (status, type));
+    }
+
+    [Fact]
     public async Task A_session_going_live_shows_on_the_home_and_event_pages_within_seconds()
     {
         await using var host = await LiveHost.StartAsync();

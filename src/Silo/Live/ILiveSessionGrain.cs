@@ -35,9 +35,10 @@ public interface ILiveSessionGrain : IGrainWithStringKey
     Task<Outcome<bool>> DeleteMessageAsync(Caller moderator, long messageId);
 
     /// <summary>Mutes a user for 1 to 10,080 minutes, or lifts the mute when <paramref name="minutes"/> is 0.</summary>
-    Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, int minutes);
+    /// <param name="targetRoles">The roles the person has now, as the host read them: moderation follows rank (<see cref="StaffBadges.Rank(LiveRoles)"/>).</param>
+    Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, LiveRoles targetRoles, int minutes);
 
-    Task<Outcome<bool>> BanAsync(Caller moderator, string userId, bool banned);
+    Task<Outcome<bool>> BanAsync(Caller moderator, string userId, LiveRoles targetRoles, bool banned);
 
     /// <summary>Mutes and bans in force, for moderators.</summary>
     Task<Outcome<IReadOnlyList<SanctionView>>> GetSanctionsAsync(Caller moderator);

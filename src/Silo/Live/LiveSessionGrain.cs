@@ -202,7 +202,7 @@ public sealed class LiveSessionGrain(
         {
             return refusal;
         }
-        if (!chatWriter.TryEnqueue(new ChatDraft(key, userId, author.DisplayName, body, clientMessageId, now), out var committed))
+        if (!chatWriter.TryEnqueue(new ChatDraft(key, userId, author.DisplayName, body, clientMessageId, now, StaffBadges.For(author.Roles)), out var committed))
         {
             return LiveError.TryAgain();
         }
@@ -313,6 +313,12 @@ public sealed class LiveSessionGrain(
     public Task<Outcome<bool>> DeleteMessageAsync(Caller moderator, long messageId) =>
         ModerateAsync(moderator, async () =>
         {
+            // A moderator's own messages are theirs to delete; others' only below their rank.
+            var message = recent.FirstOrDefault(m => m.Id == messageId) ?? await chatStore.GetChatMessageAsync(key, messageId);
+            if (message is not null && message.AuthorId != moderator.UserId && StaffBadges.Rank(message.Badge) >= StaffBadges.Rank(moderator.Roles))
+            {
+                return LiveError.Outranked();
+            }
             if (!await chatStore.DeleteChatAsync(key, messageId, moderator.UserId!, NowMs))
             {
                 return LiveError.UnknownMessage(messageId);
@@ -346,17 +352,25 @@ public sealed class LiveSessionGrain(
         }
     }
 
-    public Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, int minutes) =>
+    public Task<Outcome<bool>> MuteAsync(Caller moderator, string userId, LiveRoles targetRoles, int minutes) =>
         minutes is < 0 or > 10_080
             ? Task.FromResult<Outcome<bool>>(LiveError.InvalidArgument("minutes", "must be between 0 and 10080"))
-            : SanctionAsync(moderator, userId, SanctionKind.Mute, minutes == 0 ? null : NowMs + minutes * 60_000L, lift: minutes == 0);
+            : SanctionAsync(moderator, userId, targetRoles, SanctionKind.Mute, minutes == 0 ? null : NowMs + minutes * 60_000L, lift: minutes == 0);
 
-    public Task<Outcome<bool>> BanAsync(Caller moderator, string userId, bool banned) =>
-        SanctionAsync(moderator, userId, SanctionKind.Ban, null, lift: !banned);
+    public Task<Outcome<bool>> BanAsync(Caller moderator, string userId, LiveRoles targetRoles, bool banned) =>
+        SanctionAsync(moderator, userId, targetRoles, SanctionKind.Ban, null, lift: !banned);
 
-    private Task<Outcome<bool>> SanctionAsync(Caller moderator, string userId, SanctionKind kind, long? untilMs, bool lift) =>
+    private Task<Outcome<bool>> SanctionAsync(Caller moderator, string userId, LiveRoles targetRoles, SanctionKind kind, long? untilMs, bool lift) =>
         ModerateAsync(moderator, async () =>
         {
+            if (userId == moderator.UserId)
+            {
+                return LiveError.NotYourself();
+            }
+            if (StaffBadges.Rank(targetRoles) >= StaffBadges.Rank(moderator.Roles))
+            {
+                return LiveError.Outranked();
+            }
             if (lift)
             {
                 await sanctionStore.RemoveSanctionAsync(key, userId, kind);
@@ -489,7 +503,11 @@ public sealed class LiveSessionGrain(
     }
 
     private Task<Outcome<bool>> ModerateAsync(Caller moderator, Func<Task<Outcome<bool>>> action) =>
-        moderator.CanModerate ? CommandAsync(action) : Task.FromResult<Outcome<bool>>(LiveError.Forbidden("moderator"));
+        !moderator.CanModerate ? Task.FromResult<Outcome<bool>>(LiveError.Forbidden("moderator"))
+        // Muted or banned here by someone above them, a moderator does not moderate here (nor lift it).
+        : sanctions.Active(moderator.UserId!, SanctionKind.Ban, NowMs) is not null || sanctions.Active(moderator.UserId!, SanctionKind.Mute, NowMs) is not null
+            ? Task.FromResult<Outcome<bool>>(LiveError.SanctionedModerator())
+            : CommandAsync(action);
 
     /// <summary>
     /// Runs a rare, store-bound command, one at a time so that memory follows the store in the

@@ -11,9 +11,9 @@ namespace Events.Silo.Live;
 public sealed record CountsView(long Current, long Peak, long Unique, long TotalViews, long ReplayViews = 0);
 
 [GenerateSerializer, Immutable]
-public sealed record ChatView(long Id, string AuthorId, string AuthorName, string Text, long SentAt)
+public sealed record ChatView(long Id, string AuthorId, string AuthorName, string Text, long SentAt, string? Badge = null)
 {
-    public static ChatView From(ChatMessage m) => new(m.Id, m.AuthorId, m.AuthorName, m.Text, m.SentAtMs);
+    public static ChatView From(ChatMessage m) => new(m.Id, m.AuthorId, m.AuthorName, m.Text, m.SentAtMs, m.Badge);
 }
 
 /// <summary>The session's moderator-controlled state, always sent whole; <see cref="Pinned"/> is null when nothing is pinned.</summary>

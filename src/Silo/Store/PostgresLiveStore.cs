@@ -72,6 +72,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             deleted_by text,
             UNIQUE (session_id, author_id, client_message_id));
         CREATE INDEX IF NOT EXISTS chat_by_session ON chat_messages (session_id, id);
+        ALTER TABLE chat_messages ADD COLUMN IF NOT EXISTS author_badge text;
         CREATE TABLE IF NOT EXISTS sanctions (
             session_id text NOT NULL,
             user_id text NOT NULL,
@@ -275,8 +276,8 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                     """, P("sessions", sent.Select(d => d.SessionId).Distinct(StringComparer.Ordinal).ToArray())));
                 // ORDER BY ord makes the identity values follow the input order.
                 batch.BatchCommands.Add(BatchCommand("""
-                    INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at)
-                    SELECT s, a, n, b, k, t FROM unnest(@s, @a, @n, @b, @k, @t) WITH ORDINALITY AS d(s, a, n, b, k, t, ord) ORDER BY ord
+                    INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at, author_badge)
+                    SELECT s, a, n, b, k, t, g FROM unnest(@s, @a, @n, @b, @k, @t, @g) WITH ORDINALITY AS d(s, a, n, b, k, t, g, ord) ORDER BY ord
                     ON CONFLICT (session_id, author_id, client_message_id) DO NOTHING
                     RETURNING id, session_id, author_id, client_message_id
                     """,
@@ -285,7 +286,8 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                     P("n", sent.Select(d => d.AuthorName).ToArray()),
                     P("b", sent.Select(d => d.Text).ToArray()),
                     P("k", sent.Select(d => d.ClientMessageId).ToArray()),
-                    P("t", sent.Select(d => d.SentAtMs).ToArray())));
+                    P("t", sent.Select(d => d.SentAtMs).ToArray()),
+                    P("g", sent.Select(d => d.Badge).ToArray())));
                 await using var r = await batch.ExecuteReaderAsync().ConfigureAwait(false);
                 await r.NextResultAsync().ConfigureAwait(false);
                 while (await r.ReadAsync().ConfigureAwait(false))
@@ -299,7 +301,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             if (missing.Count > 0)
             {
                 await using var cmd = Command(c, tx, """
-                    SELECT m.id, m.session_id, m.author_id, m.author_name, m.body, m.sent_at, m.client_message_id
+                    SELECT m.id, m.session_id, m.author_id, m.author_name, m.body, m.sent_at, m.author_badge, m.client_message_id
                     FROM chat_messages m JOIN unnest(@s, @a, @k) AS d(s, a, k)
                       ON m.session_id = d.s AND m.author_id = d.a AND m.client_message_id = d.k
                     """,
@@ -309,7 +311,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                 await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
                 while (await r.ReadAsync().ConfigureAwait(false))
                 {
-                    existing[(r.GetString(1), r.GetString(2), r.GetString(6))] = StoreRows.Message(r);
+                    existing[(r.GetString(1), r.GetString(2), r.GetString(7))] = StoreRows.Message(r);
                 }
             }
 
@@ -321,7 +323,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
                 if (insertedIds.TryGetValue(key, out var id))
                 {
                     var first = drafts[firstOf[key]];
-                    results.Add(new ChatAppend(new ChatMessage(id, first.SessionId, first.AuthorId, first.AuthorName, first.Text, first.SentAtMs), firstOf[key] != i));
+                    results.Add(new ChatAppend(new ChatMessage(id, first.SessionId, first.AuthorId, first.AuthorName, first.Text, first.SentAtMs, first.Badge), firstOf[key] != i));
                 }
                 else if (existing.TryGetValue(key, out var stored))
                 {
@@ -342,27 +344,27 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) =>
         QueryMessagesAsync("""
             SELECT * FROM (
-                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
                 WHERE session_id = @s AND deleted_at IS NULL ORDER BY id DESC LIMIT @l) AS newest
             ORDER BY id
             """, P("s", sessionId), Limit(limit));
 
     public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) =>
         QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = @s AND id > @after AND deleted_at IS NULL ORDER BY id LIMIT @l
             """, P("s", sessionId), P("after", afterId), Limit(limit));
 
     public Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit) =>
         QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = @s AND sent_at >= @from AND sent_at <= @to AND deleted_at IS NULL ORDER BY id LIMIT @l
             """, P("s", sessionId), P("from", fromMs), P("to", toMs), Limit(limit));
 
     public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
     {
         var found = await QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = @s AND id = @id AND deleted_at IS NULL
             """, P("s", sessionId), P("id", messageId)).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];

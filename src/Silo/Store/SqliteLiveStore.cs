@@ -55,6 +55,14 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                     await ExecAsync(c, tx, "ALTER TABLE live_sessions ADD COLUMN replay_views INTEGER NOT NULL DEFAULT 0").ConfigureAwait(false);
                 }
             }
+            // Databases made before staff badges get the column.
+            await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('chat_messages') WHERE name = 'author_badge'"))
+            {
+                if ((long)(await columns.ExecuteScalarAsync().ConfigureAwait(false))! == 0)
+                {
+                    await ExecAsync(c, tx, "ALTER TABLE chat_messages ADD COLUMN author_badge TEXT").ConfigureAwait(false);
+                }
+            }
             return 0;
         }).ConfigureAwait(false);
     }
@@ -85,6 +93,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             sent_at INTEGER NOT NULL,
             deleted_at INTEGER,
             deleted_by TEXT,
+            author_badge TEXT,
             UNIQUE (session_id, author_id, client_message_id));
         CREATE INDEX IF NOT EXISTS chat_by_session ON chat_messages (session_id, id);
         CREATE TABLE IF NOT EXISTS sanctions (
@@ -243,13 +252,13 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             var results = new List<ChatAppend>(drafts.Count);
             await using var insert = Command(c, tx, """
-                INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at)
-                VALUES ($s, $a, $n, $b, $k, $t)
+                INSERT INTO chat_messages (session_id, author_id, author_name, body, client_message_id, sent_at, author_badge)
+                VALUES ($s, $a, $n, $b, $k, $t, $g)
                 ON CONFLICT (session_id, author_id, client_message_id) DO NOTHING
                 RETURNING id
-                """, ("$s", ""), ("$a", ""), ("$n", ""), ("$b", ""), ("$k", ""), ("$t", 0L));
+                """, ("$s", ""), ("$a", ""), ("$n", ""), ("$b", ""), ("$k", ""), ("$t", 0L), ("$g", ""));
             await using var existing = Command(c, tx, """
-                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
                 WHERE session_id = $s AND author_id = $a AND client_message_id = $k
                 """, ("$s", ""), ("$a", ""), ("$k", ""));
             foreach (var d in drafts)
@@ -260,10 +269,11 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 insert.Parameters["$b"].Value = d.Text;
                 insert.Parameters["$k"].Value = d.ClientMessageId;
                 insert.Parameters["$t"].Value = d.SentAtMs;
+                insert.Parameters["$g"].Value = (object?)d.Badge ?? DBNull.Value;
                 var id = await insert.ExecuteScalarAsync().ConfigureAwait(false);
                 if (id is long newId)
                 {
-                    results.Add(new ChatAppend(new ChatMessage(newId, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs), false));
+                    results.Add(new ChatAppend(new ChatMessage(newId, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs, d.Badge), false));
                     continue;
                 }
                 existing.Parameters["$s"].Value = d.SessionId;
@@ -279,27 +289,27 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<ChatMessage>> GetRecentChatAsync(string sessionId, int limit) =>
         QueryMessagesAsync("""
             SELECT * FROM (
-                SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+                SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
                 WHERE session_id = $s AND deleted_at IS NULL ORDER BY id DESC LIMIT $l)
             ORDER BY id
             """, ("$s", sessionId), ("$l", limit));
 
     public Task<IReadOnlyList<ChatMessage>> GetChatAfterAsync(string sessionId, long afterId, int limit) =>
         QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = $s AND id > $after AND deleted_at IS NULL ORDER BY id LIMIT $l
             """, ("$s", sessionId), ("$after", afterId), ("$l", limit));
 
     public Task<IReadOnlyList<ChatMessage>> GetChatBetweenAsync(string sessionId, long fromMs, long toMs, int limit) =>
         QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = $s AND sent_at >= $from AND sent_at <= $to AND deleted_at IS NULL ORDER BY id LIMIT $l
             """, ("$s", sessionId), ("$from", fromMs), ("$to", toMs), ("$l", limit));
 
     public async Task<ChatMessage?> GetChatMessageAsync(string sessionId, long messageId)
     {
         var found = await QueryMessagesAsync("""
-            SELECT id, session_id, author_id, author_name, body, sent_at FROM chat_messages
+            SELECT id, session_id, author_id, author_name, body, sent_at, author_badge FROM chat_messages
             WHERE session_id = $s AND id = $id AND deleted_at IS NULL
             """, ("$s", sessionId), ("$id", messageId)).ConfigureAwait(false);
         return found.Count == 0 ? null : found[0];

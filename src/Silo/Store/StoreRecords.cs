@@ -21,11 +21,12 @@ public sealed record SessionCounters(long UniqueViewers, long TotalViews, long P
 
 /// <summary>A chat message as sent, before the store has given it an id.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ChatDraft(string SessionId, string AuthorId, string AuthorName, string Text, string ClientMessageId, long SentAtMs);
+/// <param name="Badge">The author's staff badge when sent (<see cref="StaffBadges"/>), null for everyone else.</param>
+public sealed record ChatDraft(string SessionId, string AuthorId, string AuthorName, string Text, string ClientMessageId, long SentAtMs, string? Badge = null);
 
 /// <summary>A stored chat message; ids grow with the order in which messages were committed.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ChatMessage(long Id, string SessionId, string AuthorId, string AuthorName, string Text, long SentAtMs);
+public sealed record ChatMessage(long Id, string SessionId, string AuthorId, string AuthorName, string Text, long SentAtMs, string? Badge = null);
 
 /// <summary>The result of appending a chat message: the stored message, and whether it was already there (a retry).</summary>
 [GenerateSerializer, Immutable]

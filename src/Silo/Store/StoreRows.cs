@@ -21,9 +21,9 @@ internal static class StoreRows
         return list;
     }
 
-    /// <summary>Columns: id, session_id, author_id, author_name, body, sent_at.</summary>
+    /// <summary>Columns: id, session_id, author_id, author_name, body, sent_at, author_badge.</summary>
     public static ChatMessage Message(DbDataReader r) =>
-        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5));
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6));
 
     /// <summary>Columns: <see cref="RoundColumns"/>. show_tally is a boolean in PostgreSQL and an integer in SQLite; both readers' GetBoolean read it.</summary>
     public static RoundRecord Round(DbDataReader r) =>

@@ -142,7 +142,7 @@ public sealed record ChapterView(double At, string Kind, string Title, string? R
 
 /// <summary>A chat message as the replay shows it, at the second of the video when it was sent.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ReplayChatView(long Id, double At, string AuthorName, string Text);
+public sealed record ReplayChatView(long Id, double At, string AuthorName, string Text, string? Badge = null);
 
 [GenerateSerializer, Immutable]
 public sealed record StreamKeyView(string SessionId, string Key);

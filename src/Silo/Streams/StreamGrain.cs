@@ -347,7 +347,7 @@ public sealed class StreamGrain(IStreamStore store, IRoundStore rounds, IChatSto
         var messages = await chat.GetChatBetweenAsync(key, videoStart, endedAt, MaxReplayChat);
         var timeline = new ReplayTimeline(key, broadcastId, playlist, broadcast.Seconds,
             chapters.OrderBy(c => c.At).ToArray(),
-            messages.Select(m => new ReplayChatView(m.Id, At(m.SentAtMs), m.AuthorName, m.Text)).ToArray(),
+            messages.Select(m => new ReplayChatView(m.Id, At(m.SentAtMs), m.AuthorName, m.Text, m.Badge)).ToArray(),
             edit?.OriginalPlaylist ?? playlist, offset);
         timelines[broadcastId] = (timeline, Environment.TickCount64);
         return timeline;

@@ -16,7 +16,8 @@ namespace Events.Web.Live;
 /// Roles per method are listed in docs/live-api.md and checked by the grains.
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
-    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit) : Hub<ILiveClient>
+    Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
+    Microsoft.AspNetCore.Identity.UserManager<Member> users) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -188,11 +189,11 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
 
     /// <summary>Mutes a user in the session for 1 to 10,080 minutes; 0 lifts the mute. Moderators.</summary>
     public Task<HubResult<bool>> MuteUser(string sessionId, string userId, int minutes) =>
-        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.MuteAsync(me, userId, minutes), AuditActions.Muted, userId, minutes == 0 ? $"{sessionId}: lifted" : $"{sessionId}: {minutes} min");
+        CheckUserId(userId) ?? Moderate(sessionId, async (g, me) => await g.MuteAsync(me, userId, await RolesOfAsync(userId), minutes), AuditActions.Muted, userId, minutes == 0 ? $"{sessionId}: lifted" : $"{sessionId}: {minutes} min");
 
     /// <summary>Bans (true) or unbans (false) a user from chat and reactions in the session. Moderators.</summary>
     public Task<HubResult<bool>> BanUser(string sessionId, string userId, bool banned) =>
-        CheckUserId(userId) ?? Moderate(sessionId, (g, me) => g.BanAsync(me, userId, banned), banned ? AuditActions.Banned : AuditActions.Unbanned, userId, sessionId);
+        CheckUserId(userId) ?? Moderate(sessionId, async (g, me) => await g.BanAsync(me, userId, await RolesOfAsync(userId), banned), banned ? AuditActions.Banned : AuditActions.Unbanned, userId, sessionId);
 
     /// <summary>Sets slow mode: members may send one message per this many seconds (0 to 3,600; 0 turns it off). Moderators.</summary>
     public Task<HubResult<bool>> SetSlowMode(string sessionId, int seconds) =>
@@ -442,6 +443,20 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             await audit.WriteAsync(me, Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), action, target, detail);
         }
         return HubResult<T>.From(outcome);
+    }
+
+    /// <summary>The roles someone has now (moderation follows rank); an id with no account is a member's.</summary>
+    private async Task<LiveRoles> RolesOfAsync(string userId)
+    {
+        var roles = LiveRoles.Member;
+        if (await users.FindByIdAsync(userId) is { } member)
+        {
+            foreach (var role in await users.GetRolesAsync(member))
+            {
+                roles |= Roles.ToLiveRole(role);
+            }
+        }
+        return roles;
     }
 
     private static Task<HubResult<bool>>? CheckUserId(string userId) =>

@@ -282,7 +282,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
         var drafts = new[]
         {
             Draft("u1", "c1", "one", at: 1_001),
-            Draft("u2", "c1", "two", at: 1_002),
+            // A staff member's message keeps its badge.
+            Draft("u2", "c1", "two", at: 1_002) with { Badge = "moderator" },
             Draft("u1", "c2", "elsewhere", session: "s2", at: 1_003),
             Draft("u1", "c3", "three", at: 1_004),
         };
@@ -293,7 +294,7 @@ public abstract class LiveStoreContract : IAsyncLifetime
         {
             var d = drafts[i];
             Assert.False(appended[i].Duplicate);
-            Assert.Equal(new ChatMessage(appended[i].Message.Id, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs), appended[i].Message);
+            Assert.Equal(new ChatMessage(appended[i].Message.Id, d.SessionId, d.AuthorId, d.AuthorName, d.Text, d.SentAtMs, d.Badge), appended[i].Message);
         }
         var ids = appended.Select(a => a.Message.Id).ToArray();
         Assert.Equal(ids.Order(), ids);
@@ -309,7 +310,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
     [Fact]
     public async Task A_message_sent_again_in_a_later_batch_comes_back_as_the_stored_one()
     {
-        var original = (await Store.AppendChatAsync([Draft("u1", "c1", "first")]))[0];
+        var original = (await Store.AppendChatAsync([Draft("u1", "c1", "first") with { Badge = "organizer" }]))[0];
+        Assert.Equal("organizer", original.Message.Badge);
 
         var retry = await Store.AppendChatAsync([Draft("u2", "c2", "other"), Draft("u1", "c1", "first, edited", at: 5_000)]);
 

@@ -35,9 +35,19 @@ public sealed class RegisterModel(UserManager<Member> users, AccountMail mail, U
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (!ModelState.IsValid || !Silo.TextRules.IsClean(DisplayName) || DisplayName.Contains('\n') || DisplayName.Contains('\t'))
+        if (!ModelState.IsValid)
         {
             Errors = [text["account.registerinvalid"]];
+            return Page();
+        }
+        if (DisplayNameRules.Check(DisplayName) is { } problem)
+        {
+            Errors = [text[problem switch
+            {
+                NameProblem.Staff => "account.namestaff",
+                NameProblem.Invisible => "account.nameinvisible",
+                _ => "account.registerinvalid",
+            }]];
             return Page();
         }
         Email = Email.Trim();

@@ -193,12 +193,18 @@ function start(root) {
     const pinned = $("pinned");
     if (s.pinned) {
       pinned.hidden = false;
-      pinned.replaceChildren(el("strong", s.pinned.authorName), " ", s.pinned.text);
+      pinned.replaceChildren(...author(s.pinned), " ", el("span", s.pinned.text, "text"));
       if (state.you.canModerate) pinned.append(" ", button(t["unpin"], () => command("PinMessage", sessionId, null)));
     } else {
       pinned.hidden = true;
       pinned.replaceChildren();
     }
+  }
+
+  // The author's name, isolated so its characters cannot reorder the text beside it, and their staff badge.
+  function author(m) {
+    const name = el("strong", m.authorName, "author");
+    return m.badge ? [name, " ", el("span", t["badge." + m.badge] || m.badge, "staff staff-" + m.badge)] : [name];
   }
 
   function addMessage(m) {
@@ -207,15 +213,20 @@ function start(root) {
     const list = $("chat");
     const li = el("li");
     li.dataset.id = m.id;
-    li.append(el("strong", m.authorName, "author"), " ", el("span", m.text, "text"));
+    li.append(...author(m), " ", el("span", m.text, "text"));
     if (state.you.canModerate) {
       const tools = el("span", null, "tools");
-      tools.append(
-        button(t["pin"], () => command("PinMessage", sessionId, m.id)),
-        button(t["delete"], () => command("DeleteMessage", sessionId, m.id)),
-        button(t["mute"], () => moderate("MuteUser", sessionId, m.authorId, 10)),
-        button(t["ban"], () => confirm(format(t["confirmban"], m.authorName)) && moderate("BanUser", sessionId, m.authorId, true)),
-      );
+      tools.append(button(t["pin"], () => command("PinMessage", sessionId, m.id)));
+      // Moderation follows rank (the server checks it too): organizers' messages are theirs, moderators' an organizer's.
+      const mine = m.authorId === state.you.userId;
+      const outranked = m.badge === "organizer" || (m.badge === "moderator" && !state.you.canOrganize);
+      if (mine || !outranked) tools.append(button(t["delete"], () => command("DeleteMessage", sessionId, m.id)));
+      if (!mine && !outranked) {
+        tools.append(
+          button(t["mute"], () => moderate("MuteUser", sessionId, m.authorId, 10)),
+          button(t["ban"], () => confirm(format(t["confirmban"], m.authorName)) && moderate("BanUser", sessionId, m.authorId, true)),
+        );
+      }
       li.append(" ", tools);
     }
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
