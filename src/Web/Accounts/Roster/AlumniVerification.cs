@@ -208,7 +208,7 @@ public sealed class AlumniVerification(
         {
             db.VerificationAttempts.Add(new VerificationAttempt { UserId = member.Id, At = now, Succeeded = true });
         }
-        db.Audit.Add(audit.Entry(actor, address, action, subject ?? member.Id, Detail(number, reason)));
+        db.Audit.Add(audit.Entry(actor, address, action, subject ?? member.Id, DisplayNames.For(member) + " · " + Detail(number, reason)));
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         await access.RecordAsync(member.Id);
@@ -219,14 +219,14 @@ public sealed class AlumniVerification(
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         db.VerificationAttempts.Add(new VerificationAttempt { UserId = member.Id, At = now, Succeeded = false });
-        db.Audit.Add(audit.Entry(caller, address, AuditActions.VerificationFailed, member.Id, Detail(number.Length > 32 ? number[..32] : number, why)));
+        db.Audit.Add(audit.Entry(caller, address, AuditActions.VerificationFailed, member.Id, DisplayNames.For(member) + " · " + Detail(number.Length > 32 ? number[..32] : number, why)));
         await db.SaveChangesAsync();
     }
 
-    private static string? Detail(string? number, string? reason) =>
+    private static string Detail(string? number, string? reason) =>
         (number, reason) switch
         {
-            (null, null) => null,
+            (null, null) => "",
             ({ } n, null) => "student number " + n,
             (null, { } r) => r,
             ({ } n, { } r) => "student number " + n + ": " + r,
