@@ -56,6 +56,9 @@ public static class EventsHost
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddTelemetry(builder.Configuration);
+        // ASP.NET Core's "Request starting" lines carry the query string, where browsers put the
+        // hub's access_token: they stay off even when an operator turns Microsoft.AspNetCore up.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         var benchmark = Benchmark.BenchmarkApi.IsEnabled(builder);
         var forwarded = ForwardedFromProxies(builder.Configuration);
@@ -80,9 +83,10 @@ public static class EventsHost
         app.UseAuthorization();
         app.UseMiddleware<ViewerCookie>();
 
-        app.MapGroup("/api/account").WithTags("Account").AddEndpointFilter(SignInGate.FilterApiLoginAsync).MapIdentityApi<Member>();
+        app.MapGroup("/api/account").WithTags("Account").AddEndpointFilter(SignInGate.FilterApiLoginAsync).AddEndpointFilter(AccountQuotas.FilterApiAsync).MapIdentityApi<Member>();
         app.MapAdminApi();
         Accounts.Roster.RosterApi.MapRosterApi(app);
+        app.MapEventsApi();
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapLiveHub();
@@ -94,6 +98,7 @@ public static class EventsHost
         if (benchmark)
         {
             Benchmark.BenchmarkApi.MapBenchmarkApi(app);
+            Benchmark.BenchmarkApi.StopUnlessLoopback(app);
         }
         return app;
     }

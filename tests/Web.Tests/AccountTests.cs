@@ -421,4 +421,71 @@ public sealed class AccountTests
         var zh = await RegisterAsync(Browser(host, "zh-CN"), "zh-name@test.example", "校友办公室", "test-pass-1");
         Assert.Contains("仅限工作人员使用", WebUtility.HtmlDecode(await zh.Content.ReadAsStringAsync()));
     }
+    [Fact]
+    public async Task Registrations_and_account_mail_are_limited_by_address_and_by_recipient_without_telling_who_has_an_account()
+    {
+        await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:Accounts:RegistrationsPerAddress"] = "3",
+            ["RateLimits:Accounts:MailRequestsPerAddress"] = "4",
+            ["RateLimits:Accounts:MailsPerRecipient"] = "2",
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await RegisterAsync(Browser(host), $"burst{i}@test.example", $"Burst {i}", "test-pass-1")).StatusCode);
+        }
+        var fourth = await RegisterAsync(Browser(host), "burst3@test.example", "Burst 3", "test-pass-1");
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.Contains("Too many accounts were registered from your network", await fourth.Content.ReadAsStringAsync());
+        var api = await host.Http.PostAsJsonAsync("/api/account/register", new { email = "burst4@test.example", password = "test-pass-1" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, api.StatusCode);
+        Assert.True(api.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(50));
+        Assert.Empty(Mailbox.To(host.MailFolder, "burst3@test.example"));
+
+        // One recipient gets two account mails an hour (its confirmation was one); further asks answer
+        // the same as for an address without an account, and send nothing.
+        var again = new Dictionary<string, string> { ["Email"] = "burst0@test.example" };
+        for (var i = 0; i < 3; i++)
+        {
+            var asked = await SubmitAsync(Browser(host), "/account/resend", new(again));
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+            Assert.Contains("If burst0@test.example has an account, a message is on its way", WebUtility.HtmlDecode(await asked.Content.ReadAsStringAsync()));
+        }
+        await Mailbox.WaitForAsync(host.MailFolder, "burst0@test.example", already: 1);
+        await Task.Delay(300);
+        Assert.Equal(2, Mailbox.To(host.MailFolder, "burst0@test.example").Count);
+        // The address has asked three times; the fourth is its last this hour, in either language.
+        Assert.Equal(HttpStatusCode.OK, (await SubmitAsync(Browser(host), "/account/forgot", new() { ["Email"] = "nobody@test.example" })).StatusCode);
+        var fifth = await SubmitAsync(Browser(host, "zh-CN"), "/account/forgot", new() { ["Email"] = "nobody@test.example" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, fifth.StatusCode);
+        Assert.Contains("申请的邮件过多", await fifth.Content.ReadAsStringAsync());
+        var apiForgot = await host.Http.PostAsJsonAsync("/api/account/forgotPassword", new { email = "burst1@test.example" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, apiForgot.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_API_sign_in_for_an_unknown_address_takes_as_long_as_a_wrong_password()
+    {
+        // Full-strength password hashing (other tests lower it to make accounts quickly).
+        await using var host = await LiveHost.StartAsync(services: (services, _) =>
+            services.PostConfigure<PasswordHasherOptions>(o => o.IterationCount = new PasswordHasherOptions().IterationCount));
+        var member = await host.CreateAccountAsync("timed");
+        async Task<double> MedianMsAsync(Func<int, string> email)
+        {
+            var took = new List<double>();
+            for (var i = 0; i < 4; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var response = await host.Http.PostAsJsonAsync("/api/account/login", new { email = email(i), password = "wrong-pass-9" });
+                took.Add(watch.Elapsed.TotalMilliseconds);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+            return took.Order().ElementAt(took.Count / 2);
+        }
+        await MedianMsAsync(i => $"warm{i}@test.example");
+        var wrongPassword = await MedianMsAsync(_ => member.Email);
+        var unknown = await MedianMsAsync(i => $"stranger{i}@test.example");
+        // Without the extra work an unknown address answered ~13 times faster.
+        Assert.True(unknown > wrongPassword * 0.5, $"unknown address {unknown:F1} ms, wrong password {wrongPassword:F1} ms");
+    }
 }

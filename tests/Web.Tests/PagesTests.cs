@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 using Events.Silo.Live;
@@ -25,6 +26,47 @@ public sealed class PagesTests
         Assert.Contains("<html lang=\"zh-CN\">", chinese);
         Assert.Contains("校友活动", chinese);
         Assert.Contains("2026全球校友创新创业大赛", chinese);
+    }
+
+    [Fact]
+    public async Task Other_clients_read_events_and_sessions_with_their_status_from_the_api_in_either_language()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var events = JsonDocument.Parse(await host.Http.GetStringAsync("/api/events")).RootElement;
+        var contest = events.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "contest-2026");
+        Assert.Equal("contest", contest.GetProperty("kind").GetString());
+        Assert.Equal("Global Alumni Innovation and Entrepreneurship Contest 2026", contest.GetProperty("title").GetString());
+        var final = contest.GetProperty("sessions").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "contest-final");
+        Assert.Equal("upcoming", final.GetProperty("status").GetString());
+        Assert.Equal("/sessions/contest-final", final.GetProperty("url").GetString());
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("status").GetString() == "ended");
+
+        // In Chinese, by parameter or by the request's language.
+        var zh = JsonDocument.Parse(await host.Http.GetStringAsync("/api/sessions/contest-final?lang=zh")).RootElement;
+        Assert.Equal("总决赛：现场路演与观众投票", zh.GetProperty("title").GetString());
+        Assert.Equal("contest-2026", zh.GetProperty("eventId").GetString());
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/events/contest-2026"))
+        {
+            request.Headers.AcceptLanguage.ParseAdd("zh-CN");
+            var byHeader = JsonDocument.Parse(await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync()).RootElement;
+            Assert.StartsWith("2026", byHeader.GetProperty("title").GetString());
+            Assert.DoesNotContain("Contest", byHeader.GetProperty("title").GetString());
+        }
+
+        // An organizer takes the session live: the API says so within the pages' two seconds.
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        await using var control = await LiveClient.JoinAsync(host, "contest-final", organizer.Token);
+        Assert.True((await control.InvokeAsync<bool>("SetSessionStatus", "contest-final", "live")).Ok);
+        await Eventually.TrueAsync(() => JsonDocument.Parse(host.Http.GetStringAsync("/api/sessions/contest-final").GetAwaiter().GetResult())
+            .RootElement.GetProperty("status").GetString() == "live", "the session shows live", 5_000);
+        var live = JsonDocument.Parse(await host.Http.GetStringAsync("/api/events/contest-2026")).RootElement;
+        Assert.Equal("live", live.GetProperty("status").GetString());
+
+        // Unknown ids and languages are ProblemDetails.
+        var unknown = await host.Http.GetAsync("/api/events/no-such-event");
+        Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (unknown.StatusCode, unknown.Content.Headers.ContentType?.MediaType));
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/api/sessions/no-such-session")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.GetAsync("/api/events?lang=fr")).StatusCode);
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Events.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Tests;
@@ -105,5 +107,69 @@ public sealed class StartupTests
         var dashboard = await asAdmin.GetAsync(EventsHost.DashboardPath + "/");
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Contains("Orleans", await dashboard.Content.ReadAsStringAsync());
+    }
+    [Fact]
+    public async Task The_benchmark_token_endpoint_refuses_a_start_with_any_address_but_loopback_even_from_a_Kestrel_endpoint()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "events-bench-" + Guid.NewGuid().ToString("N"));
+        // Nothing is bound: the start is refused while the app is built.
+        var failure = Assert.Throws<InvalidOperationException>(() => EventsHost.Build(["--environment", "Benchmark", "--urls", "http://127.0.0.1:0"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Data:Path"] = folder,
+                ["Benchmark:Enabled"] = "true",
+                ["Kestrel:Endpoints:Open:Url"] = "http://0.0.0.0:5999",
+            })));
+        Assert.Contains("'http://0.0.0.0:5999' is not", failure.Message);
+        // Loopback endpoints of either family are taken.
+        await using var app = EventsHost.Build(["--environment", "Benchmark", "--urls", "http://127.0.0.1:0"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Data:Path"] = folder,
+                ["Benchmark:Enabled"] = "true",
+                ["Kestrel:Endpoints:Six:Url"] = "http://[::1]:0",
+            }));
+        Assert.NotNull(app);
+    }
+
+    /// <summary>Keeps every log message, of every level the configuration lets through.</summary>
+    private sealed class AllLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<(string Category, string Message)> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(AllLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Lines.Enqueue((category, formatter(state, exception)));
+        }
+    }
+
+    [Fact]
+    public async Task A_bearer_token_in_the_hub_address_is_never_written_to_the_log_even_with_ASP_NET_Core_logging_turned_up()
+    {
+        var logs = new AllLogs();
+        await using var host = await LiveHost.StartAsync(
+            new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug", ["Logging:LogLevel:Default"] = "Debug" },
+            services: (services, _) => services.AddSingleton<ILoggerProvider>(logs));
+        var member = await host.CreateAccountAsync("logged");
+        await using (var connection = await host.ConnectAsync(member.Token))
+        {
+            Assert.True((await connection.InvokeAsync<Web.Live.HubResult<Silo.Live.SessionSnapshot>>("JoinSession", "contest-final")).Ok);
+        }
+        await Task.Delay(200);
+        // The logging was really turned up (the test would see a token if one were written)...
+        Assert.Contains(logs.Lines, l => l.Category.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) && l.Message.Contains("/hubs/live"));
+        // ...and no line holds the token, nor the query parameter that carries it.
+        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains(member.Token[..40], StringComparison.Ordinal) || l.Message.Contains("access_token=", StringComparison.Ordinal));
     }
 }

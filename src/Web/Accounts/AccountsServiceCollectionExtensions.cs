@@ -48,6 +48,7 @@ public static class AccountsServiceCollectionExtensions
         // Cookies are checked against the account (stamp, roles) every minute, not every 30.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddSingleton<SignInGate>();
+        services.AddSingleton<AccountQuotas>();
         services.AddSingleton<MemberAccess>();
         services.AddHostedService(sp => sp.GetRequiredService<MemberAccess>());
         services.AddSingleton<IClaimsTransformation, MemberAccessClaims>();

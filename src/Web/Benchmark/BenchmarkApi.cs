@@ -56,11 +56,37 @@ public static class BenchmarkApi
         {
             throw new InvalidOperationException("Configuration 'Benchmark:Enabled' is only allowed in the 'Benchmark' environment.");
         }
-        var urls = builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "";
-        if (urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Any(u => !u.Contains("://127.0.0.1") && !u.Contains("://localhost")))
+        // Kestrel endpoints from configuration bind too, whatever 'urls' says.
+        var urls = (builder.Configuration["urls"] ?? builder.Configuration["ASPNETCORE_URLS"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"] ?? ""));
+        if (urls.FirstOrDefault(u => !IsLoopback(u)) is { } open)
         {
-            throw new InvalidOperationException("Configuration 'Benchmark:Enabled' needs every URL in 'urls' on 127.0.0.1 or localhost.");
+            throw new InvalidOperationException($"Configuration 'Benchmark:Enabled' needs every address the server binds on loopback (127.0.0.0/8, ::1, localhost); '{open}' is not.");
         }
         return true;
+    }
+
+    /// <summary>After start, the addresses actually bound: any other than loopback stops the server before it serves a token.</summary>
+    public static void StopUnlessLoopback(WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            if (bound.FirstOrDefault(a => !IsLoopback(a)) is { } open)
+            {
+                app.Logger.LogCritical("The benchmark API is on and the server is bound to {Address}, which is not loopback: stopping", open);
+                app.Lifetime.StopApplication();
+            }
+        });
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url.Replace("://+", "://0.0.0.0").Replace("://*", "://0.0.0.0"), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+        return uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 }

@@ -12,6 +12,7 @@ public static class LiveServiceCollectionExtensions
         configuration.GetSection("RateLimits").Bind(limits, o => o.ErrorOnUnknownConfiguration = true);
         limits.Validate();
         services.AddSingleton(limits);
+        services.AddSingleton(limits.Accounts);
         services.AddSingleton<RateGate>();
         services.AddSingleton<HubErrorFilter>();
         services.AddSignalR(o =>

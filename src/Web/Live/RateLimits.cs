@@ -9,8 +9,12 @@ public sealed class RateLimits
     public BucketLimit Join { get; set; } = new() { Burst = 20, PerSecond = 2 };
     public BucketLimit Moderate { get; set; } = new() { Burst = 30, PerSecond = 5 };
 
+    /// <summary>Registrations and account mail, per hour (<see cref="Events.Web.Accounts.AccountRateLimits"/>).</summary>
+    public Events.Web.Accounts.AccountRateLimits Accounts { get; set; } = new();
+
     public void Validate()
     {
+        Accounts.Validate();
         foreach (var (name, limit) in new[] { ("Chat", Chat), ("Vote", Vote), ("React", React), ("Join", Join), ("Moderate", Moderate) })
         {
             if (limit.Burst < 1 || limit.PerSecond <= 0)

@@ -147,6 +147,8 @@ internal static class UiStrings
         ["account.badlogin"] = ("That email and password do not match an account.", "邮箱或密码不正确。"),
         ["account.wait"] = ("Too many failed attempts: try again in {0} seconds.", "失败次数过多，请 {0} 秒后再试。"),
         ["account.registerinvalid"] = ("Check the fields: a valid email, a name of at most 40 characters, a password of at least 8.", "请检查：有效邮箱、不超过 40 个字符的名字、至少 8 位的密码。"),
+        ["account.toomanyregistrations"] = ("Too many accounts were registered from your network within the hour. Try again in {0} minutes.", "你所在网络一小时内注册的账号过多，请 {0} 分钟后再试。"),
+        ["account.toomanymails"] = ("Too many mails were asked for from your network within the hour. Try again in {0} minutes.", "你所在网络一小时内申请的邮件过多，请 {0} 分钟后再试。"),
         ["account.namestaff"] = ("This name reads as the alumni office or a staff title, which only staff may use. Choose another.", "该名字看起来像校友办或工作人员的称谓，仅限工作人员使用。请换一个名字。"),
         ["account.nameinvisible"] = ("The name holds invisible or direction-changing characters (zero-width spaces, right-to-left marks...). Type it again without them.", "名字中含有不可见或改变文字方向的字符（零宽空格、从右到左标记等）。请去掉后重新输入。"),
         ["account.weakpassword"] = ("The password needs at least 8 characters, a digit and a lowercase letter.", "密码至少 8 位，且需包含数字和小写字母。"),

@@ -69,6 +69,9 @@ public sealed class LiveHost : IAsyncDisposable
                 ["Admin:Password"] = "admin-pass-1",
                 // Generous limits: these tests are about correctness; one test sets strict ones.
                 ["RateLimits:Chat:Burst"] = "1000",
+                // Tests register many accounts from 127.0.0.1 (AccountTests checks the real limits).
+                ["RateLimits:Accounts:RegistrationsPerAddress"] = "100000",
+                ["RateLimits:Accounts:MailRequestsPerAddress"] = "100000",
                 ["RateLimits:Chat:PerSecond"] = "1000",
                 ["RateLimits:Vote:Burst"] = "1000",
                 ["RateLimits:Vote:PerSecond"] = "1000",

@@ -77,6 +77,9 @@ public sealed class WebNode : IAsyncDisposable
             ["Live__MaxTick"] = "00:00:01",
             ["RateLimits__Vote__Burst"] = "1000",
             ["RateLimits__Chat__Burst"] = "1000",
+            // Tests register many accounts from 127.0.0.1 (AccountTests checks the real limits).
+            ["RateLimits__Accounts__RegistrationsPerAddress"] = "100000",
+            ["RateLimits__Accounts__MailRequestsPerAddress"] = "100000",
             ["RateLimits__Chat__PerSecond"] = "1000",
             ["RateLimits__Join__Burst"] = "1000",
             ["RateLimits__Join__PerSecond"] = "1000",

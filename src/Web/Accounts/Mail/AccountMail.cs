@@ -14,7 +14,7 @@ namespace Events.Web.Accounts.Mail;
 /// configured public address. A mail that cannot be handed over is logged and reported as false,
 /// so the page can say so and offer to send it again.
 /// </summary>
-public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer server, UiText text, ILogger<AccountMail> logger)
+public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer server, UiText text, AccountQuotas quotas, ILogger<AccountMail> logger)
 {
     /// <summary>An Identity token made safe for a URL, as the account pages and the account API expect it.</summary>
     public static string EncodeToken(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
@@ -54,6 +54,13 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer s
 
     private async Task<bool> SendAsync(string to, string kind, params object[] args)
     {
+        // A recipient gets a few account mails an hour at most, whoever asks and whether or not
+        // the address has an account: the page answers as if sent, so the limit tells nothing.
+        if (await quotas.MailToAsync(to) > TimeSpan.Zero)
+        {
+            logger.LogWarning("Not sending {Kind} mail: its recipient has had the hourly limit of account mails", kind);
+            return true;
+        }
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(to));

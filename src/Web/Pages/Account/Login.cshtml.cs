@@ -26,10 +26,8 @@ public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member>
     [BindProperty(SupportsGet = true)]
     public string? SignedOut { get; set; }
 
-    private static readonly Member Unknown = new();
 
     /// <summary>A hash made with the platform's own hasher settings, so checking it costs what a real check costs.</summary>
-    private static string? unknownHash;
 
     public void OnGet()
     {
@@ -55,9 +53,7 @@ public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member>
         if (await users.FindByEmailAsync(Email.Trim()) is not { } member)
         {
             await gate.FailedAsync(Email, address);
-            // As long as a wrong password for a real account takes, so timing tells nothing.
-            unknownHash ??= users.PasswordHasher.HashPassword(Unknown, Guid.NewGuid().ToString());
-            users.PasswordHasher.VerifyHashedPassword(Unknown, unknownHash, Password);
+            SignInGate.CheckAsIfKnown(users.PasswordHasher, Password);
             Error = text["account.badlogin"];
             return Page();
         }

@@ -13,7 +13,7 @@ namespace Events.Web.Pages.Account;
 /// for it. Whether an address already has an account is never shown on the page (its owner gets
 /// a mail saying so instead), and both paths cost the same password hashing.
 /// </summary>
-public sealed class RegisterModel(UserManager<Member> users, AccountMail mail, UiText text) : PageModel
+public sealed class RegisterModel(UserManager<Member> users, AccountMail mail, AccountQuotas quotas, UiText text) : PageModel
 {
     [BindProperty, Required, EmailAddress, MaxLength(256)]
     public string Email { get; set; } = "";
@@ -48,6 +48,12 @@ public sealed class RegisterModel(UserManager<Member> users, AccountMail mail, U
                 NameProblem.Invisible => "account.nameinvisible",
                 _ => "account.registerinvalid",
             }]];
+            return Page();
+        }
+        if (await quotas.RegisterAsync(HttpContext.Connection.RemoteIpAddress) is { } wait && wait > TimeSpan.Zero)
+        {
+            Errors = [text.Format("account.toomanyregistrations", AccountQuotas.Minutes(wait))];
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return Page();
         }
         Email = Email.Trim();
