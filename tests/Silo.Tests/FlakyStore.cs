@@ -105,4 +105,12 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) { ThrowIfReadsDown(); return inner.GetTallyAsync(roundId); }
 
     public ValueTask DisposeAsync() => inner is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
+
+    public Task<MemberData> GetMemberDataAsync(string userId) => inner.GetMemberDataAsync(userId);
+
+    public Task ForgetMemberAsync(string userId, string anonymousId)
+    {
+        ThrowIfDown();
+        return inner.ForgetMemberAsync(userId, anonymousId);
+    }
 }

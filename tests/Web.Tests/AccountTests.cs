@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Events.Silo.Live;
 using Events.Web.Accounts;
+using Events.Web.Live;
 using Events.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -487,5 +490,80 @@ public sealed class AccountTests
         var unknown = await MedianMsAsync(i => $"stranger{i}@test.example");
         // Without the extra work an unknown address answered ~13 times faster.
         Assert.True(unknown > wrongPassword * 0.5, $"unknown address {unknown:F1} ms, wrong password {wrongPassword:F1} ms");
+    }
+    [Fact]
+    public async Task A_member_downloads_their_data_and_deletes_the_account_and_their_votes_stay_counted_and_their_messages_nameless()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        var member = await host.CreateAccountAsync("leaving");
+        var roster = new HttpRequestMessage(HttpMethod.Put, "/api/roster") { Content = new StringContent("student_number,name,class_year,school\n7001,Lin Yu,2015,Law\n", System.Text.Encoding.UTF8, "text/csv") };
+        roster.Headers.Authorization = new("Bearer", organizer.Token);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.SendAsync(roster)).StatusCode);
+        var browser = Browser(host);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, member.Email, member.Password)).StatusCode);
+        var verified = await SubmitAsync(browser, "/account/verify", new() { ["StudentNumber"] = "7001", ["Name"] = "Lin Yu", ["ClassYear"] = "2015" }, "/account/verify?handler=Match");
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+
+        string roundId;
+        ChatAck said;
+        await using (var control = await LiveClient.JoinAsync(host, Session, organizer.Token))
+        await using (var client = await LiveClient.JoinAsync(host, Session, member.Token))
+        {
+            roundId = (await control.InvokeAsync<Silo.Live.RoundView>("OpenRound", Session, new Live.OpenRoundRequest("Best pitch?", ["A", "B"], true, false, "round-1"))).Value!.RoundId;
+            Assert.True((await client.InvokeAsync<Silo.Live.VoteAck>("CastVote", roundId, "a", "vote-1")).Ok);
+            said = (await client.InvokeAsync<ChatAck>("SendChat", Session, "thanks, everyone", "chat-1")).Value!;
+        }
+
+        // The download holds the account, the verification, the message, the vote and the log about them.
+        var download = await browser.GetAsync("/account/data");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        var data = JsonDocument.Parse(await download.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(member.Email, data.GetProperty("account").GetProperty("email").GetString());
+        Assert.Contains("Verified", data.GetProperty("account").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("7001", data.GetProperty("roster").GetProperty("studentNumber").GetString());
+        Assert.Equal("thanks, everyone", data.GetProperty("chat")[0].GetProperty("text").GetString());
+        Assert.Equal(("Best pitch?", "a"), (data.GetProperty("votes")[0].GetProperty("question").GetString(), data.GetProperty("votes")[0].GetProperty("option").GetString()));
+        Assert.Contains(data.GetProperty("auditLog").EnumerateArray(), e => e.GetProperty("action").GetString() == "verify.roster" && e.GetProperty("byYou").GetBoolean());
+        Assert.Equal(HttpStatusCode.Redirect, (await Browser(host).GetAsync("/account/data")).StatusCode);
+
+        // Deleting asks for the password.
+        var wrong = await SubmitAsync(browser, "/account/delete", new() { ["Password"] = "not-it-1" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
+        var deleted = await SubmitAsync(browser, "/account/delete", new() { ["Password"] = member.Password });
+        Assert.Equal("/account/deleted", deleted.Headers.Location?.OriginalString);
+
+        // Every credential stops: the cookie, the bearer token, a sign-in.
+        Assert.False(await SignedInAsync(browser));
+        await using (var again = await host.ConnectAsync(member.Token))
+        {
+            var joined = await again.InvokeAsync<HubResult<SessionSnapshot>>("JoinSession", Session);
+            Assert.False(joined.Value!.You.SignedIn);
+            Assert.Equal("unauthenticated", (await again.InvokeAsync<HubResult<ChatAck>>("SendChat", Session, "still here?", "chat-2")).Error?.Code);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Http.PostAsJsonAsync("/api/account/login", new { email = member.Email, password = member.Password })).StatusCode);
+
+        // What others see stays: the vote is counted, the message is there without a name.
+        await using var viewer = await LiveClient.JoinAsync(host, Session);
+        var message = viewer.Snapshot.Chat.Single(m => m.Id == said.MessageId);
+        Assert.Equal(("", "thanks, everyone"), (message.AuthorName, message.Text));
+        Assert.StartsWith("deleted-", message.AuthorId);
+        Assert.Equal(1, viewer.Snapshot.Rounds.Single(r => r.RoundId == roundId).TotalVotes);
+        // The student number is free again, and the log keeps what happened without the name.
+        var organizerPages = Browser(host);
+        await SignInAsync(organizerPages, organizer.Email, organizer.Password);
+        Assert.Contains("1 alumni on the roster, 0 of them verified", WebUtility.HtmlDecode(await organizerPages.GetStringAsync("/organize/roster")));
+        var log = WebUtility.HtmlDecode(await organizerPages.GetStringAsync("/organize/audit"));
+        Assert.Contains("Account deleted", log);
+        Assert.Contains("Verified by roster details", log);
+        Assert.DoesNotContain(member.DisplayName, log);
+        Assert.DoesNotContain(member.Id, log);
+
+        // The only administrator cannot delete their account.
+        var admin = Browser(host);
+        await SignInAsync(admin, "admin@test.example", "admin-pass-1");
+        Assert.Equal(HttpStatusCode.Conflict, (await SubmitAsync(admin, "/account/delete", new() { ["Password"] = "admin-pass-1" })).StatusCode);
+        Assert.True(await SignedInAsync(admin));
     }
 }

@@ -48,6 +48,13 @@ public interface ILiveSessionGrain : IGrainWithStringKey
     /// <summary>Pins a message, or unpins with a null id.</summary>
     Task<Outcome<bool>> PinAsync(Caller moderator, long? messageId);
 
+    /// <summary>
+    /// A person deleted their account and the store has forgotten them: the messages this grain
+    /// holds show without their name from now on (new joins; open pages keep what they had).
+    /// Called by the host, not by people.
+    /// </summary>
+    Task ForgetAuthorAsync(string userId, string anonymousId);
+
     /// <summary>Sets the status; ending closes every open round first (their acknowledged votes counted, later ones refused).</summary>
     Task<Outcome<bool>> SetStatusAsync(Caller organizer, SessionStatus status);
 

@@ -331,6 +331,24 @@ public sealed class LiveSessionGrain(
             return true;
         });
 
+    public Task ForgetAuthorAsync(string userId, string anonymousId)
+    {
+        ChatMessage Forget(ChatMessage m) => m.AuthorId == userId ? m with { AuthorId = anonymousId, AuthorName = "" } : m;
+        var kept = recent.Select(Forget).ToArray();
+        recent.Clear();
+        foreach (var m in kept)
+        {
+            recent.Enqueue(m);
+        }
+        if (pinned is not null)
+        {
+            pinned = Forget(pinned);
+        }
+        sanctions.Remove(userId, SanctionKind.Mute);
+        sanctions.Remove(userId, SanctionKind.Ban);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Takes a deleted message out of the recent chat, the pending update and the pin, and announces its deletion.</summary>
     private void ForgetMessage(long messageId)
     {

@@ -6,10 +6,24 @@ namespace Events.Silo.Store;
 /// (session, author, client message id), one round per (session, client command id). Every
 /// batch method is atomic: all of the batch is committed, or none of it and the call throws.
 /// </summary>
-public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore, IStreamStore
+public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore, IStreamStore, IMemberDataStore
 {
     /// <summary>Creates the schema if it is missing. Safe to call on every start.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>What the store holds on one person, for their download, and forgetting them when they delete their account.</summary>
+public interface IMemberDataStore
+{
+    /// <summary>Their chat messages (deleted ones too), votes, mutes and bans, and the sessions they watched signed in.</summary>
+    Task<MemberData> GetMemberDataAsync(string userId);
+
+    /// <summary>
+    /// Detaches everything from the person in one transaction: their messages and votes are kept
+    /// (tallies and the chat stay as they were) under <paramref name="anonymousId"/> and with no
+    /// name; their mutes and bans are removed; their views count on under the anonymous key.
+    /// </summary>
+    Task ForgetMemberAsync(string userId, string anonymousId);
 }
 
 /// <summary>A session's durable settings, audience figures and reaction totals.</summary>

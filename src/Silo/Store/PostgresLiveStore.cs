@@ -767,6 +767,63 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         return await cmd.ExecuteScalarAsync().ConfigureAwait(false) is not null;
     }
 
+    // ---- a member's own data ----------------------------------------------------------------
+
+    public async Task<MemberData> GetMemberDataAsync(string userId)
+    {
+        await using var c = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        IReadOnlyList<MemberChat> chat;
+        await using (var cmd = Command(c, null, "SELECT id, session_id, body, sent_at, deleted_at IS NOT NULL FROM chat_messages WHERE author_id = @u ORDER BY id", P("u", userId)))
+        await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            chat = await StoreRows.ListAsync(r, StoreRows.MemberChat).ConfigureAwait(false);
+        }
+        IReadOnlyList<MemberVote> votes;
+        await using (var cmd = Command(c, null, """
+            SELECT v.round_id, r.session_id, r.question, v.option_id, v.cast_at FROM votes v JOIN vote_rounds r ON r.round_id = v.round_id
+            WHERE v.voter_id = @u ORDER BY v.cast_at
+            """, P("u", userId)))
+        await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            votes = await StoreRows.ListAsync(r, StoreRows.MemberVote).ConfigureAwait(false);
+        }
+        IReadOnlyList<MemberSanction> sanctions;
+        await using (var cmd = Command(c, null, "SELECT session_id, kind, until_ms, set_at FROM sanctions WHERE user_id = @u ORDER BY set_at", P("u", userId)))
+        await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            sanctions = await StoreRows.ListAsync(r, StoreRows.MemberSanction).ConfigureAwait(false);
+        }
+        IReadOnlyList<MemberView> viewed;
+        await using (var cmd = Command(c, null, "SELECT session_id, first_seen FROM session_viewers WHERE viewer_key = @k ORDER BY first_seen", P("k", "u:" + userId)))
+        await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            viewed = await StoreRows.ListAsync(r, StoreRows.MemberView).ConfigureAwait(false);
+        }
+        return new MemberData(chat, votes, sanctions, viewed);
+    }
+
+    public Task ForgetMemberAsync(string userId, string anonymousId) =>
+        InTransactionAsync(async (c, tx) =>
+        {
+            await using (var cmd = Command(c, tx, "UPDATE chat_messages SET author_id = @a, author_name = '' WHERE author_id = @u", P("a", anonymousId), P("u", userId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using (var cmd = Command(c, tx, "UPDATE votes SET voter_id = @a WHERE voter_id = @u", P("a", anonymousId), P("u", userId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using (var cmd = Command(c, tx, "DELETE FROM sanctions WHERE user_id = @u", P("u", userId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await using (var cmd = Command(c, tx, "UPDATE session_viewers SET viewer_key = @a WHERE viewer_key = @u", P("a", "x:" + anonymousId), P("u", "u:" + userId)))
+            {
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            return 0;
+        });
+
     private async Task<int> ExecuteAsync(string sql, params NpgsqlParameter[] args)
     {
         await using var cmd = dataSource.CreateCommand(sql);

@@ -655,6 +655,58 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);
         });
 
+    // ---- a member's own data ----------------------------------------------------------------
+
+    public Task<MemberData> GetMemberDataAsync(string userId) =>
+        ReadAsync(async c =>
+        {
+            IReadOnlyList<MemberChat> chat;
+            await using (var cmd = Command(c, null, "SELECT id, session_id, body, sent_at, deleted_at IS NOT NULL FROM chat_messages WHERE author_id = $u ORDER BY id", ("$u", userId)))
+            await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                chat = await StoreRows.ListAsync(r, StoreRows.MemberChat).ConfigureAwait(false);
+            }
+            IReadOnlyList<MemberVote> votes;
+            await using (var cmd = Command(c, null, """
+                SELECT v.round_id, r.session_id, r.question, v.option_id, v.cast_at FROM votes v JOIN vote_rounds r ON r.round_id = v.round_id
+                WHERE v.voter_id = $u ORDER BY v.cast_at
+                """, ("$u", userId)))
+            await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                votes = await StoreRows.ListAsync(r, StoreRows.MemberVote).ConfigureAwait(false);
+            }
+            IReadOnlyList<MemberSanction> sanctions;
+            await using (var cmd = Command(c, null, "SELECT session_id, kind, until_ms, set_at FROM sanctions WHERE user_id = $u ORDER BY set_at", ("$u", userId)))
+            await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                sanctions = await StoreRows.ListAsync(r, StoreRows.MemberSanction).ConfigureAwait(false);
+            }
+            IReadOnlyList<MemberView> viewed;
+            await using (var cmd = Command(c, null, "SELECT session_id, first_seen FROM session_viewers WHERE viewer_key = $k ORDER BY first_seen", ("$k", "u:" + userId)))
+            await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+            {
+                viewed = await StoreRows.ListAsync(r, StoreRows.MemberView).ConfigureAwait(false);
+            }
+            return new MemberData(chat, votes, sanctions, viewed);
+        });
+
+    public Task ForgetMemberAsync(string userId, string anonymousId) =>
+        WriteAsync(async (c, tx) =>
+        {
+            foreach (var (sql, args) in new (string, (string, object?)[])[]
+            {
+                ("UPDATE chat_messages SET author_id = $a, author_name = '' WHERE author_id = $u", [("$a", anonymousId), ("$u", userId)]),
+                ("UPDATE votes SET voter_id = $a WHERE voter_id = $u", [("$a", anonymousId), ("$u", userId)]),
+                ("DELETE FROM sanctions WHERE user_id = $u", [("$u", userId)]),
+                ("UPDATE session_viewers SET viewer_key = $a WHERE viewer_key = $u", [("$a", "x:" + anonymousId), ("$u", "u:" + userId)]),
+            })
+            {
+                await using var cmd = Command(c, tx, sql, args);
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            return 0;
+        });
+
     private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);

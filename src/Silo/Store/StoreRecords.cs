@@ -123,3 +123,17 @@ public sealed record LiveKitStageRecord(string SessionId, string Room, string In
 
 /// <summary>A broadcast carried by a LiveKit room; <see cref="EgressId"/> is the recording, when it started.</summary>
 public sealed record LiveKitBroadcastRecord(string SessionId, string BroadcastId, string Room, string? EgressId);
+
+/// <summary>One of a person's chat messages, for their download.</summary>
+public sealed record MemberChat(long Id, string SessionId, string Text, long SentAtMs, bool Deleted);
+
+/// <summary>One of a person's votes, with the question it answered.</summary>
+public sealed record MemberVote(string RoundId, string SessionId, string Question, string OptionId, long CastAtMs);
+
+/// <summary>A mute or ban on the person.</summary>
+public sealed record MemberSanction(string SessionId, string Kind, long? UntilMs, long SetAtMs);
+
+/// <summary>A session the person watched signed in, and when first.</summary>
+public sealed record MemberView(string SessionId, long FirstSeenMs);
+
+public sealed record MemberData(IReadOnlyList<MemberChat> Chat, IReadOnlyList<MemberVote> Votes, IReadOnlyList<MemberSanction> Sanctions, IReadOnlyList<MemberView> Viewed);

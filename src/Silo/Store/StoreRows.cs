@@ -21,6 +21,18 @@ internal static class StoreRows
         return list;
     }
 
+    /// <summary>Columns: id, session_id, body, sent_at, deleted (a boolean).</summary>
+    public static MemberChat MemberChat(DbDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetBoolean(4));
+
+    /// <summary>Columns: round_id, session_id, question, option_id, cast_at.</summary>
+    public static MemberVote MemberVote(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4));
+
+    /// <summary>Columns: session_id, kind, until_ms, set_at.</summary>
+    public static MemberSanction MemberSanction(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt64(3));
+
+    /// <summary>Columns: session_id, first_seen.</summary>
+    public static MemberView MemberView(DbDataReader r) => new(r.GetString(0), r.GetInt64(1));
+
     /// <summary>Columns: id, session_id, author_id, author_name, body, sent_at, author_badge.</summary>
     public static ChatMessage Message(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6));

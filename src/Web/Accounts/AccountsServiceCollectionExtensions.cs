@@ -87,6 +87,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<Roster.RosterImporter>();
         services.AddScoped<Roster.AlumniVerification>();
+        services.AddScoped<AccountData>();
         return services;
     }
 

@@ -65,6 +65,46 @@ public abstract class LiveStoreContract : IAsyncLifetime
     private static RoundDraft Round(string roundId, string commandId, long openedAt, string session = "s1", string question = "Best project?") =>
         new(roundId, session, question, [new("a", "Alpha"), new("b", "Beta"), new("c", "Gamma")], true, RoundEligibility.Verified, "org", commandId, openedAt);
 
+    // ---- a member's own data ----------------------------------------------------------------
+
+    [Fact]
+    public async Task A_members_data_is_listed_and_once_forgotten_kept_under_an_anonymous_id_with_every_count_unchanged()
+    {
+        await Store.AppendChatAsync([Draft("u1", "c1", "hello"), Draft("u2", "c1", "hi"), Draft("u1", "c2", "bye", session: "s2", at: 2_000)]);
+        var deleted = (await Store.AppendChatAsync([Draft("u1", "c3", "oops")]))[0].Message;
+        Assert.True(await Store.DeleteChatAsync("s1", deleted.Id, "mod", 3_000));
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000, question: "Best pitch?"));
+        await Store.CastVotesAsync([Vote("u1", "a", "v1", at: 1_500), Vote("u2", "b", "v2")]);
+        await Store.SetSanctionAsync(new Sanction("s1", "u1", SanctionKind.Mute, 9_000, "mod1"), 2_500);
+        await Store.RecordPresenceAsync("s1", ["u:u1", "u:u2"], 2, 0, 2, 1_000);
+
+        var data = await Store.GetMemberDataAsync("u1");
+        Assert.Equal([("s1", "hello", false), ("s2", "bye", false), ("s1", "oops", true)], data.Chat.Select(m => (m.SessionId, m.Text, m.Deleted)));
+        Assert.Equal(new MemberVote("r1", "s1", "Best pitch?", "a", 1_500), Assert.Single(data.Votes));
+        Assert.Equal(new MemberSanction("s1", "Mute", 9_000, 2_500), Assert.Single(data.Sanctions));
+        Assert.Equal(new MemberView("s1", 1_000), Assert.Single(data.Viewed));
+
+        var tally = Sorted(await Store.GetTallyAsync("r1"));
+        var counters = await Store.GetCountersAsync("s1");
+        await Store.ForgetMemberAsync("u1", "anon-1");
+
+        var after = await Store.GetMemberDataAsync("u1");
+        Assert.Empty(after.Chat);
+        Assert.Empty(after.Votes);
+        Assert.Empty(after.Sanctions);
+        Assert.Empty(after.Viewed);
+        // What everyone else sees stays: the messages (without the name), the tally, the audience figures.
+        Assert.Equal(tally, Sorted(await Store.GetTallyAsync("r1")));
+        Assert.Equal(counters, await Store.GetCountersAsync("s1"));
+        var recent = await Store.GetRecentChatAsync("s1", 10);
+        Assert.Equal([("anon-1", "", "hello"), ("u2", "Name u2", "hi")], recent.Select(m => (m.AuthorId, m.AuthorName, m.Text)));
+        Assert.Contains(await Store.GetVotesAsync("r1"), v => v.VoterId == "anon-1" && v.OptionId == "a");
+        Assert.Empty(await Store.GetSanctionsAsync("s1"));
+        // The one vote per round still holds for the anonymous ballot, and a view under the old key counts anew.
+        Assert.Single((await Store.GetMemberDataAsync("anon-1")).Votes);
+        Assert.Equal(counters.UniqueViewers + 1, (await Store.RecordPresenceAsync("s1", ["u:u1"], 1, 0, 1, 5_000)).UniqueViewers);
+    }
+
     private static List<KeyValuePair<string, long>> Sorted(IReadOnlyDictionary<string, long> totals) =>
         totals.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
 

@@ -24,11 +24,12 @@ public static class AuditActions
     public const string ReplayEdited = "replay.edit";
     public const string RecordingUploaded = "recording.upload";
     public const string MarkerAdded = "marker.add";
+    public const string AccountDeleted = "account.delete";
 
     public static IReadOnlyList<string> All { get; } =
     [
         RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
-        SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded,
+        SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted,
     ];
 }

@@ -203,7 +203,7 @@ function start(root) {
 
   // The author's name, isolated so its characters cannot reorder the text beside it, and their staff badge.
   function author(m) {
-    const name = el("strong", m.authorName, "author");
+    const name = el("strong", m.authorName || t["formermember"], "author");
     return m.badge ? [name, " ", el("span", t["badge." + m.badge] || m.badge, "staff staff-" + m.badge)] : [name];
   }
 

@@ -15,7 +15,7 @@ export function startReplay({ url, video, list, chapters, el, t }) {
       const li = el("li");
       li.dataset.id = m.id;
       li.dataset.at = m.at;
-      li.append(el("strong", m.authorName, "author"));
+      li.append(el("strong", m.authorName || t["formermember"], "author"));
       if (m.badge) li.append(" ", el("span", t["badge." + m.badge] || m.badge, "staff staff-" + m.badge));
       li.append(" ", el("span", m.text, "text"));
       return li;
