@@ -9,9 +9,9 @@ namespace Events.Web;
 /// where served over HTTPS. The policy names the only other origins a page may reach: the LiveKit
 /// server (its signalling socket) and, with direct reads, the Azure storage account.
 /// </summary>
-public sealed class SecurityHeaders(RequestDelegate next, StreamingOptions streaming)
+public sealed class SecurityHeaders(RequestDelegate next, StreamingOptions streaming, Accounts.Sso.SsoSettings sso)
 {
-    private readonly string policy = BuildPolicy(streaming);
+    private readonly string policy = BuildPolicy(streaming, sso);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -31,8 +31,10 @@ public sealed class SecurityHeaders(RequestDelegate next, StreamingOptions strea
         return next(context);
     }
 
-    private static string BuildPolicy(StreamingOptions streaming)
+    private static string BuildPolicy(StreamingOptions streaming, Accounts.Sso.SsoSettings sso)
     {
+        // The sign-in button's form is answered with a redirect to the university's provider.
+        var forms = sso.Enabled ? "form-action 'self' " + new Uri(sso.Authority!).GetLeftPart(UriPartial.Authority) : "form-action 'self'";
         var connect = new List<string> { "'self'" };
         var media = new List<string> { "'self'", "blob:" };
         if (streaming.LiveKit.Enabled && Uri.TryCreate(streaming.LiveKit.Url, UriKind.Absolute, out var liveKit))
@@ -58,7 +60,7 @@ public sealed class SecurityHeaders(RequestDelegate next, StreamingOptions strea
             "worker-src 'self' blob:",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            forms,
             "frame-ancestors 'none'");
     }
 }

@@ -88,6 +88,10 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<Roster.RosterImporter>();
         services.AddScoped<Roster.AlumniVerification>();
         services.AddScoped<AccountData>();
+        var sso = new Sso.SsoSettings();
+        configuration.GetSection("Sso").Bind(sso, o => o.ErrorOnUnknownConfiguration = true);
+        sso.Validate();
+        Sso.SingleSignOn.Add(services, sso);
         return services;
     }
 

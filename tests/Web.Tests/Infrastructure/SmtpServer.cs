@@ -28,43 +28,14 @@ public sealed class SmtpServer : IAsyncDisposable
 
     public static async Task<SmtpServer> StartAsync()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "smtp", "server.mjs");
         var folder = Directory.CreateTempSubdirectory("smtp-").FullName;
-        var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.GetFullPath(script), folder, User, Password, "300" })
-        {
-            info.ArgumentList.Add(a);
-        }
-        var process = Process.Start(info)!;
-        var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.StartsWith("listening ", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult(int.Parse(e.Data["listening ".Length..]));
-            }
-        };
-        var errors = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var started = await Task.WhenAny(ready.Task, Task.Delay(TimeSpan.FromSeconds(20)));
-        if (started != ready.Task)
-        {
-            process.Kill();
-            throw new InvalidOperationException("The SMTP server did not start: " + errors);
-        }
-        return new SmtpServer(process, await ready.Task, folder);
+        var (process, port) = await NodeServer.StartAsync(NodeServer.Script("smtp", "server.mjs"), "SMTP server", folder, User, Password, "300");
+        return new SmtpServer(process, port, folder);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
-        process.Dispose();
+        await NodeServer.StopAsync(process);
         try
         {
             Directory.Delete(Folder, recursive: true);

@@ -8,6 +8,7 @@ public static class AuditActions
     public const string VerifiedByRoster = "verify.roster";
     public const string VerifiedByLink = "verify.link";
     public const string VerifiedByOrganizer = "verify.organizer";
+    public const string VerifiedBySso = "verify.sso";
     public const string VerificationFailed = "verify.failed";
     public const string RosterImported = "roster.import";
     public const string MessageDeleted = "chat.delete";
@@ -28,7 +29,7 @@ public static class AuditActions
 
     public static IReadOnlyList<string> All { get; } =
     [
-        RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerificationFailed, RosterImported,
+        RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerifiedBySso, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
         SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted,
     ];

@@ -183,6 +183,29 @@ public sealed class AlumniVerification(
         return await ClaimAsync(member, actor, address, number, AuditActions.VerifiedByOrganizer, reason, subject: member.Id);
     }
 
+    /// <summary>
+    /// The university's sign-in says this member is a verified alumnus: verified at once, with
+    /// their roster row when the provider names a student number nobody else has claimed.
+    /// </summary>
+    public async Task<VerifyOutcome> ByProviderAsync(Member member, string? studentNumber, string? address)
+    {
+        if (await IsVerifiedAsync(member))
+        {
+            return VerifyOutcome.AlreadyVerified;
+        }
+        string? number = null;
+        if (!string.IsNullOrWhiteSpace(studentNumber) && studentNumber.Length <= 64)
+        {
+            var candidate = RosterNames.Number(studentNumber);
+            var row = await db.Roster.AsNoTracking().FirstOrDefaultAsync(r => r.StudentNumber == candidate);
+            number = row is not null && (row.ClaimedBy is null || row.ClaimedBy == member.Id) ? candidate : null;
+        }
+        var self = new Caller(member.Id, DisplayNames.For(member), Silo.LiveRoles.Member);
+        var outcome = await ClaimAsync(member, self, address, number, AuditActions.VerifiedBySso, "the university's sign-in says so");
+        // A number claimed between the read and the claim: verified without it.
+        return outcome == VerifyOutcome.Claimed ? await ClaimAsync(member, self, address, null, AuditActions.VerifiedBySso, "the university's sign-in says so") : outcome;
+    }
+
     private async Task<VerifyOutcome> ClaimAsync(Member member, Caller actor, string? address, string? number, string action, string? reason, string? subject = null)
     {
         await using var transaction = await db.Database.BeginTransactionAsync();

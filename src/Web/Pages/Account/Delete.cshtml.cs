@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages.Account;
 
-/// <summary>A member deletes their account, confirming with their password.</summary>
+/// <summary>A member deletes their account, confirming with their password (or, signed in only through the university, their email).</summary>
 [Authorize(AuthenticationSchemes = "Identity.Application")]
 public sealed class DeleteModel(UserManager<Member> users, SignInManager<Member> signIn, AccountData data, UiText text) : PageModel
 {
@@ -16,7 +16,18 @@ public sealed class DeleteModel(UserManager<Member> users, SignInManager<Member>
 
     public string? Error { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync() => await users.GetUserAsync(User) is null ? Challenge() : Page();
+    /// <summary>False for an account that signs in only through the university: it confirms with its email instead.</summary>
+    public bool HasPassword { get; private set; } = true;
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (await users.GetUserAsync(User) is not { } member)
+        {
+            return Challenge();
+        }
+        HasPassword = await users.HasPasswordAsync(member);
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
@@ -24,7 +35,11 @@ public sealed class DeleteModel(UserManager<Member> users, SignInManager<Member>
         {
             return Challenge();
         }
-        if (string.IsNullOrEmpty(Password) || !await users.CheckPasswordAsync(member, Password))
+        HasPassword = await users.HasPasswordAsync(member);
+        var confirmed = HasPassword
+            ? !string.IsNullOrEmpty(Password) && await users.CheckPasswordAsync(member, Password)
+            : string.Equals(Password.Trim(), member.Email, StringComparison.OrdinalIgnoreCase);
+        if (!confirmed)
         {
             Error = text["account.deletewrongpassword"];
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;

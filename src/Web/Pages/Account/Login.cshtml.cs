@@ -7,8 +7,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member> users, SignInGate gate, UiText text) : PageModel
+public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member> users, SignInGate gate, UiText text, Events.Web.Accounts.Sso.SsoSettings sso) : PageModel
 {
+    public Events.Web.Accounts.Sso.SsoSettings Sso => sso;
+
     [BindProperty, Required, EmailAddress, MaxLength(256)]
     public string Email { get; set; } = "";
 
@@ -25,9 +27,6 @@ public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member>
 
     [BindProperty(SupportsGet = true)]
     public string? SignedOut { get; set; }
-
-
-    /// <summary>A hash made with the platform's own hasher settings, so checking it costs what a real check costs.</summary>
 
     public void OnGet()
     {
