@@ -7,7 +7,7 @@ namespace Events.Web;
 /// </summary>
 public static class ErrorPages
 {
-    private static readonly string[] ProgramPaths = ["/api", "/hubs", "/hls", "/livekit", "/bench", "/health", "/rtmp", EventsHost.DashboardPath];
+    private static readonly string[] ProgramPaths = ["/api", "/hubs", "/hls", "/ingest", "/livekit", "/bench", "/health", EventsHost.DashboardPath];
 
     public static bool IsForPerson(HttpContext context)
     {

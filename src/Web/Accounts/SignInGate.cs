@@ -30,13 +30,15 @@ public sealed class SignInGate(IGrainFactory grains)
     public Task SucceededAsync(string email) => Account(email).SucceededAsync();
 
     private static readonly Member Unknown = new();
-    private static string? unknownHash;
+
+    /// <summary>Made by this host's hasher, so checking it costs what a real check costs here (a hash carries its own work factor).</summary>
+    private string? unknownHash;
 
     /// <summary>
     /// For an address with no account: the work of checking a password, so the answer takes as
     /// long as a wrong password for a real account and timing tells nothing.
     /// </summary>
-    public static void CheckAsIfKnown(IPasswordHasher<Member> hasher, string? password)
+    public void CheckAsIfKnown(IPasswordHasher<Member> hasher, string? password)
     {
         unknownHash ??= hasher.HashPassword(Unknown, Guid.NewGuid().ToString());
         hasher.VerifyHashedPassword(Unknown, unknownHash, password ?? "");
@@ -68,7 +70,7 @@ public sealed class SignInGate(IGrainFactory grains)
         var users = http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Member>>();
         if (await users.FindByEmailAsync(email) is null)
         {
-            CheckAsIfKnown(users.PasswordHasher, context.Arguments.OfType<LoginRequest>().First().Password);
+            gate.CheckAsIfKnown(users.PasswordHasher, context.Arguments.OfType<LoginRequest>().First().Password);
         }
         var result = await next(context);
         var inner = result is INestedHttpResult nested ? nested.Result : result;

@@ -52,7 +52,7 @@ public sealed class LoginModel(SignInManager<Member> signIn, UserManager<Member>
         if (await users.FindByEmailAsync(Email.Trim()) is not { } member)
         {
             await gate.FailedAsync(Email, address);
-            SignInGate.CheckAsIfKnown(users.PasswordHasher, Password);
+            gate.CheckAsIfKnown(users.PasswordHasher, Password);
             Error = text["account.badlogin"];
             return Page();
         }
