@@ -19,6 +19,10 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
 
     public DbSet<Roster.VerificationAttempt> VerificationAttempts => Set<Roster.VerificationAttempt>();
 
+    public DbSet<Companies.CompanyInvitation> CompanyInvitations => Set<Companies.CompanyInvitation>();
+
+    public DbSet<Companies.CompanyRep> CompanyReps => Set<Companies.CompanyRep>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -61,6 +65,26 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             e.Property(x => x.At).HasColumnName("at");
             e.Property(x => x.Succeeded).HasColumnName("succeeded");
             e.HasIndex(x => new { x.UserId, x.At }).HasDatabaseName("ix_verification_attempts_user");
+        });
+        builder.Entity<Companies.CompanyInvitation>(e =>
+        {
+            e.ToTable("company_invitations");
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.Company).HasColumnName("company");
+            e.Property(x => x.Email).HasColumnName("email");
+            e.Property(x => x.InvitedBy).HasColumnName("invited_by");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.Property(x => x.UsedAt).HasColumnName("used_at");
+            e.Property(x => x.UsedBy).HasColumnName("used_by");
+        });
+        builder.Entity<Companies.CompanyRep>(e =>
+        {
+            e.ToTable("company_reps");
+            e.HasKey(x => new { x.UserId, x.Company });
+            e.Property(x => x.UserId).HasColumnName("user_id");
+            e.Property(x => x.Company).HasColumnName("company");
+            e.Property(x => x.AddedAt).HasColumnName("added_at");
         });
     }
 }

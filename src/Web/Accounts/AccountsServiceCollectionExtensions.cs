@@ -88,6 +88,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<Roster.RosterImporter>();
         services.AddScoped<Roster.AlumniVerification>();
         services.AddScoped<AccountData>();
+        services.AddScoped<Companies.CompanyRepresentatives>();
         var sso = new Sso.SsoSettings();
         configuration.GetSection("Sso").Bind(sso, o => o.ErrorOnUnknownConfiguration = true);
         sso.Validate();

@@ -72,6 +72,9 @@ public sealed class ContentCatalog : ISessionCatalog
 
     public CompanyItem? FindCompany(string slug) => Find(_companies, slug);
 
+    /// <summary>All companies, by slug.</summary>
+    public IReadOnlyList<CompanyItem> Companies => _companies.Values.OrderBy(c => c.Slug, StringComparer.Ordinal).ToArray();
+
     public ProjectItem? FindProject(string slug) => Find(_projects, slug);
 
     /// <summary>Ordered by start, then slug.</summary>

@@ -26,11 +26,14 @@ public static class AuditActions
     public const string RecordingUploaded = "recording.upload";
     public const string MarkerAdded = "marker.add";
     public const string AccountDeleted = "account.delete";
+    public const string RepInvited = "rep.invite";
+    public const string RepAccepted = "rep.accept";
+    public const string RepRemoved = "rep.remove";
 
     public static IReadOnlyList<string> All { get; } =
     [
         RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerifiedBySso, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
-        SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted,
+        SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted, RepInvited, RepAccepted, RepRemoved,
     ];
 }

@@ -52,6 +52,10 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer s
     public Task<bool> SendRosterLinkAsync(string email, string rosterName, string pathAndQuery) =>
         SendAsync(email, "mail.roster", rosterName, Link(pathAndQuery));
 
+    /// <summary>An organizer's invitation to represent a company, with its single-use link.</summary>
+    public Task<bool> SendInvitationAsync(string email, string company, string pathAndQuery, int days) =>
+        SendAsync(email, "mail.invitation", company, Link(pathAndQuery), days);
+
     private async Task<bool> SendAsync(string to, string kind, params object[] args)
     {
         // A recipient gets a few account mails an hour at most, whoever asks and whether or not

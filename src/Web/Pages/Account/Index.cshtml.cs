@@ -8,11 +8,14 @@ namespace Events.Web.Pages.Account;
 
 /// <summary>A person's own account: who they are here, their roles, and "sign out everywhere".</summary>
 [Authorize(AuthenticationSchemes = "Identity.Application")]
-public sealed class IndexModel(UserManager<Member> users, SignInManager<Member> signIn, MemberAccess access) : PageModel
+public sealed class IndexModel(UserManager<Member> users, SignInManager<Member> signIn, MemberAccess access, Events.Web.Accounts.Companies.CompanyRepresentatives reps, Events.Web.Content.ContentStore content) : PageModel
 {
     public Member Member { get; private set; } = null!;
 
     public IList<string> MemberRoles { get; private set; } = [];
+
+    /// <summary>The companies this person represents.</summary>
+    public IReadOnlyList<Events.Web.Content.CompanyItem> Companies { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -22,6 +25,7 @@ public sealed class IndexModel(UserManager<Member> users, SignInManager<Member> 
         }
         Member = member;
         MemberRoles = await users.GetRolesAsync(member);
+        Companies = (await reps.CompaniesOfAsync(member.Id)).Select(c => content.Current.FindCompany(c)).OfType<Events.Web.Content.CompanyItem>().ToArray();
         return Page();
     }
 
