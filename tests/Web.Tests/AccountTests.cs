@@ -21,13 +21,7 @@ public sealed class AccountTests
 {
     private const string Session = "contest-final";
 
-    /// <summary>A browser: cookies kept, redirects not followed, in one language.</summary>
-    private static HttpClient Browser(LiveHost host, string language = "en")
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
-        return client;
-    }
+    private static HttpClient Browser(LiveHost host, string language = "en") => host.Browser(language);
 
     /// <summary>Opens the page, then posts its form back with the antiforgery token it carried, as a browser does.</summary>
     private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, string page, Dictionary<string, string> fields, string? postTo = null)

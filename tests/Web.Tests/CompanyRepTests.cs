@@ -16,12 +16,7 @@ public sealed class CompanyRepTests
 {
     private const string Company = "abacrest-fintech";
 
-    private static HttpClient Browser(LiveHost host, string language = "en")
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
-        return client;
-    }
+    private static HttpClient Browser(LiveHost host, string language = "en") => host.Browser(language);
 
     private static async Task<(HttpStatusCode Status, string Html)> PostAsync(HttpClient browser, string page, string postTo, Dictionary<string, string> fields)
     {

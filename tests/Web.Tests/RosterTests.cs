@@ -19,12 +19,7 @@ public sealed class RosterTests
 {
     private const string Header = "student_number,name,class_year,school,email\n";
 
-    private static HttpClient Browser(LiveHost host, string language = "en")
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
-        return client;
-    }
+    private static HttpClient Browser(LiveHost host, string language = "en") => host.Browser(language);
 
     private static async Task<HttpClient> SignedInAsync(LiveHost host, Account account, string language = "en")
     {

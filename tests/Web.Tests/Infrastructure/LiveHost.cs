@@ -138,6 +138,14 @@ public sealed class LiveHost : IAsyncDisposable
         return body!.AccessToken;
     }
 
+    /// <summary>A browser: cookies kept, redirects not followed, in one language.</summary>
+    public HttpClient Browser(string language = "en")
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseUrl };
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        return client;
+    }
+
     /// <summary>Signs in through the real sign-in form (antiforgery token and all) and returns a client holding the cookie.</summary>
     public async Task<HttpClient> SignInWithFormAsync(string email, string password)
     {
