@@ -29,6 +29,43 @@ public sealed class PagesTests
     }
 
     [Fact]
+    public async Task Another_sites_page_cannot_sign_a_browser_in_or_change_anything_with_its_cookie()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("target");
+        async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string? origin, object? body = null, string? bearer = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new("Bearer", bearer);
+            }
+            return await client.SendAsync(request);
+        }
+        var credentials = new { email = member.Email, password = member.Password };
+        // A forged sign-in: a foreign page posting the attacker's credentials with useCookies.
+        var browser = host.Browser();
+        var forged = await SendAsync(browser, HttpMethod.Post, "/api/account/login?useCookies=true", "http://evil.example", credentials);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal("cross_origin", (await forged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.False(forged.Headers.Contains("Set-Cookie"));
+        // From the site itself it signs in; then a foreign page cannot use that cookie to change the account.
+        var own = await SendAsync(browser, HttpMethod.Post, "/api/account/login?useCookies=true", host.BaseUrl.GetLeftPart(UriPartial.Authority), credentials);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        var change = new { newEmail = "stolen@evil.example" };
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(browser, HttpMethod.Post, "/api/account/manage/info", "http://evil.example", change)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(browser, HttpMethod.Post, "/api/account/manage/info", "null", change)).StatusCode);
+        // Reading is not a change; a bearer-token app on another origin is not a forged request.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(browser, HttpMethod.Get, "/api/account/manage/info", "http://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(host.Http, HttpMethod.Post, "/api/account/manage/info", "http://app.example", new { }, member.Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(browser, HttpMethod.Post, "/api/account/manage/info", host.BaseUrl.GetLeftPart(UriPartial.Authority), new { })).StatusCode);
+    }
+
+    [Fact]
     public async Task Other_clients_read_events_and_sessions_with_their_status_from_the_api_in_either_language()
     {
         await using var host = await LiveHost.StartAsync();
