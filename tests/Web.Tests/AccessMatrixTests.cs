@@ -191,6 +191,7 @@ public sealed class AccessMatrixTests
             new("/api/admin/users/{userId}/roles/{role}", "DELETE", $"/api/admin/users/{target}/roles/{Roles.CompanyRep}", Credential.Bearer, Administrators),
             new("/api/roster", "PUT", "/api/roster", Credential.Bearer, Organizers, Csv),
             new("/api/audit", "GET", "/api/audit", Credential.Bearer, Organizers),
+            new("/api/rounds/{roundId}/signals", "GET", "/api/rounds/r0123/signals", Credential.Bearer, Organizers),
             new("/api/events", "GET", "/api/events", Credential.Bearer, Everyone),
             new("/api/events/{id}", "GET", "/api/events/contest-2026", Credential.Bearer, Everyone),
             new("/api/sessions/{id}", "GET", "/api/sessions/contest-final", Credential.Bearer, Everyone),

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Events.Web.Accounts;
 using Events.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Events.Web.Tests;
@@ -274,5 +276,58 @@ public sealed class RosterTests
         Assert.Contains("married name", entry.GetProperty("detail").GetString());
         var viaLink = await host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/audit?action=verify.link") { Headers = { Authorization = new("Bearer", organizer.Token) } });
         Assert.Single(JsonDocument.Parse(await viaLink.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+    }
+    [Fact]
+    public async Task A_rounds_signals_count_votes_by_address_device_and_account_age_for_the_anomaly_report()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        var voters = new List<Account>();
+        for (var i = 0; i < 3; i++)
+        {
+            voters.Add(await host.CreateAccountAsync("voter"));
+        }
+        // An account from before registration times were kept.
+        var old = await host.CreateAccountAsync("old");
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
+            await db.Users.Where(u => u.Id == old.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.CreatedAt, 0L));
+        }
+        old = old with { Token = await host.LoginAsync(old.Email, old.Password) };
+
+        await using var control = await LiveClient.JoinAsync(host, "contest-final", organizer.Token);
+        var round = (await control.InvokeAsync<Silo.Live.RoundView>("OpenRound", "contest-final", new Live.OpenRoundRequest("Audience award?", ["A", "B"], true, false, "signals"))).Value!.RoundId;
+        var n = 0;
+        foreach (var voter in voters.Append(old))
+        {
+            // Two phones: the first three votes come from one browser (its viewer cookie), the last from another.
+            var cookie = "vid=" + (n++ < 3 ? "phone-a-0123456789abcdef" : "phone-b-0123456789abcdef");
+            await using var connection = await LiveHost.ConnectAsync(host.HubUrl, voter.Token, cookie: cookie);
+            Assert.True((await connection.InvokeCoreAsync<Live.HubResult<Silo.Live.SessionSnapshot>>("JoinSession", ["contest-final"])).Ok);
+            async Task<string> VoteAsync(string option, string id) =>
+                (await connection.InvokeCoreAsync<Live.HubResult<Silo.Live.VoteAck>>("CastVote", [round, option, id])).Value!.Status;
+            Assert.Equal("accepted", await VoteAsync("a", "v1"));
+            // A retry and a change of mind add no signal: one vote, one signal.
+            Assert.Equal("accepted", await VoteAsync("a", "v1"));
+            Assert.Equal("already_voted", await VoteAsync("b", "v2"));
+        }
+
+        JsonElement report = default;
+        await Eventually.TrueAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/api/rounds/{round}/signals") { Headers = { Authorization = new("Bearer", organizer.Token) } };
+            report = JsonDocument.Parse(host.Http.SendAsync(request).GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement;
+            return report.GetProperty("votes").GetInt64() == 4;
+        }, "four signals written", 5_000);
+        Assert.Equal(3, report.GetProperty("fromNewAccounts").GetInt64());
+        Assert.Equal(1, report.GetProperty("fromAccountsOfUnknownAge").GetInt64());
+        var address = Assert.Single(report.GetProperty("topAddresses").EnumerateArray());
+        Assert.Equal(("127.0.0.1", 4L), (address.GetProperty("key").GetString(), address.GetProperty("votes").GetInt64()));
+        // Three votes from one phone, one from another.
+        Assert.Equal([3L, 1L], report.GetProperty("topDevices").EnumerateArray().Select(d => d.GetProperty("votes").GetInt64()));
+        // Members do not read it.
+        var refused = new HttpRequestMessage(HttpMethod.Get, $"/api/rounds/{round}/signals") { Headers = { Authorization = new("Bearer", voters[0].Token) } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(refused)).StatusCode);
     }
 }

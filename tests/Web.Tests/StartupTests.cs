@@ -172,4 +172,39 @@ public sealed class StartupTests
         // ...and no line holds the token, nor the query parameter that carries it.
         Assert.DoesNotContain(logs.Lines, l => l.Message.Contains(member.Token[..40], StringComparison.Ordinal) || l.Message.Contains("access_token=", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task An_accounts_database_from_before_registration_times_gets_the_column_and_its_accounts_sign_in()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "events-oldaccounts-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Account account;
+            await using (var first = await LiveHost.StartAsync(dataFolder: folder))
+            {
+                account = await first.CreateAccountAsync("early");
+            }
+            // The column did not exist then.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "accounts.db")}"))
+            {
+                await connection.OpenAsync();
+                await using var drop = connection.CreateCommand();
+                drop.CommandText = "ALTER TABLE \"AspNetUsers\" DROP COLUMN created_at";
+                await drop.ExecuteNonQueryAsync();
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await using var second = await LiveHost.StartAsync(dataFolder: folder);
+            Assert.False(string.IsNullOrEmpty(await second.LoginAsync(account.Email, account.Password)));
+            var later = await second.CreateAccountAsync("later");
+            await using var scope = second.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Accounts.Member>>();
+            Assert.Equal(0, (await users.FindByIdAsync(account.Id))!.CreatedAt);
+            Assert.True((await users.FindByIdAsync(later.Id))!.CreatedAt > 0);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -22,6 +22,7 @@ public sealed class AccountData(
         var claim = await db.Roster.AsNoTracking().FirstOrDefaultAsync(r => r.ClaimedBy == member.Id);
         var attempts = await db.VerificationAttempts.AsNoTracking().Where(a => a.UserId == member.Id).OrderBy(a => a.At).ToListAsync();
         var logged = await db.Audit.AsNoTracking().Where(e => e.ActorId == member.Id || e.Target == member.Id).OrderBy(e => e.Id).ToListAsync();
+        var signals = await db.VoteSignals.AsNoTracking().Where(s => s.VoterId == member.Id).OrderBy(s => s.CastAt).ToListAsync();
         static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
         return new
         {
@@ -46,6 +47,8 @@ public sealed class AccountData(
             verificationAttempts = attempts.Select(a => new { at = At(a.At), succeeded = a.Succeeded }),
             chat = live.Chat.Select(m => new { id = m.Id, session = m.SessionId, text = m.Text, sentAt = At(m.SentAtMs), deleted = m.Deleted }),
             votes = live.Votes.Select(v => new { round = v.RoundId, session = v.SessionId, question = v.Question, option = v.OptionId, castAt = At(v.CastAtMs) }),
+            // What was seen of each vote for the anomaly report: the address and a hash of the device.
+            voteSignals = signals.Select(s => new { round = s.RoundId, address = s.Address, device = s.Device, castAt = At(s.CastAt) }),
             sanctions = live.Sanctions.Select(s => new { session = s.SessionId, kind = s.Kind.ToLowerInvariant(), until = s.UntilMs is { } u ? At(u) : (DateTimeOffset?)null, setAt = At(s.SetAtMs) }),
             sessionsWatched = live.Viewed.Select(v => new { session = v.SessionId, firstSeen = At(v.FirstSeenMs) }),
             auditLog = logged.Select(e => new { at = At(e.At), action = e.Action, byYou = e.ActorId == member.Id, target = e.Target, detail = e.Detail, address = e.Address }),
@@ -72,6 +75,7 @@ public sealed class AccountData(
         {
             await db.Roster.Where(r => r.ClaimedBy == member.Id).ExecuteUpdateAsync(r => r.SetProperty(x => x.ClaimedBy, (string?)null).SetProperty(x => x.ClaimedAt, (long?)null));
             await db.VerificationAttempts.Where(a => a.UserId == member.Id).ExecuteDeleteAsync();
+            await db.VoteSignals.Where(s => s.VoterId == member.Id).ExecuteDeleteAsync();
             // The log keeps what happened, not who it was: their id becomes the anonymous one, their name and address go.
             foreach (var text in new[] { name, member.Email ?? "" }.Where(t => t.Length > 0))
             {

@@ -11,6 +11,18 @@ namespace Events.Web.Accounts;
 /// </summary>
 public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> options) : IdentityDbContext<Member>(options), IDataProtectionKeyContext
 {
+    /// <summary>Every new account gets its registration time, however it is made (pages, the account API, single sign-on).</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var added in ChangeTracker.Entries<Member>().Where(e => e.State == EntityState.Added && e.Entity.CreatedAt == 0))
+        {
+            added.Entity.CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        }
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public DbSet<Live.VoteSignal> VoteSignals => Set<Live.VoteSignal>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<Audit.AuditEntry> Audit => Set<Audit.AuditEntry>();
@@ -27,6 +39,18 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
     {
         base.OnModelCreating(builder);
         builder.Entity<Member>().Property(m => m.DisplayName).HasMaxLength(40);
+        builder.Entity<Member>().Property(m => m.CreatedAt).HasColumnName("created_at").HasDefaultValue(0L);
+        builder.Entity<Live.VoteSignal>(e =>
+        {
+            e.ToTable("vote_signals");
+            e.HasKey(x => new { x.RoundId, x.VoterId });
+            e.Property(x => x.RoundId).HasColumnName("round_id");
+            e.Property(x => x.VoterId).HasColumnName("voter_id");
+            e.Property(x => x.Address).HasColumnName("address");
+            e.Property(x => x.Device).HasColumnName("device");
+            e.Property(x => x.AccountCreatedAt).HasColumnName("account_created_at");
+            e.Property(x => x.CastAt).HasColumnName("cast_at");
+        });
         // Tables added after the first databases were made: AccountsSeeder creates them in older
         // databases with the same names and columns (AccountsSchema), EnsureCreated in new ones.
         builder.Entity<Audit.AuditEntry>(e =>

@@ -18,6 +18,13 @@ internal static class AccountsSchema
         "CREATE INDEX IF NOT EXISTS ix_verification_attempts_user ON verification_attempts (user_id, at)",
         "CREATE TABLE IF NOT EXISTS company_invitations (id TEXT NOT NULL PRIMARY KEY, company TEXT NOT NULL, email TEXT NOT NULL, invited_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER NULL, used_by TEXT NULL)",
         "CREATE TABLE IF NOT EXISTS company_reps (user_id TEXT NOT NULL, company TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (user_id, company))",
+        "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at INTEGER NOT NULL, cast_at INTEGER NOT NULL, PRIMARY KEY (round_id, voter_id))",
+    ];
+
+    /// <summary>Columns added to tables of older SQLite databases (SQLite has no ADD COLUMN IF NOT EXISTS): table, column, definition.</summary>
+    public static readonly (string Table, string Column, string Definition)[] SqliteColumns =
+    [
+        ("AspNetUsers", "created_at", "INTEGER NOT NULL DEFAULT 0"),
     ];
 
     public static readonly string[] Postgres =
@@ -31,5 +38,7 @@ internal static class AccountsSchema
         "CREATE INDEX IF NOT EXISTS ix_verification_attempts_user ON verification_attempts (user_id, at)",
         "CREATE TABLE IF NOT EXISTS company_invitations (id TEXT NOT NULL PRIMARY KEY, company TEXT NOT NULL, email TEXT NOT NULL, invited_by TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT NULL, used_by TEXT NULL)",
         "CREATE TABLE IF NOT EXISTS company_reps (user_id TEXT NOT NULL, company TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (user_id, company))",
+        "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at BIGINT NOT NULL, cast_at BIGINT NOT NULL, PRIMARY KEY (round_id, voter_id))",
+        "ALTER TABLE \"AspNetUsers\" ADD COLUMN IF NOT EXISTS created_at BIGINT NOT NULL DEFAULT 0",
     ];
 }

@@ -50,6 +50,16 @@ public sealed class AccountsSeeder(IServiceProvider services, IConfiguration con
         {
             await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
         }
+        foreach (var (table, column, definition) in AccountsSchema.SqliteColumns)
+        {
+            var present = await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM pragma_table_info({table}) WHERE name = {column}").SingleAsync(cancellationToken);
+            if (present == 0)
+            {
+                // Names from the constant list above, not from input.
+                var alter = "ALTER TABLE \"" + table + "\" ADD COLUMN " + column + " " + definition;
+                await db.Database.ExecuteSqlRawAsync(alter, cancellationToken);
+            }
+        }
         await SeedAsync(scope.ServiceProvider);
     }
 

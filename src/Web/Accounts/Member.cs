@@ -6,4 +6,7 @@ namespace Events.Web.Accounts;
 public sealed class Member : IdentityUser
 {
     public string DisplayName { get; set; } = "";
+
+    /// <summary>Unix milliseconds of the registration; 0 for accounts made before it was recorded. A signal for vote anomalies.</summary>
+    public long CreatedAt { get; set; }
 }

@@ -17,7 +17,7 @@ namespace Events.Web.Live;
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
     Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
-    Microsoft.AspNetCore.Identity.UserManager<Member> users) : Hub<ILiveClient>
+    Microsoft.AspNetCore.Identity.UserManager<Member> users, VoteSignals signals) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -180,7 +180,12 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        return HubResult<VoteAck>.From(await Round(roundId).CastAsync(me, optionId, clientVoteId));
+        var cast = await Round(roundId).CastAsync(me, optionId, clientVoteId);
+        if (cast.IsOk && cast.Value!.Status == "accepted")
+        {
+            signals.Record(roundId, me, Context.GetHttpContext());
+        }
+        return HubResult<VoteAck>.From(cast);
     }
 
     /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>

@@ -15,6 +15,8 @@ public static class LiveServiceCollectionExtensions
         services.AddSingleton(limits.Accounts);
         services.AddSingleton<RateGate>();
         services.AddSingleton<HubErrorFilter>();
+        services.AddSingleton<VoteSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<VoteSignals>());
         services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = 32 * 1024;

@@ -169,10 +169,10 @@ public sealed class LiveHost : IAsyncDisposable
     public Task<HubConnection> ConnectAsync(string? token = null, string? origin = null) => ConnectAsync(HubUrl, token, origin);
 
     /// <summary>A started hub connection to any node's hub; anonymous without a token.</summary>
-    public static async Task<HubConnection> ConnectAsync(Uri hubUrl, string? token, string? origin = null)
+    public static async Task<HubConnection> ConnectAsync(Uri hubUrl, string? token, string? origin = null, string? cookie = null)
     {
         var builder = new HubConnectionBuilder();
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionFactory>(new WebSocketConnectionFactory(hubUrl, token, origin));
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionFactory>(new WebSocketConnectionFactory(hubUrl, token, origin, cookie));
         builder.Services.AddSingleton<System.Net.EndPoint>(new Microsoft.AspNetCore.Connections.UriEndPoint(hubUrl));
         var connection = builder.Build();
         await connection.StartAsync();

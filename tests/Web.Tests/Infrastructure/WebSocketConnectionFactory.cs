@@ -12,7 +12,7 @@ namespace Events.Web.Tests.Infrastructure;
 /// skipping negotiate, as browsers with skipNegotiation do. The restorable client package lacks the
 /// HTTP connection layer, so this is the transport: a duplex pipe pumped to and from the socket.
 /// </summary>
-public sealed class WebSocketConnectionFactory(Uri hubUrl, string? accessToken, string? origin = null) : IConnectionFactory
+public sealed class WebSocketConnectionFactory(Uri hubUrl, string? accessToken, string? origin = null, string? cookie = null) : IConnectionFactory
 {
     public async ValueTask<ConnectionContext> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -20,6 +20,11 @@ public sealed class WebSocketConnectionFactory(Uri hubUrl, string? accessToken, 
         if (origin is not null)
         {
             socket.Options.SetRequestHeader("Origin", origin);
+        }
+        if (cookie is not null)
+        {
+            // As a browser sends its cookies (the viewer cookie among them) with the upgrade.
+            socket.Options.SetRequestHeader("Cookie", cookie);
         }
         var builder = new UriBuilder(hubUrl) { Scheme = hubUrl.Scheme == "https" ? "wss" : "ws" };
         if (accessToken is not null)

@@ -52,6 +52,12 @@ public static class RosterApi
             })
             .RequireAuthorization(Policy).WithTags("Roster");
 
+        app.MapGet("/api/rounds/{roundId}/signals", async (string roundId, AccountsDbContext db, TimeProvider clock) =>
+                roundId.Length is 0 or > 64
+                    ? StreamingApi.Problem(400, "invalid_argument", "'roundId' is a round id.")
+                    : Results.Ok(await VoteSignals.ReportAsync(db, roundId, clock.GetUtcNow().ToUnixTimeMilliseconds())))
+            .RequireAuthorization(Policy).WithTags("Roster");
+
         app.MapGet("/api/audit", async (string? action, string? actor, string? target, DateTimeOffset? from, DateTimeOffset? to, long? before, AuditLog audit) =>
             {
                 if (action is { Length: > 0 } && !AuditActions.All.Contains(action))
