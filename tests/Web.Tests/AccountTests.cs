@@ -279,7 +279,7 @@ public sealed class AccountTests
         }));
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
         var after = await browser.GetAsync("/admin/users");
-        Assert.StartsWith("/account/denied", after.Headers.Location?.PathAndQuery ?? "(none)");
+        Assert.StartsWith("/account/denied", after.Headers.Location?.OriginalString ?? "(none)");
         Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(WithBearer(HttpMethod.Get, "/api/admin/users", admin))).StatusCode);
     }
 

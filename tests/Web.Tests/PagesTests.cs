@@ -66,6 +66,28 @@ public sealed class PagesTests
     }
 
     [Fact]
+    public async Task Redirects_stay_on_this_site_whatever_the_Host_header_says()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var member = await host.CreateAccountAsync("member");
+        var signedIn = await host.SignInWithFormAsync(member.Email, member.Password);
+        async Task<string?> LocationAsync(HttpClient client, string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = "evil.example";
+            request.Headers.Accept.ParseAdd("text/html");
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            return response.Headers.Location?.OriginalString;
+        }
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        Assert.Equal("/account/login?ReturnUrl=%2Faccount", await LocationAsync(anonymous, "/account"));
+        Assert.Equal("/account/login?ReturnUrl=%2Forganize%2Froster", await LocationAsync(anonymous, "/organize/roster"));
+        Assert.StartsWith("/account/denied", await LocationAsync(signedIn, "/admin/users"));
+        Assert.Equal("/replays", await LocationAsync(anonymous, "/lang/en?returnUrl=/replays"));
+    }
+
+    [Fact]
     public async Task Other_clients_read_events_and_sessions_with_their_status_from_the_api_in_either_language()
     {
         await using var host = await LiveHost.StartAsync();
@@ -200,13 +222,13 @@ public sealed class PagesTests
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
         var redirect = await anonymous.GetAsync("/admin/users");
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
-        Assert.StartsWith("/account/login", redirect.Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/account/login", redirect.Headers.Location!.OriginalString);
 
         var member = await host.CreateAccountAsync();
         using var asMember = await host.SignInWithFormAsync(member.Email, member.Password);
         var denied = await asMember.GetAsync("/admin/users");
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
-        Assert.StartsWith("/account/denied", denied.Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/account/denied", denied.Headers.Location!.OriginalString);
 
         using var asAdmin = await host.SignInWithFormAsync("admin@test.example", "admin-pass-1");
         var list = await asAdmin.GetAsync("/admin/users");

@@ -75,6 +75,12 @@ public static class AccountsServiceCollectionExtensions
             o.AccessDeniedPath = "/account/denied";
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
+            // Redirects to the sign-in and "no access" pages stay on this site: the handler builds
+            // them from the request's Host header, which a client chooses ("Host: evil.example").
+            o.Events.OnRedirectToLogin = context => RedirectLocally(context);
+            o.Events.OnRedirectToAccessDenied = context => RedirectLocally(context);
+            o.Events.OnRedirectToLogout = context => RedirectLocally(context);
+            o.Events.OnRedirectToReturnUrl = context => RedirectLocally(context);
         });
         // Administration pages are for browsers: they authenticate with the sign-in cookie, so an
         // anonymous visitor is sent to the sign-in page rather than answered 401.
@@ -94,6 +100,13 @@ public static class AccountsServiceCollectionExtensions
         sso.Validate();
         Sso.SingleSignOn.Add(services, sso);
         return services;
+    }
+
+    private static Task RedirectLocally(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context)
+    {
+        var target = Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri;
+        context.Response.Redirect(target.StartsWith('/') && !target.StartsWith("//") ? target : "/");
+        return Task.CompletedTask;
     }
 
     private static void AddMail(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
