@@ -17,7 +17,7 @@ namespace Events.Web.Live;
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
     Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
-    Microsoft.AspNetCore.Identity.UserManager<Member> users, VoteSignals signals) : Hub<ILiveClient>
+    IServiceScopeFactory scopes, VoteSignals signals) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -450,9 +450,16 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return HubResult<T>.From(outcome);
     }
 
-    /// <summary>The roles someone has now (moderation follows rank); an id with no account is a member's.</summary>
+    /// <summary>
+    /// The roles someone has now (moderation follows rank); an id with no account is a member's.
+    /// The account store is opened here, for this rare call: a hub is made for every invocation,
+    /// and a UserManager in its constructor made a database context for every vote (18% of the
+    /// server's CPU in a vote storm, by profile).
+    /// </summary>
     private async Task<LiveRoles> RolesOfAsync(string userId)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Member>>();
         var roles = LiveRoles.Member;
         if (await users.FindByIdAsync(userId) is { } member)
         {
