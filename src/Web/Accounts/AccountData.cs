@@ -56,7 +56,7 @@ public sealed class AccountData(
     }
 
     /// <summary>Deletes the account; false (nothing changed) when it is the last administrator's.</summary>
-    public async Task<bool> DeleteAsync(Member member, HttpContext http)
+    public async Task<bool> DeleteAsync(Member member)
     {
         if (await users.IsInRoleAsync(member, Roles.Administrator) && (await users.GetUsersInRoleAsync(Roles.Administrator)).Count <= 1)
         {

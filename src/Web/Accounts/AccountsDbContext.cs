@@ -43,72 +43,49 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         builder.Entity<Live.VoteSignal>(e =>
         {
             e.ToTable("vote_signals");
+            SnakeCaseColumns(e);
             e.HasKey(x => new { x.RoundId, x.VoterId });
-            e.Property(x => x.RoundId).HasColumnName("round_id");
-            e.Property(x => x.VoterId).HasColumnName("voter_id");
-            e.Property(x => x.Address).HasColumnName("address");
-            e.Property(x => x.Device).HasColumnName("device");
-            e.Property(x => x.AccountCreatedAt).HasColumnName("account_created_at");
-            e.Property(x => x.CastAt).HasColumnName("cast_at");
         });
         // Tables added after the first databases were made: AccountsSeeder creates them in older
         // databases with the same names and columns (AccountsSchema), EnsureCreated in new ones.
         builder.Entity<Audit.AuditEntry>(e =>
         {
             e.ToTable("audit_log");
-            e.Property(x => x.Id).HasColumnName("id");
-            e.Property(x => x.At).HasColumnName("at");
-            e.Property(x => x.ActorId).HasColumnName("actor_id");
-            e.Property(x => x.ActorName).HasColumnName("actor_name");
-            e.Property(x => x.Action).HasColumnName("action");
-            e.Property(x => x.Target).HasColumnName("target");
-            e.Property(x => x.Detail).HasColumnName("detail");
-            e.Property(x => x.Address).HasColumnName("address");
+            SnakeCaseColumns(e);
             e.HasIndex(x => x.At).HasDatabaseName("ix_audit_log_at");
         });
         builder.Entity<Roster.RosterEntry>(e =>
         {
             e.ToTable("roster");
+            SnakeCaseColumns(e);
             e.HasKey(x => x.StudentNumber);
-            e.Property(x => x.StudentNumber).HasColumnName("student_number");
-            e.Property(x => x.Name).HasColumnName("name");
-            e.Property(x => x.NameKey).HasColumnName("name_key");
-            e.Property(x => x.ClassYear).HasColumnName("class_year");
-            e.Property(x => x.School).HasColumnName("school");
-            e.Property(x => x.Email).HasColumnName("email");
-            e.Property(x => x.ClaimedBy).HasColumnName("claimed_by");
-            e.Property(x => x.ClaimedAt).HasColumnName("claimed_at");
-            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
             e.HasIndex(x => x.ClaimedBy).HasDatabaseName("ix_roster_claimed_by");
         });
         builder.Entity<Roster.VerificationAttempt>(e =>
         {
             e.ToTable("verification_attempts");
-            e.Property(x => x.Id).HasColumnName("id");
-            e.Property(x => x.UserId).HasColumnName("user_id");
-            e.Property(x => x.At).HasColumnName("at");
-            e.Property(x => x.Succeeded).HasColumnName("succeeded");
+            SnakeCaseColumns(e);
             e.HasIndex(x => new { x.UserId, x.At }).HasDatabaseName("ix_verification_attempts_user");
         });
         builder.Entity<Companies.CompanyInvitation>(e =>
         {
             e.ToTable("company_invitations");
-            e.Property(x => x.Id).HasColumnName("id");
-            e.Property(x => x.Company).HasColumnName("company");
-            e.Property(x => x.Email).HasColumnName("email");
-            e.Property(x => x.InvitedBy).HasColumnName("invited_by");
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
-            e.Property(x => x.UsedAt).HasColumnName("used_at");
-            e.Property(x => x.UsedBy).HasColumnName("used_by");
+            SnakeCaseColumns(e);
         });
         builder.Entity<Companies.CompanyRep>(e =>
         {
             e.ToTable("company_reps");
+            SnakeCaseColumns(e);
             e.HasKey(x => new { x.UserId, x.Company });
-            e.Property(x => x.UserId).HasColumnName("user_id");
-            e.Property(x => x.Company).HasColumnName("company");
-            e.Property(x => x.AddedAt).HasColumnName("added_at");
         });
+    }
+
+    /// <summary>Column names of the platform's own tables: each property's name in snake case (RoundId, round_id), as AccountsSchema creates them.</summary>
+    private static void SnakeCaseColumns(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder entity)
+    {
+        foreach (var property in entity.Metadata.GetProperties())
+        {
+            property.SetColumnName(string.Concat(property.Name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString())));
+        }
     }
 }

@@ -27,9 +27,9 @@ public static class EventsApi
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Events");
-        api.MapGet("/events", async (string? lang, HttpContext http, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
+        api.MapGet("/events", async (string? lang, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
         {
-            if (Language(lang, http) is not { } chinese)
+            if (Language(lang) is not { } chinese)
             {
                 return BadLanguage();
             }
@@ -41,9 +41,9 @@ public static class EventsApi
             }
             return Results.Ok(list);
         });
-        api.MapGet("/events/{id}", async (string id, string? lang, HttpContext http, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
+        api.MapGet("/events/{id}", async (string id, string? lang, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
         {
-            if (Language(lang, http) is not { } chinese)
+            if (Language(lang) is not { } chinese)
             {
                 return BadLanguage();
             }
@@ -51,9 +51,9 @@ public static class EventsApi
                 ? Results.Ok(await EventAsync(e, chinese, content.Current, statuses, clock, await library.AllAsync()))
                 : StreamingApi.Problem(404, "unknown_event", $"There is no event '{id}'.");
         });
-        api.MapGet("/sessions/{id}", async (string id, string? lang, HttpContext http, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
+        api.MapGet("/sessions/{id}", async (string id, string? lang, ContentStore content, SessionStatuses statuses, EventClock clock, ReplayLibrary library) =>
         {
-            if (Language(lang, http) is not { } chinese)
+            if (Language(lang) is not { } chinese)
             {
                 return BadLanguage();
             }
@@ -102,7 +102,7 @@ public static class EventsApi
     };
 
     /// <summary>Chinese or not: <c>lang=en|zh</c>, else the request's language (Accept-Language, the language cookie); null for another <c>lang</c>.</summary>
-    private static bool? Language(string? lang, HttpContext http) => lang switch
+    private static bool? Language(string? lang) => lang switch
     {
         null or "" => System.Globalization.CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase),
         "en" => false,

@@ -24,27 +24,12 @@ public sealed record RosterProblem(long Line, string Code, string? Column = null
     public const string Formula = "formula";
     public const string Duplicate = "duplicate";
 
-    /// <summary>The problem in English, for the HTTP API and logs.</summary>
-    public string Describe() => Code switch
-    {
-        NotUtf8 => $"Line {Line} is not UTF-8 text: save the file as \"CSV UTF-8\" and import it again.",
-        Utf16 => "The file is UTF-16 text: save it as \"CSV UTF-8\" and import it again.",
-        Empty => "The file is empty: its first line must name the columns.",
-        MissingColumn => $"The header (line 1) has no column '{Column}'.",
-        UnknownColumn => $"The header (line 1) names an unknown column '{Column}'.",
-        RepeatedColumn => $"The header (line 1) names the column '{Column}' twice.",
-        FieldCount => $"Line {Line} has {Other} fields; the header has {Column}.",
-        TooLong => $"Line {Line} is longer than {RosterCsv.MaxLineBytes / 1024} KB.",
-        UnclosedQuote => $"Line {Line} opens a quoted field that never closes.",
-        BadStudentNumber => $"Line {Line}: the student number must be 1 to 32 letters, digits or '-'.",
-        BadName => $"Line {Line}: the name must be 1 to 100 characters of text.",
-        BadClassYear => $"Line {Line}: the class year must be a year from 1900 to {Other}.",
-        BadSchool => $"Line {Line}: the school must be 1 to 100 characters of text.",
-        BadEmail => $"Line {Line}: the email address is not an address.",
-        Formula => $"Line {Line}: the {Column} starts like a spreadsheet formula (=, +, -, @).",
-        Duplicate => $"Line {Line} repeats the student number of line {Other}.",
-        _ => $"Line {Line}: {Code}.",
-    };
+    /// <summary>The problem in English, for the HTTP API and logs: the same words the page shows ("roster.problem.{code}").</summary>
+    public string Describe() => Describe(key => Localization.UiStrings.Table.TryGetValue(key, out var row) ? row.En : key, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The problem in the words <paramref name="text"/> gives for its key.</summary>
+    public string Describe(Func<string, string> text, IFormatProvider culture) =>
+        string.Format(culture, text("roster.problem." + Code), Line, Column ?? "", Other ?? "", RosterCsv.MaxLineBytes / 1024);
 }
 
 /// <summary>What an import did: nothing at all unless <see cref="Imported"/>. At most <see cref="RosterImporter.MaxProblemsListed"/> problems are listed; <see cref="ProblemCount"/> counts them all.</summary>

@@ -45,7 +45,7 @@ public sealed class DeleteModel(UserManager<Member> users, SignInManager<Member>
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-        if (!await data.DeleteAsync(member, HttpContext))
+        if (!await data.DeleteAsync(member))
         {
             Error = text["account.deletelastadmin"];
             Response.StatusCode = StatusCodes.Status409Conflict;

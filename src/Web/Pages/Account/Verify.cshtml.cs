@@ -14,7 +14,7 @@ namespace Events.Web.Pages.Account;
 /// vote in rounds for verified alumni only.
 /// </summary>
 [Authorize(AuthenticationSchemes = "Identity.Application")]
-public sealed class VerifyModel(AlumniVerification verification, UserManager<Member> users, UiText text) : PageModel
+public sealed class VerifyModel(AlumniVerification verification, UserManager<Member> users, UiText text) : MessagePage
 {
     [BindProperty]
     public string StudentNumber { get; set; } = "";
@@ -31,9 +31,6 @@ public sealed class VerifyModel(AlumniVerification verification, UserManager<Mem
 
     public int AttemptsLeft { get; private set; }
 
-    public string? Message { get; private set; }
-
-    public bool MessageIsError { get; private set; }
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : Challenge();
 
@@ -88,16 +85,6 @@ public sealed class VerifyModel(AlumniVerification verification, UserManager<Mem
         };
     }
 
-    private IActionResult Say(string message, bool error)
-    {
-        Message = message;
-        MessageIsError = error;
-        if (error)
-        {
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        }
-        return Page();
-    }
 
     private async Task<bool> LoadAsync()
     {

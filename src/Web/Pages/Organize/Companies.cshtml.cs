@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages.Organize;
 
 /// <summary>Organizers invite company representatives and see, per company, who represents it and who is invited.</summary>
-public sealed class CompaniesModel(CompanyRepresentatives reps, ContentStore content, UiText text) : PageModel
+public sealed class CompaniesModel(CompanyRepresentatives reps, ContentStore content, UiText text) : MessagePage
 {
     [BindProperty]
     public string Company { get; set; } = "";
@@ -21,9 +21,6 @@ public sealed class CompaniesModel(CompanyRepresentatives reps, ContentStore con
 
     public IReadOnlyList<CompanyRepresentatives.Pending> Invitations { get; private set; } = [];
 
-    public string? Message { get; private set; }
-
-    public bool MessageIsError { get; private set; }
 
     public async Task OnGetAsync() => await LoadAsync();
 
@@ -48,14 +45,8 @@ public sealed class CompaniesModel(CompanyRepresentatives reps, ContentStore con
 
     private async Task<IActionResult> SayAsync(string message, bool error)
     {
-        Message = message;
-        MessageIsError = error;
-        if (error)
-        {
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        }
         await LoadAsync();
-        return Page();
+        return Say(message, error);
     }
 
     private async Task LoadAsync()

@@ -15,7 +15,7 @@ namespace Events.Web.Pages.Organize;
 /// </summary>
 [RequestSizeLimit(RosterApi.MaxFileBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = RosterApi.MaxFileBytes)]
-public sealed class RosterModel(RosterImporter importer, AlumniVerification verification, AccountsDbContext db, AuditLog audit, UiText text) : PageModel
+public sealed class RosterModel(RosterImporter importer, AlumniVerification verification, AccountsDbContext db, AuditLog audit, UiText text) : MessagePage
 {
     public long Rows { get; private set; }
 
@@ -32,9 +32,6 @@ public sealed class RosterModel(RosterImporter importer, AlumniVerification veri
     [BindProperty]
     public string Reason { get; set; } = "";
 
-    public string? Message { get; private set; }
-
-    public bool MessageIsError { get; private set; }
 
     public async Task OnGetAsync() => await CountAsync();
 
@@ -81,19 +78,8 @@ public sealed class RosterModel(RosterImporter importer, AlumniVerification veri
     }
 
     /// <summary>A problem in the reader's language.</summary>
-    public string Describe(RosterProblem problem) =>
-        text.Format("roster.problem." + problem.Code, problem.Line, problem.Column ?? "", problem.Other ?? "", RosterCsv.MaxLineBytes / 1024);
+    public string Describe(RosterProblem problem) => problem.Describe(key => text[key], System.Globalization.CultureInfo.CurrentCulture);
 
-    private IActionResult Say(string message, bool error)
-    {
-        Message = message;
-        MessageIsError = error;
-        if (error)
-        {
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        }
-        return Page();
-    }
 
     private async Task CountAsync()
     {
