@@ -15,7 +15,11 @@ public sealed class LiveOptions
     /// <summary>How often a node reports its viewer count for a session to the other nodes when it has not changed.</summary>
     public TimeSpan PresenceHeartbeat { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>A node that has not reported a session's viewers for this long drops out of the sum.</summary>
+    /// <summary>
+    /// A reporter the cluster does not know as a silo that has not reported a session's viewers for
+    /// this long drops out of the sum; a silo the cluster lists as alive after five times this; a
+    /// dead or stopping one at once.
+    /// </summary>
     public TimeSpan PresenceExpiry { get; set; } = TimeSpan.FromSeconds(6);
 
     public int MaxBatch { get; set; } = 1000;

@@ -271,4 +271,51 @@ public sealed class FailoverTests
         Assert.Equal(chatBefore, rejoined.Chat);
         await t.DisposeAndDeleteAsync();
     }
+    [Fact]
+    public async Task A_node_whose_reports_come_late_keeps_its_viewers_counted_until_the_cluster_declares_it_dead()
+    {
+        // Relays name their silo's address, as the real ones do; the session lives on the node that stays.
+        var t = await LiveCluster.StartAsync(options: new LiveOptions
+        {
+            PresenceHeartbeat = TimeSpan.FromMilliseconds(200),
+            MaxTick = TimeSpan.FromMilliseconds(200),
+            PresenceExpiry = TimeSpan.FromSeconds(3),
+        });
+        var staying = t.Nodes[0];
+        var late = t.Nodes[1];
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, staying.SiloAddress);
+        var session = t.Session("s1", 0);
+        await session.PeekAsync(Caller.Anonymous);
+        RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        Assert.Equal(staying.SiloAddress, t.HostOf(session));
+        var relayA = t.Relay(0, staying.SiloAddress.ToString());
+        var relayB = t.Relay(1, late.SiloAddress.ToString());
+        await using var beatA = await relayA.KeepReportingAsync(session, 3, TimeSpan.FromMilliseconds(200));
+
+        // B reports once, then goes quiet past the expiry, as an overloaded node's late reports do.
+        await relayB.ReportAsync(t.Session("s1", 1), 4);
+        await relayA.WaitForAsync(u => u.Counts?.Current == 7, "both nodes' viewers in the sum");
+        var summed = relayA.Count;
+        await Task.Delay(t.Options.PresenceExpiry * 1.5);
+        Assert.Equal(7, (await session.PeekAsync(Caller.Anonymous)).Counts.Current);
+        Assert.All(relayA.Updates.Skip(summed), u => Assert.True(u.Counts is null or { Current: 7 }, $"count {u.Counts?.Current} while B was late"));
+        // ... and B's viewers still get what happens.
+        var mark = relayB.Count;
+        var message = (await session.PostChatAsync(LiveCluster.Member("m"), "while B is late", "late-1")).Value!.MessageId;
+        await relayB.WaitForAsync(u => u.Chat?.Any(m => m.Id == message) == true, "the late node to still receive updates", mark);
+
+        // B reports again, then dies: its viewers leave the sum once the cluster declares it dead,
+        // well before its silence alone would make it leave (five times the expiry).
+        await using (await relayB.KeepReportingAsync(t.Session("s1", 1), 4, TimeSpan.FromMilliseconds(200)))
+        {
+            await Task.Delay(500);
+            var markA = relayA.Count;
+            var killedAt = Environment.TickCount64;
+            await t.Cluster.KillSiloAsync(late);
+            await relayA.WaitForAsync(u => u.Counts?.Current == 3, "the dead node's viewers to leave the sum", markA,
+                timeoutMs: (int)(t.Options.PresenceExpiry.TotalMilliseconds * 4));
+            Assert.True(Environment.TickCount64 - killedAt < t.Options.PresenceExpiry.TotalMilliseconds * 4);
+        }
+        await t.DisposeAndDeleteAsync();
+    }
 }

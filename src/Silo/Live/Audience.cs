@@ -1,4 +1,5 @@
 using Events.Silo.Store;
+using Orleans.Runtime;
 
 namespace Events.Silo.Live;
 
@@ -74,13 +75,28 @@ internal sealed class Audience(LiveOptions options)
         }
     }
 
-    /// <summary>Drops the nodes that have not reported within <c>Live:PresenceExpiry</c> (a node that died).</summary>
-    public void Expire(long now)
+    /// <summary>
+    /// Drops the nodes that are gone. A node is named by its silo's address: one the cluster lists
+    /// as shutting down, stopping or dead leaves at once; one it still lists as active keeps its last
+    /// report for <see cref="ActiveNodeExpiryFactor"/> times <c>Live:PresenceExpiry</c> (an
+    /// overloaded node's reports come late, and its viewers are still there: the count is late, not
+    /// wrong); any other name leaves after <c>Live:PresenceExpiry</c> of silence.
+    /// </summary>
+    public void Expire(long now, Func<string, SiloStatus> statusOf)
     {
         List<string>? gone = null;
         foreach (var (id, n) in nodes)
         {
-            if (now - n.SeenAt > options.PresenceExpiry.TotalMilliseconds)
+            var silent = now - n.SeenAt;
+            var expiry = options.PresenceExpiry.TotalMilliseconds;
+            var status = statusOf(id);
+            var leaves = status switch
+            {
+                SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead => true,
+                SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created => silent > expiry * ActiveNodeExpiryFactor,
+                _ => silent > expiry,
+            };
+            if (leaves)
             {
                 (gone ??= []).Add(id);
             }
@@ -91,6 +107,9 @@ internal sealed class Audience(LiveOptions options)
             Changed = true;
         }
     }
+
+    /// <summary>How many times <c>Live:PresenceExpiry</c> a node the cluster lists as alive may stay silent before it leaves the sum.</summary>
+    public const int ActiveNodeExpiryFactor = 5;
 
     /// <summary>A view; <paramref name="replay"/> when the session is showing its replay (counted apart from live views too).</summary>
     public void CountView(string viewerKey, bool replay)

@@ -5,6 +5,7 @@ using Events.Silo.Voting;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Events.Silo.Live;
 
@@ -24,7 +25,8 @@ public sealed class LiveSessionGrain(
     ISanctionStore sanctionStore,
     IRoundStore roundStore,
     IStreamStore streamStore,
-    ISessionCatalog catalog, LiveOptions options, EventClock clock, LiveMeters meters, ILogger<LiveSessionGrain> logger)
+    ISessionCatalog catalog, LiveOptions options, EventClock clock, LiveMeters meters,
+    IClusterMembershipService membership, ILogger<LiveSessionGrain> logger)
     : Grain, ILiveSessionGrain
 {
     public static readonly IReadOnlyList<string> ReactionKinds = ["like", "applause"];
@@ -53,6 +55,8 @@ public sealed class LiveSessionGrain(
     private IDisposable? timer;
     private long lastSentAt = long.MinValue / 2;
     private string lastWireStatus = "";
+    private MembershipVersion silosVersion = MembershipVersion.MinValue;
+    private Dictionary<string, SiloStatus> silos = new(StringComparer.Ordinal);
 
     private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -630,7 +634,7 @@ public sealed class LiveSessionGrain(
     private Task OnTickAsync(CancellationToken cancellationToken)
     {
         var now = Environment.TickCount64;
-        audience.Expire(now);
+        audience.Expire(now, SiloStatusOf);
         if (audience.TakeFlush(now) is { } flush)
         {
             _ = FlushPresenceAsync(flush);
@@ -679,6 +683,18 @@ public sealed class LiveSessionGrain(
         }
         meters.RecordUpdateSent();
         return Task.CompletedTask;
+    }
+
+    /// <summary>What the cluster's membership says of the silo a relay's reports name (relays name their silo's address).</summary>
+    private SiloStatus SiloStatusOf(string nodeId)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        if (snapshot.Version != silosVersion)
+        {
+            silos = snapshot.Members.ToDictionary(m => m.Key.ToString(), m => m.Value.Status, StringComparer.Ordinal);
+            silosVersion = snapshot.Version;
+        }
+        return silos.GetValueOrDefault(nodeId, SiloStatus.None);
     }
 
     private SettingsView Settings() =>

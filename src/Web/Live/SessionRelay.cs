@@ -10,8 +10,8 @@ namespace Events.Web.Live;
 /// <summary>
 /// This node's relay, the one grain observer through which session grains reach this node's
 /// viewers. It counts this node's viewers per session and reports them to each session's grain on
-/// a heartbeat (which also keeps it subscribed: a node that stops reporting drops out of the sum
-/// and of the grain's pushes); it sends each pushed update to the session's SignalR group once for
+/// a heartbeat (which also keeps it subscribed: a node that the cluster declares dead, or that stays
+/// silent too long, drops out of the sum and of the grain's pushes); it sends each pushed update to the session's SignalR group once for
 /// all its connections, dropping any older than the last it sent. The pace it asks for grows while
 /// fan-out keeps this node's processor busy (<see cref="FanOutPacer"/>).
 /// </summary>
@@ -152,7 +152,9 @@ public sealed class SessionRelay(
                 viewers = audience.Viewers;
                 var changed = viewers != audience.ReportedViewers;
                 var age = now - audience.ReportedAt;
-                if (viewers == 0 && !changed && age > options.Tick.TotalMilliseconds)
+                // Forgotten only once the grain took the zero: a lost last report would leave this
+                // node's old count in the sum until the grain expires it.
+                if (viewers == 0 && !changed && audience.AckedViewers == 0 && age > options.Tick.TotalMilliseconds)
                 {
                     audience.Removed = true;
                     sessions.TryRemove(new KeyValuePair<string, LocalAudience>(sessionId, audience));
@@ -174,6 +176,10 @@ public sealed class SessionRelay(
         try
         {
             await grains.GetGrain<ILiveSessionGrain>(sessionId).ReportAudienceAsync(report);
+            lock (audience)
+            {
+                audience.AckedViewers = report.Viewers;
+            }
             if (audience.Failing)
             {
                 audience.Failing = false;
@@ -183,11 +189,12 @@ public sealed class SessionRelay(
         catch (Exception e)
         {
             // The first failure of a run of them is an operator's business: while reports fail, the
-            // session's count misses this node's viewers and, after Live:PresenceExpiry, its pushes do too.
+            // session's count keeps this node's last report (late) while the cluster lists the node as
+            // alive, for at most five times Live:PresenceExpiry; after that its viewers and pushes drop out.
             if (!audience.Failing)
             {
                 audience.Failing = true;
-                logger.LogWarning(e, "Reporting the audience of session {Session} failed; this node's viewers drop out of its count and updates until a report succeeds", sessionId);
+                logger.LogWarning(e, "Reporting the audience of session {Session} failed; the session counts this node's last report until a report succeeds or it expires", sessionId);
             }
             else
             {
@@ -196,6 +203,7 @@ public sealed class SessionRelay(
             lock (audience)
             {
                 audience.ReportedViewers = -1;
+                audience.AckedViewers = -1;
                 audience.ReportedAt = 0;
             }
         }
@@ -226,6 +234,9 @@ public sealed class SessionRelay(
     {
         public int Viewers;
         public int ReportedViewers = -1;
+
+        /// <summary>The viewers of the last report the session's grain took (-1: none yet, or the last failed).</summary>
+        public int AckedViewers = -1;
         public long ReportedAt;
         public long LastSeq;
         public bool Removed;
