@@ -71,14 +71,21 @@ public sealed class SessionRelay(
 
     private int IntervalMs => (int)pacer.Interval.TotalMilliseconds;
 
+    /// <summary>
+    /// Sends a pushed update to this node's viewers of its session. Pushes come on several threads
+    /// at once; the check against the last one sent and the start of the group send happen under
+    /// one lock per session, so every connection is handed updates in sequence order (a group send
+    /// queues its frame on each connection before it returns; only the waiting for slow
+    /// connections happens outside). Without it a viewer saw 101 before 100: a false gap, a re-join.
+    /// </summary>
     public Task DeliverAsync(SessionUpdate update)
     {
         if (!sessions.TryGetValue(update.SessionId, out var audience))
         {
             return Task.CompletedTask;
         }
-        int viewers;
-        lock (audience)
+        Task send;
+        lock (audience.SendGate)
         {
             if (update.Seq <= audience.LastSeq)
             {
@@ -86,18 +93,33 @@ public sealed class SessionRelay(
                 return Task.CompletedTask;
             }
             audience.LastSeq = update.Seq;
-            viewers = audience.Viewers;
+            Interlocked.Add(ref deliveries, Volatile.Read(ref audience.Viewers));
+            send = StartSend(update);
         }
-        Interlocked.Add(ref deliveries, viewers);
-        _ = SendAsync(update);
+        if (!send.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(send, update);
+        }
         return Task.CompletedTask;
     }
 
-    private async Task SendAsync(SessionUpdate update)
+    private Task StartSend(SessionUpdate update)
     {
         try
         {
-            await hub.Clients.Group(LiveHub.GroupOf(update.SessionId)).Update(update);
+            return hub.Clients.Group(LiveHub.GroupOf(update.SessionId)).Update(update);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private async Task ObserveAsync(Task send, SessionUpdate update)
+    {
+        try
+        {
+            await send;
         }
         catch (Exception e)
         {
@@ -238,6 +260,10 @@ public sealed class SessionRelay(
         /// <summary>The viewers of the last report the session's grain took (-1: none yet, or the last failed).</summary>
         public int AckedViewers = -1;
         public long ReportedAt;
+        /// <summary>Held while an update is checked against <see cref="LastSeq"/> and its group send started.</summary>
+        public readonly Lock SendGate = new();
+
+        /// <summary>The last update sent (under <see cref="SendGate"/>).</summary>
         public long LastSeq;
         public bool Removed;
 
