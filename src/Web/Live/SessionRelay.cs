@@ -72,11 +72,16 @@ public sealed class SessionRelay(
     private int IntervalMs => (int)pacer.Interval.TotalMilliseconds;
 
     /// <summary>
-    /// Sends a pushed update to this node's viewers of its session. Pushes come on several threads
-    /// at once; the check against the last one sent and the start of the group send happen under
-    /// one lock per session, so every connection is handed updates in sequence order (a group send
-    /// queues its frame on each connection before it returns; only the waiting for slow
-    /// connections happens outside). Without it a viewer saw 101 before 100: a false gap, a re-join.
+    /// Sends a pushed update to this node's viewers of its session, in sequence order. Pushes come
+    /// on several threads at once and can overtake each other (under load, by tens of
+    /// milliseconds): an update that arrives after a later one would be a lost update for every
+    /// viewer here, and a later one sent first a false gap, each making every viewer re-join (a
+    /// snapshot apiece). So an update that skips ahead of the next expected is held (at most
+    /// <see cref="ReorderWait"/>, at most <see cref="MaxHeld"/> of them) for the missing ones to
+    /// arrive, then sent in order; a gap that is real (a push that never comes, a new activation's
+    /// new numbers) goes out after the wait, and the viewers re-join. The check and the start of
+    /// each group send happen under one lock per session: a group send queues its frame on every
+    /// connection before it returns, so each connection is handed the updates in order.
     /// </summary>
     public Task DeliverAsync(SessionUpdate update)
     {
@@ -84,23 +89,82 @@ public sealed class SessionRelay(
         {
             return Task.CompletedTask;
         }
-        Task send;
         lock (audience.SendGate)
         {
-            if (update.Seq <= audience.LastSeq)
+            if (update.Seq <= audience.LastSeq || audience.Held.ContainsKey(update.Seq))
             {
-                // Older than one already sent (pushes can overtake each other): the newer one carried it.
+                // Older than one already sent: the newer one carried it (or it came twice).
                 return Task.CompletedTask;
             }
-            audience.LastSeq = update.Seq;
-            Interlocked.Add(ref deliveries, Volatile.Read(ref audience.Viewers));
-            send = StartSend(update);
+            if (audience.LastSeq == 0 || update.Seq == audience.LastSeq + 1)
+            {
+                Send(audience, update);
+                SendHeldInOrder(audience, untilGap: true);
+                return Task.CompletedTask;
+            }
+            if (audience.Held.Count == 0)
+            {
+                audience.HeldSince = Environment.TickCount64;
+            }
+            audience.Held.Add(update.Seq, update);
+            if (audience.Held.Count >= MaxHeld)
+            {
+                SendHeldInOrder(audience, untilGap: false);
+            }
         }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>How long an update that skipped ahead waits for the ones before it.</summary>
+    public static readonly TimeSpan ReorderWait = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The most updates held for one session while one before them is missing.</summary>
+    public const int MaxHeld = 32;
+
+    /// <summary>Under the session's send gate: sends the held updates from the next expected on (all of them, gaps and all, unless <paramref name="untilGap"/>).</summary>
+    private void SendHeldInOrder(LocalAudience audience, bool untilGap)
+    {
+        while (audience.Held.Count > 0)
+        {
+            var next = audience.Held.GetValueAtIndex(0);
+            if (untilGap && next.Seq != audience.LastSeq + 1)
+            {
+                return;
+            }
+            audience.Held.RemoveAt(0);
+            Send(audience, next);
+        }
+    }
+
+    /// <summary>Sends what has waited longer than <see cref="ReorderWait"/> for an update that did not come.</summary>
+    private void SendOverdue(long now)
+    {
+        foreach (var audience in sessions.Values)
+        {
+            if (audience.Held.Count == 0)
+            {
+                continue;
+            }
+            lock (audience.SendGate)
+            {
+                if (audience.Held.Count > 0 && now - audience.HeldSince >= ReorderWait.TotalMilliseconds)
+                {
+                    SendHeldInOrder(audience, untilGap: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Under the session's send gate.</summary>
+    private void Send(LocalAudience audience, SessionUpdate update)
+    {
+        audience.LastSeq = update.Seq;
+        Interlocked.Add(ref deliveries, Volatile.Read(ref audience.Viewers));
+        var send = StartSend(update);
         if (!send.IsCompletedSuccessfully)
         {
             _ = ObserveAsync(send, update);
         }
-        return Task.CompletedTask;
     }
 
     private Task StartSend(SessionUpdate update)
@@ -132,13 +196,14 @@ public sealed class SessionRelay(
         reference.TrySetResult(grains.CreateObjectReference<ISessionRelay>(this));
         meters.ObserveViewers(() => LocalViewers);
         meters.ObserveUpdateInterval(() => pacer.Interval.TotalMilliseconds);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         var measuredAt = Stopwatch.GetTimestamp();
         var cpuAtMeasure = Environment.CpuUsage.TotalTime;
         var sweptAt = Environment.TickCount64;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             Report(Environment.TickCount64);
+            SendOverdue(Environment.TickCount64);
             var elapsed = Stopwatch.GetElapsedTime(measuredAt);
             if (elapsed >= TimeSpan.FromSeconds(1))
             {
@@ -265,6 +330,12 @@ public sealed class SessionRelay(
 
         /// <summary>The last update sent (under <see cref="SendGate"/>).</summary>
         public long LastSeq;
+
+        /// <summary>Updates that skipped ahead, waiting for the ones before them (under <see cref="SendGate"/>; read unlocked only for its count).</summary>
+        public readonly SortedList<long, SessionUpdate> Held = [];
+
+        /// <summary>When the oldest of <see cref="Held"/> began waiting.</summary>
+        public long HeldSince;
         public bool Removed;
 
         /// <summary>The last report failed (logged once at Warning until one succeeds).</summary>
