@@ -7,7 +7,7 @@ namespace Events.Silo;
 /// and the benchmark. It is kept apart from the <see cref="TimeProvider"/> that the host, Orleans
 /// (silo generations, membership) and sign-in tokens use, which always follow the real clock.
 /// </summary>
-public sealed class EventClock(DateTimeOffset? startAt = null) : TimeProvider
+public class EventClock(DateTimeOffset? startAt = null) : TimeProvider
 {
     private readonly DateTimeOffset realStart = System.GetUtcNow();
 

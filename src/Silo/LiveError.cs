@@ -23,6 +23,8 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError UnknownRound(string roundId) => new("unknown_round", $"There is no round '{roundId}'.");
     public static LiveError RoundClosed(string roundId) => new("round_closed", $"Round '{roundId}' is closed.");
     public static LiveError InvalidOption(string optionId) => new("invalid_option", $"'{optionId}' is not an option of this round.");
+    public static LiveError TooManyChoices(int most) => new("too_many_choices", $"A ballot in this round chooses at most {most} option{(most == 1 ? "" : "s")}.");
+    public static LiveError RepeatedChoice(string optionId) => new("repeated_choice", $"'{optionId}' is chosen more than once; each option counts once per ballot.");
     public static LiveError NotEligible(string what) => new("not_eligible", $"Only {what} may vote in this round.");
     public static LiveError EmptyMessage() => new("empty_message", "The message is empty.");
     public static LiveError MessageTooLong(int limit) => new("message_too_long", $"A message has at most {limit} characters.");

@@ -102,7 +102,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
 
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) { ThrowIfReadsDown(); return inner.GetVotesAsync(roundId); }
 
-    public Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) { ThrowIfReadsDown(); return inner.GetTallyAsync(roundId); }
+    public Task<RoundTally> GetTallyAsync(string roundId) { ThrowIfReadsDown(); return inner.GetTallyAsync(roundId); }
 
     public ValueTask DisposeAsync() => inner is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
 

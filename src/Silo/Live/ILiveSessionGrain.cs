@@ -1,4 +1,5 @@
 using Events.Silo.Store;
+using Events.Silo.Voting;
 using Orleans;
 using Orleans.Concurrency;
 
@@ -60,6 +61,9 @@ public interface ILiveSessionGrain : IGrainWithStringKey
 
     /// <summary>Opens a round; a retry with the same <paramref name="clientCommandId"/> returns the round opened the first time.</summary>
     Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId);
+
+    /// <summary>Opens a round with its rules: options that may stand for contest projects, up to <see cref="BallotRequest.MaxChoices"/> choices a ballot, an optional window. Organizers.</summary>
+    Task<Outcome<RoundView>> OpenBallotAsync(Caller organizer, BallotRequest request);
 
     /// <summary>The session's stream changed (see <see cref="StreamView"/>): it goes out with the next update, and the session's status follows it.</summary>
     Task StreamChangedAsync(StreamView view);

@@ -555,22 +555,25 @@ public sealed class LiveSessionGrain(
 
     // ---- rounds ---------------------------------------------------------------------------
 
-    public async Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId)
+    public Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId) =>
+        OpenBallotAsync(organizer, new BallotRequest(question, optionLabels?.Select(l => new BallotOption(l, null)).ToArray() ?? [], showTally, verifiedOnly, 1, null, clientCommandId));
+
+    public async Task<Outcome<RoundView>> OpenBallotAsync(Caller organizer, BallotRequest request)
     {
         if (!organizer.CanOrganize)
         {
             return LiveError.Forbidden("organizer");
         }
-        var q = question.Trim();
+        var q = (request.Question ?? "").Trim();
         if (q.Length is 0 or > 200)
         {
             return LiveError.InvalidArgument("question", "must have 1 to 200 characters");
         }
-        if (optionLabels.Any(l => l is null))
+        if (request.Options is null || request.Options.Any(o => o?.Label is null))
         {
             return LiveError.InvalidArgument("options", "must not contain null");
         }
-        var labels = optionLabels.Select(l => l.Trim()).ToArray();
+        var labels = request.Options.Select(o => o.Label.Trim()).ToArray();
         if (labels.Length is < 2 or > 20 || labels.Any(l => l.Length is 0 or > 100))
         {
             return LiveError.InvalidArgument("options", "must be 2 to 20 labels of 1 to 100 characters");
@@ -583,9 +586,19 @@ public sealed class LiveSessionGrain(
         {
             return LiveError.InvalidArgument("options", "must not repeat a label");
         }
+        if (request.MaxChoices < 1 || request.MaxChoices > labels.Length)
+        {
+            return LiveError.InvalidArgument("maxChoices", $"must be between 1 and the number of options ({labels.Length})");
+        }
+        if (request.WindowSeconds is { } window && window is < 30 or > 86_400)
+        {
+            return LiveError.InvalidArgument("windowSeconds", "must be between 30 and 86400 (a day), or absent for a round the organizer closes");
+        }
+        var now = NowMs;
         var draft = new RoundDraft("r" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), key, q,
-            labels.Select((l, i) => new RoundOption(((char)('a' + i)).ToString(), l)).ToArray(), showTally,
-            verifiedOnly ? RoundEligibility.Verified : RoundEligibility.Members, organizer.UserId!, clientCommandId, NowMs);
+            labels.Select((l, i) => new RoundOption(((char)('a' + i)).ToString(), l, request.Options[i].Project)).ToArray(), request.ShowTally,
+            request.VerifiedOnly ? RoundEligibility.Verified : RoundEligibility.Members, organizer.UserId!, request.ClientCommandId, now,
+            request.MaxChoices, request.WindowSeconds is { } seconds ? now + seconds * 1000L : null);
         return await CommandAsync<RoundView>(async () =>
         {
             if (Status == SessionStatus.Ended)

@@ -37,7 +37,7 @@ public sealed record StreamView(string State, string? Playlist, double Seconds, 
 }
 
 [GenerateSerializer, Immutable]
-public sealed record OptionView(string Id, string Label, long? Votes);
+public sealed record OptionView(string Id, string Label, long? Votes, string? Project = null);
 
 /// <summary>
 /// A vote round. Per-option <see cref="OptionView.Votes"/> are null while the tally is hidden (until the round closes);
@@ -54,7 +54,9 @@ public sealed record RoundView(
     string Eligibility,
     long TotalVotes,
     long OpenedAt,
-    long? ClosedAt);
+    long? ClosedAt,
+    int MaxChoices = 1,
+    long? ClosesAt = null);
 
 /// <summary>
 /// What the joining caller may do, what sanctions apply to them, and their own vote in each round
@@ -104,7 +106,7 @@ public sealed record ChatAck(long MessageId, long SentAt);
 
 /// <summary>"accepted": the vote counts (a retry of a counted vote is accepted again); "already_voted": an earlier, different vote counts.</summary>
 [GenerateSerializer, Immutable]
-public sealed record VoteAck(string RoundId, string Status, string OptionId);
+public sealed record VoteAck(string RoundId, string Status, string OptionId, IReadOnlyList<string>? Choices = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ReactionAck(string Kind, long Total);

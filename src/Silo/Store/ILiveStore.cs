@@ -107,9 +107,17 @@ public interface IRoundStore
 
     Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId);
 
-    /// <summary>Votes per option id (options without votes may be absent). Stores override this with one grouped query.</summary>
-    async Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) =>
-        (await GetVotesAsync(roundId).ConfigureAwait(false)).GroupBy(v => v.OptionId).ToDictionary(g => g.Key, g => (long)g.Count());
+    /// <summary>A recount of the round's ballots. Stores override this with one grouped query.</summary>
+    async Task<RoundTally> GetTallyAsync(string roundId)
+    {
+        var votes = await GetVotesAsync(roundId).ConfigureAwait(false);
+        var tally = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var v in votes)
+        {
+            StoreRows.AddBallots(tally, v.OptionId, 1);
+        }
+        return new RoundTally(votes.Count, tally);
+    }
 }
 
 /// <summary>A session's ingest key and its broadcasts (each push from go-live to its end, kept as the replay).</summary>

@@ -100,6 +100,8 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
             closed_at bigint,
             UNIQUE (session_id, client_command_id));
         CREATE INDEX IF NOT EXISTS rounds_by_session ON vote_rounds (session_id, opened_at);
+        ALTER TABLE vote_rounds ADD COLUMN IF NOT EXISTS max_choices integer NOT NULL DEFAULT 1;
+        ALTER TABLE vote_rounds ADD COLUMN IF NOT EXISTS closes_at bigint;
         CREATE TABLE IF NOT EXISTS votes (
             round_id text NOT NULL,
             voter_id text NOT NULL,
@@ -447,11 +449,12 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         InTransactionAsync(async (c, tx) =>
         {
             await using (var insert = Command(c, tx, """
-                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at)
-                VALUES (@r, @s, @q, @o, @show, @e, 'Open', @by, @k, @t)
+                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at, max_choices, closes_at)
+                VALUES (@r, @s, @q, @o, @show, @e, 'Open', @by, @k, @t, @n, @until)
                 ON CONFLICT (session_id, client_command_id) DO NOTHING
                 """, P("r", draft.RoundId), P("s", draft.SessionId), P("q", draft.Question), P("o", JsonSerializer.Serialize(draft.Options)),
-                P("show", draft.ShowTally), P("e", draft.Eligibility.ToString()), P("by", draft.OpenedBy), P("k", draft.ClientCommandId), P("t", draft.OpenedAtMs)))
+                P("show", draft.ShowTally), P("e", draft.Eligibility.ToString()), P("by", draft.OpenedBy), P("k", draft.ClientCommandId), P("t", draft.OpenedAtMs),
+                P("n", draft.MaxChoices), P("until", (object?)draft.ClosesAtMs ?? DBNull.Value)))
             {
                 await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
@@ -601,17 +604,19 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         }).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId)
+    public async Task<RoundTally> GetTallyAsync(string roundId)
     {
         await using var cmd = dataSource.CreateCommand("SELECT option_id, count(*) FROM votes WHERE round_id = @r GROUP BY option_id");
         cmd.Parameters.Add(P("r", roundId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         var tally = new Dictionary<string, long>(StringComparer.Ordinal);
+        long ballots = 0;
         while (await r.ReadAsync().ConfigureAwait(false))
         {
-            tally[r.GetString(0)] = r.GetInt64(1);
+            ballots += r.GetInt64(1);
+            StoreRows.AddBallots(tally, r.GetString(0), r.GetInt64(1));
         }
-        return tally;
+        return new RoundTally(ballots, tally);
     }
 
     private static (string, string) VoteKey(VoteDraft v) => (v.RoundId, v.VoterId);

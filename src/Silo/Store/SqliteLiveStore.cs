@@ -55,6 +55,9 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
                     await ExecAsync(c, tx, "ALTER TABLE live_sessions ADD COLUMN replay_views INTEGER NOT NULL DEFAULT 0").ConfigureAwait(false);
                 }
             }
+            // Databases made before multi-choice rounds and voting windows get the columns.
+            await AddColumnIfMissingAsync(c, tx, "vote_rounds", "max_choices", "INTEGER NOT NULL DEFAULT 1").ConfigureAwait(false);
+            await AddColumnIfMissingAsync(c, tx, "vote_rounds", "closes_at", "INTEGER").ConfigureAwait(false);
             // Databases made before staff badges get the column.
             await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('chat_messages') WHERE name = 'author_badge'"))
             {
@@ -65,6 +68,15 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             }
             return 0;
         }).ConfigureAwait(false);
+    }
+
+    private static async Task AddColumnIfMissingAsync(SqliteConnection c, SqliteTransaction tx, string table, string column, string definition)
+    {
+        await using var columns = Command(c, tx, $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'");
+        if ((long)(await columns.ExecuteScalarAsync().ConfigureAwait(false))! == 0)
+        {
+            await ExecAsync(c, tx, $"ALTER TABLE {table} ADD COLUMN {column} {definition}").ConfigureAwait(false);
+        }
     }
 
     private const string Schema = """
@@ -121,6 +133,8 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             client_command_id TEXT NOT NULL,
             opened_at INTEGER NOT NULL,
             closed_at INTEGER,
+            max_choices INTEGER NOT NULL DEFAULT 1,
+            closes_at INTEGER,
             UNIQUE (session_id, client_command_id));
         CREATE INDEX IF NOT EXISTS rounds_by_session ON vote_rounds (session_id, opened_at);
         CREATE TABLE IF NOT EXISTS votes (
@@ -391,11 +405,12 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         WriteAsync(async (c, tx) =>
         {
             await using (var insert = Command(c, tx, """
-                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at)
-                VALUES ($r, $s, $q, $o, $show, $e, 'Open', $by, $k, $t)
+                INSERT INTO vote_rounds (round_id, session_id, question, options_json, show_tally, eligibility, status, opened_by, client_command_id, opened_at, max_choices, closes_at)
+                VALUES ($r, $s, $q, $o, $show, $e, 'Open', $by, $k, $t, $n, $until)
                 ON CONFLICT (session_id, client_command_id) DO NOTHING
                 """, ("$r", draft.RoundId), ("$s", draft.SessionId), ("$q", draft.Question), ("$o", JsonSerializer.Serialize(draft.Options)),
-                ("$show", draft.ShowTally ? 1 : 0), ("$e", draft.Eligibility.ToString()), ("$by", draft.OpenedBy), ("$k", draft.ClientCommandId), ("$t", draft.OpenedAtMs)))
+                ("$show", draft.ShowTally ? 1 : 0), ("$e", draft.Eligibility.ToString()), ("$by", draft.OpenedBy), ("$k", draft.ClientCommandId), ("$t", draft.OpenedAtMs),
+                ("$n", draft.MaxChoices), ("$until", draft.ClosesAtMs)))
             {
                 await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
@@ -462,17 +477,19 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
             return outcomes;
         });
 
-    public Task<IReadOnlyDictionary<string, long>> GetTallyAsync(string roundId) =>
-        ReadAsync<IReadOnlyDictionary<string, long>>(async c =>
+    public Task<RoundTally> GetTallyAsync(string roundId) =>
+        ReadAsync<RoundTally>(async c =>
         {
             await using var cmd = Command(c, null, "SELECT option_id, COUNT(*) FROM votes WHERE round_id = $r GROUP BY option_id", ("$r", roundId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             var tally = new Dictionary<string, long>(StringComparer.Ordinal);
+            long ballots = 0;
             while (await r.ReadAsync().ConfigureAwait(false))
             {
-                tally[r.GetString(0)] = r.GetInt64(1);
+                ballots += r.GetInt64(1);
+                StoreRows.AddBallots(tally, r.GetString(0), r.GetInt64(1));
             }
-            return tally;
+            return new RoundTally(ballots, tally);
         });
 
     // ---- streams --------------------------------------------------------------------------

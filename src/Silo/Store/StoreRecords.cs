@@ -58,8 +58,9 @@ public enum RoundStatus
     Closed,
 }
 
+/// <summary>An option of a round; <see cref="Project"/> names the contest project it stands for, when it was opened from a contest's list.</summary>
 [GenerateSerializer, Immutable]
-public sealed record RoundOption(string Id, string Label);
+public sealed record RoundOption(string Id, string Label, string? Project = null);
 
 /// <summary>A round as the organizer asked for it; <see cref="ClientCommandId"/> makes a retried open idempotent.</summary>
 [GenerateSerializer, Immutable]
@@ -72,7 +73,9 @@ public sealed record RoundDraft(
     RoundEligibility Eligibility,
     string OpenedBy,
     string ClientCommandId,
-    long OpenedAtMs);
+    long OpenedAtMs,
+    int MaxChoices = 1,
+    long? ClosesAtMs = null);
 
 [GenerateSerializer, Immutable]
 public sealed record RoundRecord(
@@ -84,9 +87,25 @@ public sealed record RoundRecord(
     RoundEligibility Eligibility,
     RoundStatus Status,
     long OpenedAtMs,
-    long? ClosedAtMs);
+    long? ClosedAtMs,
+    int MaxChoices = 1,
+    long? ClosesAtMs = null);
 
-/// <summary>One voter's choice in a round, with the id the client gave it.</summary>
+/// <summary>A recount of a round's ballots: how many, and how many chose each option (an option no ballot chose is absent).</summary>
+public sealed record RoundTally(long Ballots, IReadOnlyDictionary<string, long> Options);
+
+/// <summary>
+/// A ballot's choices as stored (<c>votes.option_id</c>) and acknowledged: the option ids in the
+/// round's option order, joined by commas ("a" for one choice, "a,c,f" for three).
+/// </summary>
+public static class Choices
+{
+    public static string Join(IEnumerable<string> optionIds) => string.Join(',', optionIds);
+
+    public static string[] Split(string joined) => joined.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>One voter's ballot in a round (<see cref="OptionId"/>: its choices, see <see cref="Choices"/>), with the id the client gave it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record VoteDraft(string RoundId, string VoterId, string OptionId, string ClientVoteId, long CastAtMs);
 

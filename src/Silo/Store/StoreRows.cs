@@ -9,7 +9,16 @@ namespace Events.Silo.Store;
 /// </summary>
 internal static class StoreRows
 {
-    public const string RoundColumns = "round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at";
+    public const string RoundColumns = "round_id, session_id, question, options_json, show_tally, eligibility, status, opened_at, closed_at, max_choices, closes_at";
+
+    /// <summary>Adds <paramref name="ballots"/> ballots with the same choices (a <c>votes.option_id</c>) to a per-option tally.</summary>
+    public static void AddBallots(Dictionary<string, long> tally, string choices, long ballots)
+    {
+        foreach (var option in Choices.Split(choices))
+        {
+            tally[option] = tally.GetValueOrDefault(option) + ballots;
+        }
+    }
 
     public static async Task<List<T>> ListAsync<T>(DbDataReader r, Func<DbDataReader, T> map)
     {
@@ -45,7 +54,9 @@ internal static class StoreRows
             Enum.Parse<RoundEligibility>(r.GetString(5)),
             Enum.Parse<RoundStatus>(r.GetString(6)),
             r.GetInt64(7),
-            r.IsDBNull(8) ? null : r.GetInt64(8));
+            r.IsDBNull(8) ? null : r.GetInt64(8),
+            r.GetInt32(9),
+            r.IsDBNull(10) ? null : r.GetInt64(10));
 
     /// <summary>Columns: user_id, kind, until_ms, set_by.</summary>
     public static Sanction Sanction(string sessionId, DbDataReader r) =>

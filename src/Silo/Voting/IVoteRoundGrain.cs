@@ -16,6 +16,13 @@ public interface IVoteRoundGrain : IGrainWithStringKey
 {
     Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId);
 
+    /// <summary>
+    /// Casts a ballot of one to the round's <c>MaxChoices</c> distinct options (a single-choice
+    /// round takes one). The ballot is final: a second one from the same voter answers
+    /// <c>already_voted</c> with the first one's choices. Refused after the round's window by the server's clock.
+    /// </summary>
+    Task<Outcome<VoteAck>> CastBallotAsync(Caller voter, IReadOnlyList<string> optionIds, string clientVoteId);
+
     Task<Outcome<RoundView>> CloseAsync(Caller organizer);
 
     /// <summary>The round as viewers see it (tally hidden while the round hides it), or null for an unknown round.</summary>

@@ -20,6 +20,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingVote> pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> tally = new(StringComparer.Ordinal);
+    private long ballots;
     private string key = "";
     private RoundRecord? round;
     private bool closing;
@@ -28,6 +29,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     private GrainTurns turns = null!;
     private WriteBatcher<VoteDraft, VoteOutcome> batcher = null!;
     private IDisposable? reconciler;
+    private IDisposable? closer;
     private long commits;
 
     /// <summary>How often an open round compares its tally with a recount of the store's ballots.</summary>
@@ -50,12 +52,47 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         foreach (var vote in await store.GetVotesAsync(key))
         {
             counted[vote.VoterId] = vote;
-            tally[vote.OptionId] = tally.GetValueOrDefault(vote.OptionId) + 1;
+            Count(vote.OptionId);
         }
         if (round.Status == RoundStatus.Open)
         {
             reconciler = this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(ReconcileEvery, ReconcileEvery) { Interleave = true });
+            ScheduleClose();
         }
+    }
+
+    private void Count(string choices)
+    {
+        ballots++;
+        foreach (var option in Choices.Split(choices))
+        {
+            tally[option] = tally.GetValueOrDefault(option) + 1;
+        }
+    }
+
+    private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Whether the round's window is over by the server's clock (it closes itself then, see <see cref="ScheduleClose"/>).</summary>
+    private bool PastWindow => round?.ClosesAtMs is { } until && NowMs >= until;
+
+    /// <summary>
+    /// A round with a window closes itself when it ends, by the server's clock: the grain checks
+    /// every second (a timer cannot wait longer than its node's clock may be moved), and a vote that
+    /// arrives after the end is refused even before the close has been written.
+    /// </summary>
+    private void ScheduleClose()
+    {
+        if (round?.ClosesAtMs is null || closer is not null)
+        {
+            return;
+        }
+        closer = this.RegisterGrainTimer(async _ =>
+        {
+            if (round is { Status: RoundStatus.Open } && PastWindow && !closing)
+            {
+                await CloseNowAsync();
+            }
+        }, new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromSeconds(1)) { Interleave = true, KeepAlive = true });
     }
 
     /// <summary>
@@ -71,7 +108,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
             return;
         }
         var before = commits;
-        IReadOnlyDictionary<string, long> recount;
+        RoundTally recount;
         try
         {
             recount = await store.GetTallyAsync(key);
@@ -85,10 +122,11 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         {
             return;
         }
-        var differed = false;
+        var differed = ballots != recount.Ballots;
+        ballots = recount.Ballots;
         foreach (var option in tally.Keys.ToArray())
         {
-            var stored = recount.GetValueOrDefault(option);
+            var stored = recount.Options.GetValueOrDefault(option);
             if (tally[option] != stored)
             {
                 tally[option] = stored;
@@ -106,10 +144,14 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         reconciler?.Dispose();
+        closer?.Dispose();
         await batcher.DisposeAsync();
     }
 
-    public Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId)
+    public Task<Outcome<VoteAck>> CastAsync(Caller voter, string optionId, string clientVoteId) =>
+        CastBallotAsync(voter, [optionId], clientVoteId);
+
+    public Task<Outcome<VoteAck>> CastBallotAsync(Caller voter, IReadOnlyList<string> optionIds, string clientVoteId)
     {
         if (round is null)
         {
@@ -119,12 +161,12 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         {
             return Done(LiveError.Unauthenticated());
         }
-        // A retry of a counted vote gets the same answer, even after the round closed.
+        // A retry of a counted ballot gets the same answer, even after the round closed.
         if (counted.TryGetValue(voter.UserId!, out var earlier))
         {
             return Done(Answer(earlier, clientVoteId));
         }
-        if (round.Status == RoundStatus.Closed || closing)
+        if (round.Status == RoundStatus.Closed || closing || PastWindow)
         {
             return Done(LiveError.RoundClosed(key));
         }
@@ -132,16 +174,18 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         {
             return Done(LiveError.NotEligible("verified alumni"));
         }
-        if (!tally.ContainsKey(optionId))
+        if (Validate(optionIds) is { } invalid)
         {
-            return Done(LiveError.InvalidOption(optionId));
+            return Done(invalid);
         }
         var voterId = voter.UserId!;
         if (pending.TryGetValue(voterId, out var inFlight))
         {
             return FollowAsync(inFlight, clientVoteId);
         }
-        var draft = new VoteDraft(key, voterId, optionId, clientVoteId, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        // Stored in the round's option order, so that one set of choices is one value.
+        var choices = optionIds.Count == 1 ? optionIds[0] : Choices.Join(round.Options.Select(o => o.Id).Where(optionIds.Contains));
+        var draft = new VoteDraft(key, voterId, choices, clientVoteId, NowMs);
         if (!batcher.TryEnqueue(draft, out var committed))
         {
             return Done(LiveError.TryAgain());
@@ -151,10 +195,38 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         return ack;
     }
 
+    /// <summary>One to the round's most choices, each an option of the round, none twice.</summary>
+    private Outcome<VoteAck>? Validate(IReadOnlyList<string> optionIds)
+    {
+        if (optionIds.Count == 0)
+        {
+            return LiveError.InvalidArgument("optionIds", "must name at least one option");
+        }
+        if (optionIds.Count > round!.MaxChoices)
+        {
+            return LiveError.TooManyChoices(round.MaxChoices);
+        }
+        for (var i = 0; i < optionIds.Count; i++)
+        {
+            if (optionIds[i] is null || !tally.ContainsKey(optionIds[i]))
+            {
+                return LiveError.InvalidOption(optionIds[i] ?? "");
+            }
+            for (var k = 0; k < i; k++)
+            {
+                if (optionIds[k] == optionIds[i])
+                {
+                    return LiveError.RepeatedChoice(optionIds[i]);
+                }
+            }
+        }
+        return null;
+    }
+
     private static Task<Outcome<VoteAck>> Done(Outcome<VoteAck> outcome) => Task.FromResult(outcome);
 
     private VoteAck Answer(StoredVote countedVote, string clientVoteId) =>
-        new(key, countedVote.ClientVoteId == clientVoteId ? "accepted" : "already_voted", countedVote.OptionId);
+        new(key, countedVote.ClientVoteId == clientVoteId ? "accepted" : "already_voted", countedVote.OptionId, Choices.Split(countedVote.OptionId));
 
     private async Task<Outcome<VoteAck>> AcknowledgeAsync(Task<VoteOutcome> committed, string clientVoteId)
     {
@@ -190,7 +262,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     {
         commits++;
         IReadOnlyList<VoteOutcome> outcomes;
-        IReadOnlyDictionary<string, long>? fresh = null;
+        RoundTally? fresh = null;
         try
         {
             outcomes = await store.CastVotesAsync(drafts);
@@ -225,14 +297,15 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
             counted[d.VoterId] = new StoredVote(d.VoterId, o.OptionId, o.ClientVoteId);
             if (o.Inserted && fresh is null)
             {
-                tally[o.OptionId] = tally.GetValueOrDefault(o.OptionId) + 1;
+                Count(o.OptionId);
             }
         }
         if (fresh is not null)
         {
+            ballots = fresh.Ballots;
             foreach (var option in tally.Keys.ToArray())
             {
-                tally[option] = fresh.GetValueOrDefault(option);
+                tally[option] = fresh.Options.GetValueOrDefault(option);
             }
         }
         if (closedMeanwhile && await store.GetRoundAsync(key) is { } stored)
@@ -257,13 +330,20 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         {
             return BuildView(round);
         }
+        return await CloseNowAsync();
+    }
+
+    /// <summary>Votes already validated are committed and counted, then the round is marked closed and its tally taken from the recount.</summary>
+    private async Task<Outcome<RoundView>> CloseNowAsync()
+    {
         closing = true;
         await Task.WhenAll(pending.Values.Select(p => (Task)p.Ack));
         RoundRecord closed;
-        IReadOnlyDictionary<string, long> final;
+        RoundTally final;
         try
         {
-            closed = await store.CloseRoundAsync(key, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            // A round that closes itself at its window's end is marked closed at that moment.
+            closed = await store.CloseRoundAsync(key, round!.ClosesAtMs is { } until && NowMs >= until ? until : NowMs);
             // The result is the store's count, the recount of the ballots.
             final = await store.GetTallyAsync(key);
         }
@@ -276,9 +356,11 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         round = closed;
         closing = false;
         reconciler?.Dispose();
+        closer?.Dispose();
+        ballots = final.Ballots;
         foreach (var option in closed.Options)
         {
-            tally[option.Id] = final.GetValueOrDefault(option.Id);
+            tally[option.Id] = final.Options.GetValueOrDefault(option.Id);
         }
         Changed();
         return BuildView(round);
@@ -329,9 +411,9 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     private RoundView BuildView(RoundRecord r)
     {
         var visible = r.ShowTally || r.Status == RoundStatus.Closed;
-        var options = r.Options.Select(o => new OptionView(o.Id, o.Label, visible ? tally.GetValueOrDefault(o.Id) : null)).ToArray();
+        var options = r.Options.Select(o => new OptionView(o.Id, o.Label, visible ? tally.GetValueOrDefault(o.Id) : null, o.Project)).ToArray();
         return new RoundView(r.RoundId, r.SessionId, r.Question, options, r.Status == RoundStatus.Open ? "open" : "closed", r.ShowTally,
-            r.Eligibility == RoundEligibility.Verified ? "verified" : "members", tally.Values.Sum(), r.OpenedAtMs, r.ClosedAtMs);
+            r.Eligibility == RoundEligibility.Verified ? "verified" : "members", ballots, r.OpenedAtMs, r.ClosedAtMs, r.MaxChoices, r.ClosesAtMs);
     }
 
     private sealed record PendingVote(string ClientVoteId, Task<Outcome<VoteAck>> Ack);

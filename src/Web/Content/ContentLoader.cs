@@ -46,10 +46,17 @@ internal static partial class ContentLoader
         var speakerSlugs = speakerFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
 
         var events = Build(eventFiles, ContentSchema.Events, problems, r => ReadEvent(r));
-        var sessions = Build(sessionFiles, ContentSchema.Sessions, problems, r => ReadSession(r, eventSlugs, speakerSlugs));
+        var projects = Build(projectFiles, ContentSchema.Projects, problems, r => ReadProject(r, eventSlugs));
+        // A project whose file is broken is known by its slug (its event unknown), so a session
+        // naming it is not reported a second time.
+        var projectEvents = projectFiles.ToDictionary(f => f.Slug, string? (_) => null, StringComparer.Ordinal);
+        foreach (var p in projects)
+        {
+            projectEvents[p.Slug] = p.EventSlug;
+        }
+        var sessions = Build(sessionFiles, ContentSchema.Sessions, problems, r => ReadSession(r, eventSlugs, speakerSlugs, projectEvents));
         var speakers = Build(speakerFiles, ContentSchema.Speakers, problems, ReadSpeaker);
         var companies = Build(companyFiles, ContentSchema.Companies, problems, r => ReadCompany(r, eventSlugs));
-        var projects = Build(projectFiles, ContentSchema.Projects, problems, r => ReadProject(r, eventSlugs));
 
         if (problems.Count > 0)
         {
@@ -75,7 +82,7 @@ internal static partial class ContentLoader
         return item;
     }
 
-    private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers)
+    private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers, Dictionary<string, string?> projects)
     {
         var item = new SessionItem(
             r.Slug,
@@ -87,9 +94,29 @@ internal static partial class ContentLoader
             r.List("speakers"),
             r.Url("stream", required: false, "http", "https"),
             r.Body(),
-            r.OptionalLocalizedList("tags"));
+            r.OptionalLocalizedList("tags"),
+            r.OptionalList("projects"));
         CheckTimes(r, item.Starts, item.Ends);
         CheckEvent(r, item.EventSlug, events);
+        foreach (var project in item.RunningOrder)
+        {
+            if (!projects.TryGetValue(project, out var eventOf))
+            {
+                r.Problem($"project '{project}' does not exist");
+            }
+            else if (eventOf is not null && eventOf != item.EventSlug)
+            {
+                r.Problem($"project '{project}' belongs to event '{eventOf}', not to this session's event '{item.EventSlug}'");
+            }
+        }
+        foreach (var twice in item.RunningOrder.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            r.Problem($"project '{twice.Key}' is listed twice");
+        }
+        if (item.RunningOrder.Count > 20)
+        {
+            r.Problem($"lists {item.RunningOrder.Count} projects; a session's audience vote takes at most 20");
+        }
         foreach (var speaker in item.Speakers.Where(s => !speakers.Contains(s)))
         {
             r.Problem($"speaker '{speaker}' does not exist");

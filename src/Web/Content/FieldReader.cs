@@ -37,6 +37,9 @@ internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<
 
     public IReadOnlyList<string> List(string key) => ReadList(en, key, required: true) ?? [];
 
+    /// <summary>A list that may be absent (then empty).</summary>
+    public IReadOnlyList<string> OptionalList(string key) => ReadList(en, key, required: false) ?? [];
+
     public LocalizedList LocalizedList(string key)
     {
         var english = ReadList(en, key, required: true) ?? [];

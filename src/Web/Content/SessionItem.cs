@@ -7,6 +7,7 @@ namespace Events.Web.Content;
 /// http(s) URL, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
 /// </summary>
 /// <param name="Speakers">Speaker slugs in the order the file lists them; may be empty.</param>
+/// <param name="Projects">The contest projects that pitch in this session, in running order (slugs of projects of the same event); empty when none.</param>
 public sealed record SessionItem(
     string Slug,
     string EventSlug,
@@ -17,8 +18,12 @@ public sealed record SessionItem(
     IReadOnlyList<string> Speakers,
     string? Stream,
     Localized BodyHtml,
-    LocalizedList Tags)
+    LocalizedList Tags,
+    IReadOnlyList<string>? Projects = null)
 {
+    /// <summary>The running order of the session's contest projects (never null).</summary>
+    public IReadOnlyList<string> RunningOrder => Projects ?? [];
+
     /// <summary>Whether one of its tags is <paramref name="tag"/>, in either language, ignoring case.</summary>
     public bool HasTag(string tag) =>
         Tags.En.Concat(Tags.Zh).Any(t => string.Equals(t, tag, StringComparison.OrdinalIgnoreCase));

@@ -17,7 +17,7 @@ namespace Events.Web.Live;
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
     Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
-    IServiceScopeFactory scopes, VoteSignals signals) : Hub<ILiveClient>
+    IServiceScopeFactory scopes, VoteSignals signals, Content.ContentStore content) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -187,6 +187,39 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         }
         return HubResult<VoteAck>.From(cast);
     }
+
+    /// <summary>Casts a ballot of one to the round's maxChoices distinct options. Members (verified members for rounds that ask for them).</summary>
+    public async Task<HubResult<VoteAck>> CastBallot(string roundId, string[] optionIds, string clientVoteId)
+    {
+        if ((CheckRoundId(roundId) ?? CheckClientId(clientVoteId, nameof(clientVoteId)) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (optionIds is null || optionIds.Length is 0 or > 20)
+        {
+            return LiveError.InvalidArgument(nameof(optionIds), "must name 1 to 20 options");
+        }
+        foreach (var optionId in optionIds)
+        {
+            if (string.IsNullOrEmpty(optionId) || optionId.Length > 8)
+            {
+                return LiveError.InvalidOption(optionId ?? "");
+            }
+        }
+        if (Limit("vote") is { } limited)
+        {
+            return limited;
+        }
+        var me = Me;
+        var cast = await Round(roundId).CastBallotAsync(me, optionIds, clientVoteId);
+        if (cast.IsOk && cast.Value!.Status == "accepted")
+        {
+            signals.Record(roundId, me, Context.GetHttpContext());
+        }
+        return HubResult<VoteAck>.From(cast);
+    }
+
+    private static string Truncate(string text, int most) => text.Length <= most ? text : text[..(most - 1)] + "…";
 
     /// <summary>Deletes a message for everyone. Moderators, organizers, administrators.</summary>
     public Task<HubResult<bool>> DeleteMessage(string sessionId, long messageId) =>
@@ -370,15 +403,34 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return invalid;
         }
-        if (request?.Options is null || request.Question is null)
+        if (request?.Question is null || (request.Options is null && !request.FromRunningOrder))
         {
             return LiveError.InvalidArgument(nameof(request), "needs question and options");
+        }
+        IReadOnlyList<BallotOption> options;
+        if (request.FromRunningOrder)
+        {
+            if (request.Options is { Count: > 0 })
+            {
+                return LiveError.InvalidArgument("options", "must be empty when the options are the session's running order");
+            }
+            var catalog = content.Current;
+            var order = catalog.FindSession(sessionId)?.RunningOrder ?? [];
+            if (order.Count < 2)
+            {
+                return LiveError.InvalidArgument("fromRunningOrder", "needs a session whose content lists at least two projects");
+            }
+            options = order.Select(slug => new BallotOption(Truncate(catalog.FindProject(slug)!.Title.En, 100), slug)).ToArray();
+        }
+        else
+        {
+            options = request.Options!.Select(o => new BallotOption(o, null)).ToArray();
         }
         if (CheckClientId(request.ClientCommandId, "clientCommandId") is { } badId)
         {
             return badId;
         }
-        if (!TextRules.IsClean(request.Question) || request.Options.Any(o => o is not null && !TextRules.IsClean(o)))
+        if (!TextRules.IsClean(request.Question) || options.Any(o => o.Label is not null && !TextRules.IsClean(o.Label)))
         {
             return LiveError.InvalidArgument("question", "and options must not contain control characters or malformed Unicode");
         }
@@ -387,7 +439,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
             return limited;
         }
         var me = Me;
-        var opened = await Session(sessionId).OpenRoundAsync(me, request.Question, request.Options, request.ShowTally, request.VerifiedOnly, request.ClientCommandId);
+        var opened = await Session(sessionId).OpenBallotAsync(me, new BallotRequest(request.Question, options, request.ShowTally, request.VerifiedOnly,
+            request.MaxChoices ?? 1, request.WindowSeconds, request.ClientCommandId));
         return await AuditedAsync(opened, me, AuditActions.RoundOpened, opened.IsOk ? sessionId + "/" + opened.Value!.RoundId : sessionId, request.Question);
     }
 

@@ -22,6 +22,9 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
     public SessionItem Session { get; private set; } = null!;
     public EventItem? Event { get; private set; }
     public IReadOnlyList<SpeakerItem> Speakers { get; private set; } = [];
+
+    /// <summary>The contest projects pitching in this session, in running order (an audience vote can take them as its options).</summary>
+    public IReadOnlyList<string> RunningOrder => Session.RunningOrder;
     public SessionSnapshot Snapshot { get; private set; } = null!;
     public SessionState State { get; private set; }
     public string ClientText { get; private set; } = "{}";

@@ -84,7 +84,7 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Equal(new MemberSanction("s1", "Mute", 9_000, 2_500), Assert.Single(data.Sanctions));
         Assert.Equal(new MemberView("s1", 1_000), Assert.Single(data.Viewed));
 
-        var tally = Sorted(await Store.GetTallyAsync("r1"));
+        var tally = Sorted((await Store.GetTallyAsync("r1")).Options);
         var counters = await Store.GetCountersAsync("s1");
         await Store.ForgetMemberAsync("u1", "anon-1");
 
@@ -94,7 +94,7 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Empty(after.Sanctions);
         Assert.Empty(after.Viewed);
         // What everyone else sees stays: the messages (without the name), the tally, the audience figures.
-        Assert.Equal(tally, Sorted(await Store.GetTallyAsync("r1")));
+        Assert.Equal(tally, Sorted((await Store.GetTallyAsync("r1")).Options));
         Assert.Equal(counters, await Store.GetCountersAsync("s1"));
         var recent = await Store.GetRecentChatAsync("s1", 10);
         Assert.Equal([("anon-1", "", "hello"), ("u2", "Name u2", "hi")], recent.Select(m => (m.AuthorId, m.AuthorName, m.Text)));
@@ -614,9 +614,38 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Equal([new StoredVote("v1", "b", "k-r2")], await Store.GetVotesAsync("r2"));
         Assert.Empty(await Store.GetVotesAsync("r3"));
         Assert.Empty(await Store.CastVotesAsync([]));
-        Assert.Equal([new("a", 3), new("b", 2), new("c", 1)], Sorted(await Store.GetTallyAsync("r1")));
-        Assert.Equal([new("b", 1)], Sorted(await Store.GetTallyAsync("r2")));
-        Assert.Empty(await Store.GetTallyAsync("r3"));
+        Assert.Equal([new("a", 3), new("b", 2), new("c", 1)], Sorted((await Store.GetTallyAsync("r1")).Options));
+        Assert.Equal(6, (await Store.GetTallyAsync("r1")).Ballots);
+        Assert.Equal([new("b", 1)], Sorted((await Store.GetTallyAsync("r2")).Options));
+        Assert.Empty((await Store.GetTallyAsync("r3")).Options);
+        Assert.Equal(0, (await Store.GetTallyAsync("r3")).Ballots);
+    }
+
+    [Fact]
+    public async Task A_multi_choice_round_keeps_its_rules_and_its_ballots_count_once_per_chosen_option()
+    {
+        var draft = Round("r1", "cmd1", 1_000) with
+        {
+            Options = [new RoundOption("a", "SoilSense", "soil-sense"), new RoundOption("b", "MedLink", "med-link"), new RoundOption("c", "Plain", null)],
+            MaxChoices = 2,
+            ClosesAtMs = 61_000,
+        };
+        var created = await Store.CreateRoundAsync(draft);
+        Assert.Equal(2, created.MaxChoices);
+        Assert.Equal(61_000, created.ClosesAtMs);
+        Assert.Equal(["soil-sense", "med-link", null], created.Options.Select(o => o.Project));
+        var read = (await Store.GetRoundAsync("r1"))!;
+        Assert.Equal((2, 61_000L), (read.MaxChoices, read.ClosesAtMs!.Value));
+        Assert.Equal(created.Options, read.Options);
+        // A round opened without rules reads back as one choice and no window.
+        var plain = await Store.CreateRoundAsync(Round("r2", "cmd2", 1_000));
+        Assert.Equal((1, (long?)null), (plain.MaxChoices, plain.ClosesAtMs));
+
+        await Store.CastVotesAsync([Vote("v1", "a,b", "k1"), Vote("v2", "b", "k2"), Vote("v3", "a,c", "k3"), Vote("v4", "a,b", "k4")]);
+        var tally = await Store.GetTallyAsync("r1");
+        Assert.Equal(4, tally.Ballots);
+        Assert.Equal([new("a", 3), new("b", 3), new("c", 1)], Sorted(tally.Options));
+        Assert.Equal(new VoteOutcome(false, "a,b", "k1"), (await Store.CastVotesAsync([Vote("v1", "c", "k1-again")]))[0]);
     }
 
     [Fact]
@@ -671,7 +700,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
             var tallyAtClose = await closer.GetTallyAsync(roundId);
             var inserted = (await Task.WhenAll(casting)).Sum();
 
-            Assert.Equal(inserted, tallyAtClose.Values.Sum());
+            Assert.Equal(inserted, tallyAtClose.Options.Values.Sum());
+            Assert.Equal(inserted, tallyAtClose.Ballots);
             Assert.Equal(inserted, (await Store.GetVotesAsync(roundId)).Count);
         }
     }

@@ -33,8 +33,10 @@ function start(root) {
     buffered: [],
     chatIds: new Set(),
     rounds: new Map(),
-    // The signed-in person's own votes (round id to option id), from the server's snapshot.
+    // The signed-in person's own ballots (round id to its option ids joined by commas), from the server's snapshot.
     myVotes: {},
+    // Options ticked on a multi-choice ballot not yet cast (round id to a Set of option ids).
+    picks: new Map(),
   };
 
   const stage = createStage($("video"), async (publish) => {
@@ -249,21 +251,45 @@ function start(root) {
     container.replaceChildren(...rounds.map(renderRound));
   }
 
+  // A round's window is the server's: past its end the buttons go (the server refuses anyway).
+  function isOpen(r) {
+    return r.status === "open" && !(r.closesAt && Date.now() >= r.closesAt);
+  }
+
   function renderRound(r) {
     const box = el("div", null, "round " + r.status);
     box.dataset.round = r.roundId;
     box.append(el("h2", r.question));
     const mine = state.myVotes[r.roundId];
+    const chosen = mine ? mine.split(",") : [];
+    const most = r.maxChoices || 1;
+    const canVote = isOpen(r) && state.you.signedIn && !mine;
+    if (canVote && most > 1) box.append(el("p", format(t["chooseupto"], most) + " " + t["ballotfinal"], "muted"));
+    const picked = state.picks.get(r.roundId) || new Set();
     const list = el("ul");
     for (const o of r.options) {
       const li = el("li");
-      if (r.status === "open" && state.you.signedIn && !mine) {
-        const b = button(o.label, () => vote(r.roundId, o.id));
+      if (canVote && most === 1) {
+        const b = button(o.label, () => vote(r.roundId, [o.id]));
         b.className = "option";
         b.dataset.option = o.id;
         li.append(b);
+      } else if (canVote) {
+        const label = el("label", null, "choice");
+        const box2 = document.createElement("input");
+        box2.type = "checkbox";
+        box2.dataset.option = o.id;
+        box2.checked = picked.has(o.id);
+        box2.disabled = !picked.has(o.id) && picked.size >= most;
+        box2.addEventListener("change", () => {
+          if (box2.checked) picked.add(o.id); else picked.delete(o.id);
+          state.picks.set(r.roundId, picked);
+          renderRounds();
+        });
+        label.append(box2, " ", o.label);
+        li.append(label);
       } else {
-        li.append(el("span", (mine === o.id ? "✓ " : "") + o.label, "label"));
+        li.append(el("span", (chosen.includes(o.id) ? "✓ " : "") + o.label, "label"));
       }
       if (o.votes !== undefined && o.votes !== null) {
         const pct = r.totalVotes > 0 ? Math.round((o.votes * 100) / r.totalVotes) : 0;
@@ -274,6 +300,15 @@ function start(root) {
       list.append(li);
     }
     box.append(list);
+    if (canVote && most > 1) {
+      const cast = button(format(t["castballot"], picked.size, most), () => vote(r.roundId, r.options.map((o) => o.id).filter((id) => picked.has(id))));
+      cast.className = "cast";
+      cast.disabled = picked.size === 0;
+      box.append(cast);
+    }
+    if (r.closesAt && r.status === "open") {
+      box.append(el("p", format(t["closesat"], new Date(r.closesAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), "muted closes"));
+    }
     const foot = el("p", r.totalVotes === 1 ? t["totalvotes1"] : format(t["totalvotes"], r.totalVotes), "total");
     if (r.status === "open" && !r.showTally) foot.append(" · " + t["hiddentally"]);
     if (r.status === "closed") foot.append(" · " + t["closed"]);
@@ -285,16 +320,19 @@ function start(root) {
     return box;
   }
 
-  async function vote(roundId, optionId) {
-    // One id per round, kept across reloads, so any retry of this choice is the same vote.
+  async function vote(roundId, optionIds) {
+    // One id per round, kept across reloads, so any retry of this ballot is the same vote.
     const key = "vote:" + roundId;
     let id = sessionStorage.getItem(key);
     if (!id) {
       id = newId();
       sessionStorage.setItem(key, id);
     }
-    const result = await command("CastVote", roundId, optionId, id);
+    const result = optionIds.length === 1 && (state.rounds.get(roundId)?.maxChoices || 1) === 1
+      ? await command("CastVote", roundId, optionIds[0], id)
+      : await command("CastBallot", roundId, optionIds, id);
     if (result?.ok) {
+      state.picks.delete(roundId);
       state.myVotes[roundId] = result.value.optionId;
       if (result.value.status === "already_voted") notice(t["alreadyvoted"]);
       renderRounds();
@@ -616,20 +654,35 @@ function start(root) {
     // One command id per filled-in form: a double click or a retry opens one round, not two.
     let roundCommandId = null;
     roundForm.addEventListener("input", () => { roundCommandId = null; });
+    const fromOrder = roundForm.querySelector("[name=fromRunningOrder]");
+    const optionsBox = roundForm.querySelector("[name=options]");
+    const syncOptions = () => {
+      if (!fromOrder) return;
+      optionsBox.required = !fromOrder.checked;
+      optionsBox.closest("label").hidden = fromOrder.checked;
+    };
+    fromOrder?.addEventListener("change", syncOptions);
+    syncOptions();
     roundForm.addEventListener("submit", async (e) => {
       e.preventDefault();
       roundCommandId ??= newId();
       const data = new FormData(roundForm);
+      const fromRunningOrder = data.get("fromRunningOrder") === "on";
+      const window = Number(data.get("windowMinutes") || 0);
       const request = {
         question: String(data.get("question") || ""),
-        options: String(data.get("options") || "").split("\n").map((s) => s.trim()).filter(Boolean),
+        options: fromRunningOrder ? [] : String(data.get("options") || "").split("\n").map((s) => s.trim()).filter(Boolean),
         showTally: data.get("showTally") === "on",
         verifiedOnly: data.get("verifiedOnly") === "on",
         clientCommandId: roundCommandId,
+        maxChoices: Number(data.get("maxChoices") || 1),
+        windowSeconds: window > 0 ? window * 60 : null,
+        fromRunningOrder,
       };
       const result = await command("OpenRound", sessionId, request);
       if (result?.ok) {
         roundForm.reset();
+        syncOptions();
         roundCommandId = null;
       }
     });
