@@ -99,6 +99,8 @@ public sealed class AccessMatrixTests
                 ("React", _ => [Session, "applause"], SignedIn, "forbidden"),
                 ("CastVote", w => [open, "a", "vote-" + w], SignedIn, "forbidden"),
                 ("CastVote", w => [verifiedOnly, "a", "verified-vote-" + w], [Who.Verified], "not_eligible"),
+                ("CastBallot", w => [open, new[] { "b" }, "ballot-" + w], SignedIn, "forbidden"),
+                ("CastBallot", w => [verifiedOnly, new[] { "b" }, "verified-ballot-" + w], [Who.Verified], "not_eligible"),
                 ("DeleteMessage", _ => [Session, 999_999_999L], Moderators, "forbidden"),
                 ("MuteUser", _ => [Session, people.Target.Id, 1], Moderators, "forbidden"),
                 ("BanUser", _ => [Session, people.Target.Id, false], Moderators, "forbidden"),
@@ -141,7 +143,7 @@ public sealed class AccessMatrixTests
                     else
                     {
                         var expected = who == Who.Anonymous && refusal == "forbidden" ? "unauthenticated" : refusal;
-                        if (method == "CastVote" && refusal == "not_eligible" && who == Who.Anonymous)
+                        if (method is "CastVote" or "CastBallot" && refusal == "not_eligible" && who == Who.Anonymous)
                         {
                             expected = "unauthenticated";
                         }

@@ -59,10 +59,11 @@ public interface ILiveSessionGrain : IGrainWithStringKey
     /// <summary>Sets the status; ending closes every open round first (their acknowledged votes counted, later ones refused).</summary>
     Task<Outcome<bool>> SetStatusAsync(Caller organizer, SessionStatus status);
 
-    /// <summary>Opens a round; a retry with the same <paramref name="clientCommandId"/> returns the round opened the first time.</summary>
-    Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId);
-
-    /// <summary>Opens a round with its rules: options that may stand for contest projects, up to <see cref="BallotRequest.MaxChoices"/> choices a ballot, an optional window. Organizers.</summary>
+    /// <summary>
+    /// Opens a round with its rules: options that may stand for contest projects, up to
+    /// <see cref="BallotRequest.MaxChoices"/> choices a ballot, an optional window. Organizers. A
+    /// retry with the same <see cref="BallotRequest.ClientCommandId"/> returns the round opened the first time.
+    /// </summary>
     Task<Outcome<RoundView>> OpenBallotAsync(Caller organizer, BallotRequest request);
 
     /// <summary>The session's stream changed (see <see cref="StreamView"/>): it goes out with the next update, and the session's status follows it.</summary>

@@ -555,9 +555,6 @@ public sealed class LiveSessionGrain(
 
     // ---- rounds ---------------------------------------------------------------------------
 
-    public Task<Outcome<RoundView>> OpenRoundAsync(Caller organizer, string question, IReadOnlyList<string> optionLabels, bool showTally, bool verifiedOnly, string clientCommandId) =>
-        OpenBallotAsync(organizer, new BallotRequest(question, optionLabels?.Select(l => new BallotOption(l, null)).ToArray() ?? [], showTally, verifiedOnly, 1, null, clientCommandId));
-
     public async Task<Outcome<RoundView>> OpenBallotAsync(Caller organizer, BallotRequest request)
     {
         if (!organizer.CanOrganize)

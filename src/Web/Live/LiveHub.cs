@@ -164,29 +164,9 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         return HubResult<ReactionAck>.From(await Session(sessionId).ReactAsync(me, kind));
     }
 
-    /// <summary>Casts a vote in an open round. Members (verified members for rounds that ask for them).</summary>
-    public async Task<HubResult<VoteAck>> CastVote(string roundId, string optionId, string clientVoteId)
-    {
-        if ((CheckRoundId(roundId) ?? CheckClientId(clientVoteId, nameof(clientVoteId)) ?? CheckSignedIn()) is { } invalid)
-        {
-            return invalid;
-        }
-        if (string.IsNullOrEmpty(optionId) || optionId.Length > 8)
-        {
-            return LiveError.InvalidOption(optionId ?? "");
-        }
-        if (Limit("vote") is { } limited)
-        {
-            return limited;
-        }
-        var me = Me;
-        var cast = await Round(roundId).CastAsync(me, optionId, clientVoteId);
-        if (cast.IsOk && cast.Value!.Status == "accepted")
-        {
-            signals.Record(roundId, me, Context.GetHttpContext());
-        }
-        return HubResult<VoteAck>.From(cast);
-    }
+    /// <summary>Casts a vote (a ballot of one option) in an open round. Members (verified members for rounds that ask for them).</summary>
+    public Task<HubResult<VoteAck>> CastVote(string roundId, string optionId, string clientVoteId) =>
+        CastBallot(roundId, [optionId], clientVoteId);
 
     /// <summary>Casts a ballot of one to the round's maxChoices distinct options. Members (verified members for rounds that ask for them).</summary>
     public async Task<HubResult<VoteAck>> CastBallot(string roundId, string[] optionIds, string clientVoteId)

@@ -325,6 +325,7 @@ public sealed class SessionRelay(
         /// <summary>The viewers of the last report the session's grain took (-1: none yet, or the last failed).</summary>
         public int AckedViewers = -1;
         public long ReportedAt;
+
         /// <summary>Held while an update is checked against <see cref="LastSeq"/> and its group send started.</summary>
         public readonly Lock SendGate = new();
 
@@ -336,6 +337,7 @@ public sealed class SessionRelay(
 
         /// <summary>When the oldest of <see cref="Held"/> began waiting.</summary>
         public long HeldSince;
+
         public bool Removed;
 
         /// <summary>The last report failed (logged once at Warning until one succeeds).</summary>

@@ -1,0 +1,61 @@
+using Events.Silo.Live;
+using Events.Web.Accounts;
+using Events.Web.Content;
+using Events.Web.Live;
+using Events.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Tests;
+
+/// <summary>An audience vote of the contest final over the real hub: its options are the final's running order from the content.</summary>
+public sealed class ContestBallotTests
+{
+    private const string Final = "contest-final";
+
+    [Fact]
+    public async Task An_organizer_opens_a_three_vote_ballot_from_the_running_order_and_members_cast_ballots_that_count_once()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        await using var org = await LiveClient.JoinAsync(host, Final, organizer.Token);
+
+        var refused = await org.InvokeAsync<RoundView>("OpenRound", Final, new OpenRoundRequest("Audience Choice", ["A", "B"], true, false, "bad-1", MaxChoices: 3, FromRunningOrder: true));
+        Assert.Equal("invalid_argument", refused.Error?.Code);
+        Assert.Contains("'options'", refused.Error!.Message);
+        var noOrder = await org.InvokeAsync<RoundView>("OpenRound", "forum-2026-12-open-source", new OpenRoundRequest("Which?", [], true, false, "bad-2", FromRunningOrder: true));
+        Assert.Equal("invalid_argument", noOrder.Error?.Code);
+        Assert.Contains("'fromRunningOrder'", noOrder.Error!.Message);
+        Assert.Equal("invalid_argument", (await org.InvokeAsync<RoundView>("OpenRound", Final, new OpenRoundRequest("Too many", null, true, false, "bad-3", MaxChoices: 21, FromRunningOrder: true))).Error?.Code);
+
+        var opened = await org.InvokeAsync<RoundView>("OpenRound", Final, new OpenRoundRequest("Audience Choice Award", null, true, false, "open-1", MaxChoices: 3, WindowSeconds: 600, FromRunningOrder: true));
+        Assert.True(opened.Ok, opened.Error?.Message);
+        var round = opened.Value!;
+        var catalog = host.Services.GetRequiredService<ContentStore>().Current;
+        var order = catalog.FindSession(Final)!.RunningOrder;
+        Assert.Equal(20, order.Count);
+        Assert.Equal(order, round.Options.Select(o => o.Project));
+        Assert.Equal(order.Select(slug => catalog.FindProject(slug)!.Title.En), round.Options.Select(o => o.Label));
+        Assert.Equal(3, round.MaxChoices);
+        Assert.Equal(round.OpenedAt + 600_000, round.ClosesAt);
+
+        var member = await host.CreateAccountAsync("voter");
+        await using var voter = await LiveClient.JoinAsync(host, Final, member.Token);
+        Assert.Equal("too_many_choices", (await voter.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { "a", "b", "c", "d" }, "b-0")).Error?.Code);
+        Assert.Equal("repeated_choice", (await voter.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { "a", "a" }, "b-0")).Error?.Code);
+        Assert.Equal("invalid_option", (await voter.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { "a", "" }, "b-0")).Error?.Code);
+        Assert.Equal("invalid_argument", (await voter.InvokeAsync<VoteAck>("CastBallot", round.RoundId, Array.Empty<string>(), "b-0")).Error?.Code);
+
+        var cast = await voter.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { "e", "a", "c" }, "b-1");
+        Assert.Equal("accepted", cast.Value?.Status);
+        Assert.Equal(["a", "c", "e"], cast.Value!.Choices);
+        var again = await voter.InvokeAsync<VoteAck>("CastVote", round.RoundId, "b", "b-2");
+        Assert.Equal("already_voted", again.Value?.Status);
+        Assert.Equal("a,c,e", again.Value!.OptionId);
+
+        await Eventually.TrueAsync(() => org.Round(round.RoundId)?.TotalVotes == 1, "viewers to see one ballot");
+        Assert.Equal([1L, 0, 1, 0, 1], org.Round(round.RoundId)!.Options.Take(5).Select(o => o.Votes!.Value));
+        // The voter's own ballot comes back with the snapshot, on any device.
+        await using var otherDevice = await LiveClient.JoinAsync(host, Final, member.Token);
+        Assert.Equal("a,c,e", otherDevice.Snapshot.You.Votes[round.RoundId]);
+    }
+}
