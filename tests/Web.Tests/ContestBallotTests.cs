@@ -54,6 +54,13 @@ public sealed class ContestBallotTests
 
         await Eventually.TrueAsync(() => org.Round(round.RoundId)?.TotalVotes == 1, "viewers to see one ballot");
         Assert.Equal([1L, 0, 1, 0, 1], org.Round(round.RoundId)!.Options.Take(5).Select(o => o.Votes!.Value));
+        // The page shows each project's title in the reader's language (the option's stored label is the English one).
+        var first = catalog.FindProject(order[0])!;
+        Assert.NotEqual(first.Title.En, first.Title.Zh);
+        var zhPage = await host.Browser("zh-CN").GetStringAsync($"/sessions/{Final}");
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(first.Title.Zh), zhPage);
+        Assert.DoesNotContain(System.Net.WebUtility.HtmlEncode(first.Title.En), zhPage);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(first.Title.En), await host.Browser("en").GetStringAsync($"/sessions/{Final}"));
         // The voter's own ballot comes back with the snapshot, on any device.
         await using var otherDevice = await LiveClient.JoinAsync(host, Final, member.Token);
         Assert.Equal("a,c,e", otherDevice.Snapshot.You.Votes[round.RoundId]);

@@ -25,6 +25,12 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
 
     /// <summary>The contest projects pitching in this session, in running order (an audience vote can take them as its options).</summary>
     public IReadOnlyList<string> RunningOrder => Session.RunningOrder;
+
+    /// <summary>The titles of the session's projects in the reader's language, by slug: a round's option that stands for a project shows it (its stored label is the English title).</summary>
+    public IReadOnlyDictionary<string, string> ProjectTitles { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The label to show for an option: its project's title in the reader's language, else its label.</summary>
+    public string LabelOf(OptionView option) => option.Project is { } p && ProjectTitles.TryGetValue(p, out var title) ? title : option.Label;
     public SessionSnapshot Snapshot { get; private set; } = null!;
     public SessionState State { get; private set; }
     public string ClientText { get; private set; } = "{}";
@@ -76,6 +82,7 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
         // The grain applies the one rule of SessionStates (status and schedule); the page shows what it says.
         State = SessionStateText.Of(Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true));
         ClientText = JsonSerializer.Serialize(text.ClientStrings());
+        ProjectTitles = found.RunningOrder.Select(catalog.FindProject).OfType<ProjectItem>().ToDictionary(p => p.Slug, p => p.Title.Get(text.IsChinese), StringComparer.Ordinal);
         return Page();
     }
 }

@@ -20,6 +20,9 @@ function newId() {
 function start(root) {
   const sessionId = root.dataset.session;
   const t = JSON.parse(document.getElementById("live-text").textContent);
+  // The titles of the session's projects in the page's language: an option standing for a project shows it.
+  const projectTitles = JSON.parse(document.getElementById("project-titles")?.textContent || "{}");
+  const labelOf = (o) => (o.project && projectTitles[o.project]) || o.label;
   const $ = (id) => document.getElementById(id);
   const state = {
     you: {
@@ -270,12 +273,12 @@ function start(root) {
     for (const o of r.options) {
       const li = el("li");
       if (canVote && most === 1) {
-        const b = button(o.label, () => vote(r.roundId, [o.id]));
+        const b = button(labelOf(o), () => vote(r.roundId, [o.id]));
         b.className = "option";
         b.dataset.option = o.id;
         li.append(b);
       } else if (canVote) {
-        const label = el("label", null, "choice");
+        const label = el("label", null, "check");
         const box2 = document.createElement("input");
         box2.type = "checkbox";
         box2.dataset.option = o.id;
@@ -286,10 +289,10 @@ function start(root) {
           state.picks.set(r.roundId, picked);
           renderRounds();
         });
-        label.append(box2, " ", o.label);
+        label.append(box2, " ", labelOf(o));
         li.append(label);
       } else {
-        li.append(el("span", (chosen.includes(o.id) ? "✓ " : "") + o.label, "label"));
+        li.append(el("span", (chosen.includes(o.id) ? "✓ " : "") + labelOf(o), "label"));
       }
       if (o.votes !== undefined && o.votes !== null) {
         const pct = r.totalVotes > 0 ? Math.round((o.votes * 100) / r.totalVotes) : 0;
