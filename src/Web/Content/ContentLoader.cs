@@ -46,7 +46,10 @@ internal static partial class ContentLoader
         var speakerSlugs = speakerFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
 
         var events = Build(eventFiles, ContentSchema.Events, problems, r => ReadEvent(r));
-        var projects = Build(projectFiles, ContentSchema.Projects, problems, r => ReadProject(r, eventSlugs));
+        // Projects are read before sessions (a session's running order names them), but their problems
+        // are reported in folder order, after the companies', as they were before sessions named projects.
+        var projectProblems = new List<string>();
+        var projects = Build(projectFiles, ContentSchema.Projects, projectProblems, r => ReadProject(r, eventSlugs));
         // A project whose file is broken is known by its slug (its event unknown), so a session
         // naming it is not reported a second time.
         var projectEvents = projectFiles.ToDictionary(f => f.Slug, string? (_) => null, StringComparer.Ordinal);
@@ -57,6 +60,7 @@ internal static partial class ContentLoader
         var sessions = Build(sessionFiles, ContentSchema.Sessions, problems, r => ReadSession(r, eventSlugs, speakerSlugs, projectEvents));
         var speakers = Build(speakerFiles, ContentSchema.Speakers, problems, ReadSpeaker);
         var companies = Build(companyFiles, ContentSchema.Companies, problems, r => ReadCompany(r, eventSlugs));
+        problems.AddRange(projectProblems);
 
         if (problems.Count > 0)
         {
