@@ -4,6 +4,7 @@ using Events.Web.Accounts;
 using Events.Web.Content;
 using Events.Web.Live;
 using Events.Web.Localization;
+using Events.Web.Pages;
 using Microsoft.AspNetCore.Identity;
 using Orleans.Dashboard;
 
@@ -45,6 +46,7 @@ public static class EventsHost
         builder.Services.AddUiLocalization();
         builder.Services.AddSingleton<Pages.SessionStatuses>();
         builder.Services.AddSingleton<Pages.ReplayLibrary>();
+        builder.Services.AddVotePageCache();
         // Chinese text is written as characters, not as &#x...; entities three times its size.
         builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
@@ -82,6 +84,8 @@ public static class EventsHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<ViewerCookie>();
+        // After authentication: the voting page is kept for anonymous visitors only.
+        app.UseOutputCache();
 
         app.MapGroup("/api/account").WithTags("Account").AddEndpointFilter(SignInGate.FilterApiLoginAsync).AddEndpointFilter(AccountQuotas.FilterApiAsync).MapIdentityApi<Member>();
         app.MapAdminApi();
@@ -89,6 +93,7 @@ public static class EventsHost
         app.MapEventsApi();
         app.MapLanguageSwitch();
         app.MapRazorPages();
+        app.MapVoteQr();
         app.MapLiveHub();
         app.MapStreamingApi();
         app.MapLiveKitApi();

@@ -169,7 +169,7 @@ public sealed class LiveSessionGrain(
             votes);
         var rounds = TrackedRoundIds().Select(id => roundViews.GetValueOrDefault(id)).OfType<RoundView>().ToArray();
         return new SessionSnapshot(key, pending.Seq, audience.Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-            Settings(), rounds, you, stream);
+            Settings(), rounds, you, stream, now);
     }
 
     private async Task FlushPresenceAsync(PresenceFlush flush)

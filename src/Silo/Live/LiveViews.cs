@@ -69,7 +69,11 @@ public sealed record YouView(string? UserId, string DisplayName, bool SignedIn, 
 [GenerateSerializer, Immutable]
 public sealed record SanctionView(string UserId, string Kind, long? Until, string SetBy);
 
-/// <summary>The whole state of a session at the moment of joining. Updates with <c>seq</c> greater than <see cref="Seq"/> follow.</summary>
+/// <summary>
+/// The whole state of a session at the moment of joining. Updates with <c>seq</c> greater than
+/// <see cref="Seq"/> follow. <see cref="ServerTime"/> is the server's clock when the snapshot was
+/// taken (Unix ms): a client compares round windows (<c>closesAt</c>) with it, not with its own clock.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionSnapshot(
     string SessionId,
@@ -80,7 +84,8 @@ public sealed record SessionSnapshot(
     SettingsView Settings,
     IReadOnlyList<RoundView> Rounds,
     YouView You,
-    StreamView Stream);
+    StreamView Stream,
+    long ServerTime = 0);
 
 /// <summary>
 /// One coalesced broadcast for a session, sent at most once per tick. Every field but

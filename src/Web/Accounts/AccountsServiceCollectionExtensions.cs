@@ -124,6 +124,7 @@ public static class AccountsServiceCollectionExtensions
             var folder = Path.GetFullPath(settings.Folder.Path ?? Path.Combine(dataDirectory, "mail"));
             services.AddSingleton<IMailer>(sp => new FolderMailer(folder, sp.GetRequiredService<TimeProvider>()));
         }
+        services.AddSingleton<PublicAddress>();
         services.AddSingleton<AccountMail>();
         services.AddSingleton<IEmailSender<Member>, IdentityMailSender>();
     }

@@ -15,7 +15,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages;
 
 /// <summary>The watch page: everything is rendered on the server from the session's current state, then the script keeps it live.</summary>
-public sealed class SessionModel(ContentStore content, LiveGrains grains, ReplayTimelines timelines, RtmpIngest rtmp, StreamingOptions streaming, LiveOptions options, UiText text) : PageModel
+public sealed class SessionModel(ContentStore content, PublicAddress address, LiveGrains grains, ReplayTimelines timelines, RtmpIngest rtmp, StreamingOptions streaming, LiveOptions options, UiText text) : PageModel
 {
     public int MaxChatLength => options.MaxChatLength;
 
@@ -31,6 +31,9 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
 
     /// <summary>The label to show for an option: its project's title in the reader's language, else its label.</summary>
     public string LabelOf(OptionView option) => option.Project is { } p && ProjectTitles.TryGetValue(p, out var title) ? title : option.Label;
+    /// <summary>The voting page's public address (its QR code's), without the scheme.</summary>
+    public string VoteAddress { get; private set; } = "";
+
     public SessionSnapshot Snapshot { get; private set; } = null!;
     public SessionState State { get; private set; }
     public string ClientText { get; private set; } = "{}";
@@ -82,6 +85,8 @@ public sealed class SessionModel(ContentStore content, LiveGrains grains, Replay
         // The grain applies the one rule of SessionStates (status and schedule); the page shows what it says.
         State = SessionStateText.Of(Enum.Parse<SessionStatus>(Snapshot.Settings.Status, ignoreCase: true));
         ClientText = JsonSerializer.Serialize(text.ClientStrings());
+        var vote = new Uri(address.Link(VotePage.PathOf(slug)));
+        VoteAddress = vote.Authority + vote.AbsolutePath;
         ProjectTitles = found.RunningOrder.Select(catalog.FindProject).OfType<ProjectItem>().ToDictionary(p => p.Slug, p => p.Title.Get(text.IsChinese), StringComparer.Ordinal);
         return Page();
     }

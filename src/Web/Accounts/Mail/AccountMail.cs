@@ -1,7 +1,5 @@
 using System.Text;
 using Events.Web.Localization;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using MimeKit;
@@ -14,7 +12,7 @@ namespace Events.Web.Accounts.Mail;
 /// configured public address. A mail that cannot be handed over is logged and reported as false,
 /// so the page can say so and offer to send it again.
 /// </summary>
-public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer server, UiText text, AccountQuotas quotas, ILogger<AccountMail> logger)
+public sealed class AccountMail(IMailer mailer, MailSettings settings, PublicAddress address, UiText text, AccountQuotas quotas, ILogger<AccountMail> logger)
 {
     /// <summary>An Identity token made safe for a URL, as the account pages and the account API expect it.</summary>
     public static string EncodeToken(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
@@ -84,20 +82,7 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, IServer s
         }
     }
 
-    private string Link(string pathAndQuery) => BaseUrl().TrimEnd('/') + pathAndQuery;
-
-    private string BaseUrl()
-    {
-        if (settings.PublicUrl is { } configured)
-        {
-            return configured;
-        }
-        var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5000";
-        return bound.Replace("://[::]", "://localhost", StringComparison.Ordinal)
-            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
-            .Replace("://+", "://localhost", StringComparison.Ordinal)
-            .Replace("://*", "://localhost", StringComparison.Ordinal);
-    }
+    private string Link(string pathAndQuery) => address.Link(pathAndQuery);
 }
 
 /// <summary>

@@ -1,7 +1,9 @@
-// The watch page's live layer: joins the session over the hub, applies the snapshot, then
-// applies coalesced updates in sequence order; on a gap or a reconnect it joins again and
-// starts from a fresh snapshot. Commands carry client ids so a retry never counts twice.
-import { HubConnectionBuilder, HttpTransportType, LogLevel } from "@microsoft/signalr";
+// The watch page's live layer: the link (link.js) joins the session and hands over the snapshot
+// and the updates in order; this page draws them. Commands carry client ids so a retry never
+// counts twice.
+import { createLink } from "./link.js";
+import { button, el, format, newId } from "./dom.js";
+import { createRounds } from "./rounds.js";
 import { createPlayer } from "./player.js";
 import { startReplay } from "./replay.js";
 import { createStage } from "./stage.js";
@@ -9,12 +11,6 @@ import { createStage } from "./stage.js";
 const root = document.getElementById("live");
 if (root) {
   start(root);
-}
-
-function newId() {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function start(root) {
@@ -31,15 +27,7 @@ function start(root) {
       canModerate: root.dataset.canModerate === "true",
       canOrganize: root.dataset.canOrganize === "true",
     },
-    seq: -1,
-    joining: null,
-    buffered: [],
     chatIds: new Set(),
-    rounds: new Map(),
-    // The signed-in person's own ballots (round id to its option ids joined by commas), from the server's snapshot.
-    myVotes: {},
-    // Options ticked on a multi-choice ballot not yet cast (round id to a Set of option ids).
-    picks: new Map(),
   };
 
   const stage = createStage($("video"), async (publish) => {
@@ -55,68 +43,27 @@ function start(root) {
   const replay = root.dataset.timeline || null;
   if (replay) startReplay({ url: replay, video: $("video"), list: $("chat"), chapters: $("chapters"), el, t });
 
-  const connection = new HubConnectionBuilder()
-    .withUrl("/hubs/live", { skipNegotiation: true, transport: HttpTransportType.WebSockets })
-    .withAutomaticReconnect({
-      // Jittered exponential backoff, never giving up: a node that dies sends its viewers to another.
-      nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 500 * 2 ** Math.min(ctx.previousRetryCount, 6)) * (0.5 + Math.random()),
-    })
-    .configureLogging(LogLevel.Warning)
-    .build();
-
-  connection.on("Update", (u) => {
-    if (u.sessionId !== sessionId) return;
-    if (state.joining) {
-      state.buffered.push(u);
-      return;
-    }
-    applyUpdate(u);
+  const link = createLink({
+    sessionId,
+    onSnapshot: applySnapshot,
+    onUpdate: applyUpdate,
+    onError: showError,
+    onNotice: (key) => notice(key ? t[key] : ""),
+    afterJoin: () => state.afterJoin?.(),
   });
-  connection.onreconnecting(() => notice(t["reconnecting"]));
-  connection.onreconnected(() => join());
-  connection.onclose(() => setTimeout(connect, 2000 + Math.random() * 3000));
-
-  async function connect() {
-    try {
-      await connection.start();
-      await join();
-    } catch {
-      setTimeout(connect, 2000 + Math.random() * 3000);
-    }
-  }
-
-  async function join() {
-    state.joining = true;
-    state.buffered = [];
-    try {
-      let result;
-      try {
-        result = await connection.invoke("JoinSession", sessionId);
-      } catch {
-        result = { ok: false, error: { code: "try_again", retryAfterMs: 2000 } };
-      }
-      if (!result.ok) {
-        showError(result.error);
-        if (result.error.code === "try_again" || result.error.code === "rate_limited") {
-          setTimeout(join, (result.error.retryAfterMs || 2000) * (0.5 + Math.random()));
-        }
-        return;
-      }
-      applySnapshot(result.value);
-      notice("");
-      state.afterJoin?.();
-    } finally {
-      state.joining = false;
-    }
-    const waiting = state.buffered;
-    state.buffered = [];
-    waiting.forEach(applyUpdate);
-  }
+  const { connection, command } = link;
+  const rounds = createRounds({
+    container: $("rounds"),
+    t,
+    labelOf,
+    command,
+    notice,
+    you: () => state.you,
+    canClose: () => state.you.canOrganize,
+  });
 
   function applySnapshot(s) {
-    state.seq = s.seq;
     state.you = { ...state.you, ...s.you };
-    state.myVotes = { ...(s.you.votes || {}) };
     if (state.you.canModerate) loadSanctions();
     renderCounts(s.counts);
     renderReactions(s.reactions);
@@ -127,20 +74,10 @@ function start(root) {
     }
     renderSettings(s.settings);
     renderStream(s.stream);
-    state.rounds.clear();
-    s.rounds.forEach((r) => state.rounds.set(r.roundId, r));
-    renderRounds();
+    rounds.reset(s.rounds, s.you.votes, s.serverTime);
   }
 
   function applyUpdate(u) {
-    // Before the first snapshot there is nothing to apply an update to; the join brings the state.
-    if (state.seq < 0 || u.seq <= state.seq) return;
-    if (u.seq > state.seq + 1) {
-      // Missed an update: start again from a snapshot.
-      join();
-      return;
-    }
-    state.seq = u.seq;
     if (u.counts) renderCounts(u.counts);
     if (u.reactions) renderReactions(u.reactions);
     if (u.chat && !replay) u.chat.forEach(addMessage);
@@ -149,10 +86,7 @@ function start(root) {
       renderSettings(u.settings);
       if (state.you.canModerate) loadSanctions();
     }
-    if (u.rounds) {
-      u.rounds.forEach((r) => state.rounds.set(r.roundId, r));
-      renderRounds();
-    }
+    if (u.rounds) rounds.update(u.rounds);
     if (u.stream) renderStream(u.stream);
   }
 
@@ -248,117 +182,6 @@ function start(root) {
     if (li) li.remove();
   }
 
-  function renderRounds() {
-    const container = $("rounds");
-    const rounds = [...state.rounds.values()].sort((a, b) => b.openedAt - a.openedAt);
-    container.replaceChildren(...rounds.map(renderRound));
-  }
-
-  // A round's window is the server's: past its end the buttons go (the server refuses anyway).
-  function isOpen(r) {
-    return r.status === "open" && !(r.closesAt && Date.now() >= r.closesAt);
-  }
-
-  function renderRound(r) {
-    const box = el("div", null, "round " + r.status);
-    box.dataset.round = r.roundId;
-    box.append(el("h2", r.question));
-    const mine = state.myVotes[r.roundId];
-    const chosen = mine ? mine.split(",") : [];
-    const most = r.maxChoices || 1;
-    const canVote = isOpen(r) && state.you.signedIn && !mine;
-    if (canVote && most > 1) box.append(el("p", format(t["chooseupto"], most) + " " + t["ballotfinal"], "muted"));
-    const picked = state.picks.get(r.roundId) || new Set();
-    const list = el("ul");
-    for (const o of r.options) {
-      const li = el("li");
-      if (canVote && most === 1) {
-        const b = button(labelOf(o), () => vote(r.roundId, [o.id]));
-        b.className = "option";
-        b.dataset.option = o.id;
-        li.append(b);
-      } else if (canVote) {
-        const label = el("label", null, "check");
-        const box2 = document.createElement("input");
-        box2.type = "checkbox";
-        box2.dataset.option = o.id;
-        box2.checked = picked.has(o.id);
-        box2.disabled = !picked.has(o.id) && picked.size >= most;
-        box2.addEventListener("change", () => {
-          if (box2.checked) picked.add(o.id); else picked.delete(o.id);
-          state.picks.set(r.roundId, picked);
-          renderRounds();
-        });
-        label.append(box2, " ", labelOf(o));
-        li.append(label);
-      } else {
-        li.append(el("span", (chosen.includes(o.id) ? "✓ " : "") + labelOf(o), "label"));
-      }
-      if (o.votes !== undefined && o.votes !== null) {
-        const pct = r.totalVotes > 0 ? Math.round((o.votes * 100) / r.totalVotes) : 0;
-        const bar = el("span", null, "bar");
-        bar.style.width = pct + "%";
-        li.append(bar, el("span", `${o.votes} (${pct}%)`, "votes"));
-      }
-      list.append(li);
-    }
-    box.append(list);
-    if (canVote && most > 1) {
-      const cast = button(format(t["castballot"], picked.size, most), () => vote(r.roundId, r.options.map((o) => o.id).filter((id) => picked.has(id))));
-      cast.className = "cast";
-      cast.disabled = picked.size === 0;
-      box.append(cast);
-    }
-    if (r.closesAt && r.status === "open") {
-      box.append(el("p", format(t["closesat"], new Date(r.closesAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), "muted closes"));
-    }
-    const foot = el("p", r.totalVotes === 1 ? t["totalvotes1"] : format(t["totalvotes"], r.totalVotes), "total");
-    if (r.status === "open" && !r.showTally) foot.append(" · " + t["hiddentally"]);
-    if (r.status === "closed") foot.append(" · " + t["closed"]);
-    if (mine) foot.append(" · " + t["voted"]);
-    box.append(foot);
-    if (r.status === "open" && state.you.canOrganize) {
-      box.append(button(t["closeround"], () => command("CloseRound", r.roundId)));
-    }
-    return box;
-  }
-
-  async function vote(roundId, optionIds) {
-    // One id per round, kept across reloads, so any retry of this ballot is the same vote.
-    const key = "vote:" + roundId;
-    let id = sessionStorage.getItem(key);
-    if (!id) {
-      id = newId();
-      sessionStorage.setItem(key, id);
-    }
-    const result = optionIds.length === 1 && (state.rounds.get(roundId)?.maxChoices || 1) === 1
-      ? await command("CastVote", roundId, optionIds[0], id)
-      : await command("CastBallot", roundId, optionIds, id);
-    if (result?.ok) {
-      state.picks.delete(roundId);
-      state.myVotes[roundId] = result.value.optionId;
-      if (result.value.status === "already_voted") notice(t["alreadyvoted"]);
-      renderRounds();
-    }
-  }
-
-  async function command(method, ...args) {
-    // try_again: retry a few times with the same arguments (and client id), which never counts twice.
-    for (let attempt = 0; attempt < 4; attempt++) {
-      let result;
-      try {
-        result = await connection.invoke(method, ...args);
-      } catch {
-        result = { ok: false, error: { code: "try_again", retryAfterMs: 1000 } };
-      }
-      if (result.ok || result.error.code !== "try_again" || attempt === 3) {
-        if (!result.ok) showError(result.error);
-        return result;
-      }
-      await new Promise((r) => setTimeout(r, (result.error.retryAfterMs || 1000) * (0.5 + Math.random())));
-    }
-  }
-
   // Mutes and bans in force, for moderators, each with a button that lifts it.
   async function loadSanctions() {
     const list = $("sanctions");
@@ -403,24 +226,6 @@ function start(root) {
     const n = $("notice");
     n.textContent = text || "";
     n.classList.toggle("error", !!isError);
-  }
-
-  function format(template, ...values) {
-    return (template || "").replace(/\{(\d+)\}/g, (_, i) => values[Number(i)]);
-  }
-
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== null && text !== undefined) e.textContent = text;
-    if (className) e.className = className;
-    return e;
-  }
-
-  function button(label, onClick) {
-    const b = el("button", label);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    return b;
   }
 
   const form = $("chat-form");
@@ -691,5 +496,5 @@ function start(root) {
     });
   }
 
-  connect();
+  link.connect();
 }

@@ -1,0 +1,25 @@
+// Small DOM helpers shared by the watch page and the voting page.
+
+export function newId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function format(template, ...values) {
+  return (template || "").replace(/\{(\d+)\}/g, (_, i) => values[Number(i)]);
+}
+
+export function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== null && text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+export function button(label, onClick) {
+  const b = el("button", label);
+  b.type = "button";
+  b.addEventListener("click", onClick);
+  return b;
+}
