@@ -7,6 +7,12 @@ public interface ISessionCatalog
     SessionSchedule? Schedule(string sessionId);
 
     bool Exists(string sessionId) => Schedule(sessionId) is not null;
+
+    /// <summary>A contest's judging and ranking rules, or null when there is no such contest (or it is not judged here).</summary>
+    Contests.ContestRules? Contest(string contestId) => null;
+
+    /// <summary>The contest whose final is this session (its results are revealed there), or null.</summary>
+    string? ContestOfFinal(string sessionId) => null;
 }
 
 /// <summary>When a session is planned to start and end.</summary>

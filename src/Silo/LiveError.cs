@@ -44,5 +44,17 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError UnknownReplay(string broadcastId) => new("unknown_replay", $"There is no ended broadcast '{broadcastId}' with a replay in this session.");
     public static LiveError AlreadyLive() => new("already_live", "A broadcast of this session is under way; upload the recording once it has ended.");
     public static LiveError NotStreaming() => new("not_streaming", "No broadcast of this session is under way: a push starts with a segment.");
+    public static LiveError UnknownContest(string contestId) => new("unknown_contest", $"There is no judged contest '{contestId}'.");
+    public static LiveError NotAJudge() => new("not_a_judge", "You are not a judge of this contest; an organizer makes judges on the contest's judging page.");
+    public static LiveError JudgingLocked() => new("judging_locked", "Judging is locked: scores can no longer be changed.");
+    public static LiveError JudgingNotLocked() => new("judging_not_locked", "Judging is not locked yet: lock it before the ranking is shown or revealed.");
+    public static LiveError InvalidProject(string project) => new("invalid_project", $"'{project}' is not a project of this contest.");
+    public static LiveError InvalidCriterion(string criterion) => new("invalid_criterion", $"'{criterion}' is not a criterion of this contest.");
+    public static LiveError ScoreOutOfRange(string project, string criterion, int max) => new("score_out_of_range", $"The score of '{project}' on '{criterion}' must be a whole number from 0 to {max}.");
+    public static LiveError SheetsIncomplete(IReadOnlyList<string> judges) => new("sheets_incomplete", $"Every judge must score every project on every criterion before judging is locked; not yet: {string.Join(", ", judges)}.");
+    public static LiveError NoJudges() => new("no_judges", "The contest has no judges yet.");
+    public static LiveError RoundStillOpen(string roundId) => new("round_still_open", $"Round '{roundId}' is still open: close it before judging is locked, so its tally is final.");
+    public static LiveError WrongRound(string roundId, string session) => new("wrong_round", $"Round '{roundId}' is not a vote of the final '{session}' on its projects.");
+    public static LiveError RevealOutOfRange(int places) => new("reveal_out_of_range", $"The reveal shows 0 to {places} places.");
     public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

@@ -121,6 +121,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<ISanctionStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<IRoundStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<IStreamStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<Contests.IJudgingStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<Streams.ILiveKitStage, Streams.NoLiveKit>();
         return services;
     }

@@ -94,6 +94,7 @@ public static class EventsHost
         app.MapLanguageSwitch();
         app.MapRazorPages();
         app.MapVoteQr();
+        app.MapContestExports();
         app.MapLiveHub();
         app.MapStreamingApi();
         app.MapLiveKitApi();

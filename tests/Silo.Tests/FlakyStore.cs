@@ -47,6 +47,12 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<SessionCounters> RecordPresenceAsync(string sessionId, IReadOnlyCollection<string> viewerKeys, long newViews, long newReplayViews, long peakCandidate, long atMs) { ThrowIfDown(); return inner.RecordPresenceAsync(sessionId, viewerKeys, newViews, newReplayViews, peakCandidate, atMs); }
     public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
     public Task<string?> GetStreamKeyAsync(string sessionId) => inner.GetStreamKeyAsync(sessionId);
+    public Task<Contests.JudgingRecord> GetJudgingAsync(string contestId) { ThrowIfReadsDown(); return inner.GetJudgingAsync(contestId); }
+    public Task AddJudgeAsync(string contestId, string userId, string displayName, long atMs) { ThrowIfDown(); return inner.AddJudgeAsync(contestId, userId, displayName, atMs); }
+    public Task RemoveJudgeAsync(string contestId, string userId) { ThrowIfDown(); return inner.RemoveJudgeAsync(contestId, userId); }
+    public Task SaveScoresAsync(string contestId, string userId, IReadOnlyList<Contests.ScoreEntry> scores, long atMs) { ThrowIfDown(); return inner.SaveScoresAsync(contestId, userId, scores, atMs); }
+    public Task LockJudgingAsync(string contestId, string? audienceRound, long atMs) { ThrowIfDown(); return inner.LockJudgingAsync(contestId, audienceRound, atMs); }
+    public Task SetRevealedAsync(string contestId, int revealed, long atMs) { ThrowIfDown(); return inner.SetRevealedAsync(contestId, revealed, atMs); }
     public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) { ThrowIfDown(); return inner.SetStreamKeyAsync(sessionId, streamKey, atMs); }
     public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.StartBroadcastAsync(sessionId, broadcastId, atMs); }
     public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }

@@ -81,6 +81,7 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<ISanctionStore>(store);
             services.AddSingleton<IRoundStore>(store);
             services.AddSingleton<IStreamStore>(store);
+            services.AddSingleton<Contests.IJudgingStore>(store);
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<ILiveKitStage>(new NoLiveKit());
             services.AddSingleton<LiveOptions>(options);
@@ -147,6 +148,8 @@ public sealed class LiveCluster : IAsyncDisposable
 
     public IVoteRoundGrain Round(string id, int node = 0) => Node(node).GetGrain<IVoteRoundGrain>(id);
 
+    public Contests.IContestGrain Contest(string id, int node = 0) => Node(node).GetGrain<Contests.IContestGrain>(id);
+
     /// <summary>A relay on one node, as that node's web tier has one; subscribe it by reporting.</summary>
     public RecordingRelay Relay(int node = 0, string? nodeId = null)
     {
@@ -211,6 +214,14 @@ public sealed class TestCatalog : ISessionCatalog
 
     public SessionSchedule? Schedule(string sessionId) =>
         !sessionId.StartsWith('s') ? null : schedules.TryGetValue(sessionId, out var s) ? s : FarAhead;
+
+    private readonly ConcurrentDictionary<string, Contests.ContestRules> contests = new(StringComparer.Ordinal);
+
+    public void SetContest(Contests.ContestRules rules) => contests[rules.ContestId] = rules;
+
+    public Contests.ContestRules? Contest(string contestId) => contests.GetValueOrDefault(contestId);
+
+    public string? ContestOfFinal(string sessionId) => contests.Values.FirstOrDefault(c => c.FinalSession == sessionId)?.ContestId;
 }
 
 /// <summary>Counts grain calls by method once the grain has run them up to their first wait (a vote is queued for its batch by then).</summary>

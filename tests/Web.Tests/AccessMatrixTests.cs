@@ -219,6 +219,13 @@ public sealed class AccessMatrixTests
             new("/organize/roster", "GET", "/organize/roster", Credential.Cookie, Organizers),
             new("/organize/roster", "POST", "/organize/roster?handler=Decide", Credential.Cookie, Organizers),
             new("/organize/audit", "GET", "/organize/audit", Credential.Cookie, Organizers),
+            new("/organize/contests/{slug}", "GET", "/organize/contests/contest-2026", Credential.Cookie, Organizers),
+            new("/organize/contests/{slug}/results.csv", "GET", "/organize/contests/contest-2026/results.csv", Credential.Cookie, Organizers),
+            new("/organize/contests/{slug}/scores.csv", "GET", "/organize/contests/contest-2026/scores.csv", Credential.Cookie, Organizers),
+            new("/organize/contests/{slug}/participation.csv", "GET", "/organize/contests/contest-2026/participation.csv", Credential.Cookie, Organizers),
+            new("/organize/rounds/{roundId}/ballots.csv", "GET", "/organize/rounds/r0123/ballots.csv", Credential.Cookie, Organizers),
+            // A judge is made per contest on the organizer's desk; nobody here is one, so every role is refused.
+            new("/contests/{slug}/judge", "GET", "/contests/contest-2026/judge", Credential.Cookie, []),
             new("/organize/companies", "GET", "/organize/companies", Credential.Cookie, Organizers),
             new("/organize/companies", "POST", "/organize/companies?handler=Invite", Credential.Cookie, Organizers),
             new("/account/invitation", "GET", "/account/invitation?token=x", Credential.Cookie, Everyone),

@@ -71,4 +71,7 @@ public interface ILiveSessionGrain : IGrainWithStringKey
 
     /// <summary>A round of this session changed (votes committed, closed): its view goes out with the next update. The round awaits each call, so views arrive in order.</summary>
     Task RoundChangedAsync(RoundView view);
+
+    /// <summary>The contest's results as revealed so far (an empty list hides them): they go out at once, to every viewer in the same update.</summary>
+    Task ShowResultsAsync(Contests.RevealView view);
 }

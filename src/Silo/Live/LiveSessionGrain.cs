@@ -46,6 +46,8 @@ public sealed class LiveSessionGrain(
     private SessionSettings settings = new(SessionStatus.Scheduled, 0, null);
     private ChatMessage? pinned;
     private StreamView stream = StreamView.Waiting;
+    /// <summary>A contest final's results as revealed so far (see <see cref="Contests.IContestGrain"/>), null before the reveal.</summary>
+    private Contests.RevealView? results;
     private Dictionary<string, long> reactions = new(StringComparer.Ordinal);
     private long lastChatId;
     private PendingUpdate pending = null!;
@@ -90,6 +92,10 @@ public sealed class LiveSessionGrain(
         }
         pinned = settings.PinnedMessageId is { } pin ? await chatStore.GetChatMessageAsync(key, pin) : null;
         stream = StreamPaths.ViewOf(await streamStore.GetBroadcastsAsync(key));
+        if (catalog.ContestOfFinal(key) is { } contest)
+        {
+            results = await GrainFactory.GetGrain<Contests.IContestGrain>(contest).CurrentRevealAsync();
+        }
         lastWireStatus = SessionStates.Wire(Status);
         // Numbered from the real clock, not the events' clock: a rehearsal clock (Clock:StartAt) starts
         // when its node starts, so on a node started later it is behind, and an activation there would
@@ -169,7 +175,7 @@ public sealed class LiveSessionGrain(
             votes);
         var rounds = TrackedRoundIds().Select(id => roundViews.GetValueOrDefault(id)).OfType<RoundView>().ToArray();
         return new SessionSnapshot(key, pending.Seq, audience.Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-            Settings(), rounds, you, stream, now);
+            Settings(), rounds, you, stream, now, results);
     }
 
     private async Task FlushPresenceAsync(PresenceFlush flush)
@@ -615,6 +621,13 @@ public sealed class LiveSessionGrain(
             pending.RoundChanged(view);
             return view;
         });
+    }
+
+    public Task ShowResultsAsync(Contests.RevealView view)
+    {
+        results = view.Shown.Count == 0 ? null : view;
+        pending.Results = view;
+        return Task.CompletedTask;
     }
 
     public Task RoundChangedAsync(RoundView view)

@@ -73,6 +73,7 @@ public sealed record SanctionView(string UserId, string Kind, long? Until, strin
 /// The whole state of a session at the moment of joining. Updates with <c>seq</c> greater than
 /// <see cref="Seq"/> follow. <see cref="ServerTime"/> is the server's clock when the snapshot was
 /// taken (Unix ms): a client compares round windows (<c>closesAt</c>) with it, not with its own clock.
+/// <see cref="Results"/>: a contest final's results as revealed so far, null before the reveal.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SessionSnapshot(
@@ -85,7 +86,8 @@ public sealed record SessionSnapshot(
     IReadOnlyList<RoundView> Rounds,
     YouView You,
     StreamView Stream,
-    long ServerTime = 0);
+    long ServerTime = 0,
+    Contests.RevealView? Results = null);
 
 /// <summary>
 /// One coalesced broadcast for a session, sent at most once per tick. Every field but
@@ -104,7 +106,8 @@ public sealed record SessionUpdate(
     IReadOnlyList<long>? Deleted,
     SettingsView? Settings,
     IReadOnlyList<RoundView>? Rounds,
-    StreamView? Stream = null);
+    StreamView? Stream = null,
+    Contests.RevealView? Results = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ChatAck(long MessageId, long SentAt);

@@ -22,6 +22,9 @@ internal sealed class PendingUpdate(long firstSeq)
 
     public bool StreamChanged { get; set; }
 
+    /// <summary>A contest's reveal moved: it goes out at once (everyone sees each step at the same moment).</summary>
+    public Contests.RevealView? Results { get; set; }
+
     public bool HasChat => chat.Count > 0;
 
     /// <summary>
@@ -29,7 +32,7 @@ internal sealed class PendingUpdate(long firstSeq)
     /// at the least interval even while the fan-out is paced; counts, reactions and tallies wait for
     /// the paced interval.
     /// </summary>
-    public bool IsUrgent => chat.Count > 0 || deleted.Count > 0 || SettingsChanged;
+    public bool IsUrgent => chat.Count > 0 || deleted.Count > 0 || SettingsChanged || Results is not null;
 
     public void AddChat(ChatView message) => chat.Add(message);
 
@@ -48,7 +51,7 @@ internal sealed class PendingUpdate(long firstSeq)
         {
             counts = null;
         }
-        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && !StreamChanged && rounds.Count == 0)
+        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && !StreamChanged && rounds.Count == 0 && Results is null)
         {
             return null;
         }
@@ -59,7 +62,9 @@ internal sealed class PendingUpdate(long firstSeq)
             deleted.Count > 0 ? deleted.ToArray() : null,
             SettingsChanged ? settings() : null,
             rounds.Count > 0 ? rounds.Values.ToArray() : null,
-            StreamChanged ? stream() : null);
+            StreamChanged ? stream() : null,
+            Results);
+        Results = null;
         ReactionsChanged = false;
         StreamChanged = false;
         SettingsChanged = false;

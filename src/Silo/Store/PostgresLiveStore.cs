@@ -16,7 +16,7 @@ namespace Events.Silo.Store;
 /// so overlapping batches queue instead of deadlocking. Errors, including lost connections, are
 /// thrown as they come: the grains answer "try again".
 /// </summary>
-public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
+public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
 {
     // Any fixed number works as long as every node uses the same one: it makes nodes that start at
     // once create the schema one after the other, since concurrent CREATE ... IF NOT EXISTS can fail.
@@ -164,7 +164,7 @@ public sealed class PostgresLiveStore : ILiveStore, IAsyncDisposable
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        await using (var cmd = Command(connection, tx, Schema))
+        await using (var cmd = Command(connection, tx, Schema + JudgingSchema))
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -11,7 +11,7 @@ namespace Events.Silo.Store;
 /// holding a thread-pool thread. Reads use their own pooled connections, which WAL lets run
 /// beside the writer.
 /// </summary>
-public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
+public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
 {
     private readonly string connectionString;
     private readonly System.Collections.Concurrent.BlockingCollection<Action> writes = new(boundedCapacity: 100_000);
@@ -47,6 +47,7 @@ public sealed class SqliteLiveStore : ILiveStore, IAsyncDisposable
         await WriteAsync(async (c, tx) =>
         {
             await ExecAsync(c, tx, Schema).ConfigureAwait(false);
+            await ExecAsync(c, tx, JudgingSchema).ConfigureAwait(false);
             // Databases made before replay views were counted apart get the column.
             await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('live_sessions') WHERE name = 'replay_views'"))
             {

@@ -22,6 +22,8 @@ public sealed class ContentCatalog : ISessionCatalog
     private readonly Dictionary<string, IReadOnlyList<CompanyItem>> _companiesByEvent;
     private readonly Dictionary<string, IReadOnlyList<ProjectItem>> _projectsByEvent;
     private readonly Dictionary<string, IReadOnlyList<SessionItem>> _sessionsBySpeaker;
+    private readonly Dictionary<string, Silo.Contests.ContestRules> _contests;
+    private readonly Dictionary<string, string> _contestOfFinal;
 
     internal ContentCatalog(
         IEnumerable<EventItem> events,
@@ -50,6 +52,9 @@ public sealed class ContentCatalog : ISessionCatalog
         _companiesByEvent = Group(companyList, c => [c.EventSlug]);
         _projectsByEvent = Group(projectList, p => [p.EventSlug]);
         _sessionsBySpeaker = Group(Sessions, s => s.Speakers);
+        _contests = Events.Where(e => e.Judging is not null && _sessions.ContainsKey(e.Judging.FinalSession))
+            .ToDictionary(e => e.Slug, e => e.Judging!.RulesFor(e.Slug, _sessions[e.Judging.FinalSession].RunningOrder), StringComparer.Ordinal);
+        _contestOfFinal = _contests.Values.ToDictionary(c => c.FinalSession, c => c.ContestId, StringComparer.Ordinal);
     }
 
     /// <summary>Reads and checks the folder; throws <see cref="ContentException"/> listing every problem.</summary>
@@ -93,6 +98,11 @@ public sealed class ContentCatalog : ISessionCatalog
     public SessionSchedule? Schedule(string sessionId) => Find(_sessions, sessionId) is { } s ? new SessionSchedule(s.Starts, s.Ends) : null;
 
     public bool Exists(string sessionId) => Schedule(sessionId) is not null;
+
+    /// <summary>The judging rules of a contest event with <c>criteria</c>, its projects being its final's running order.</summary>
+    public Silo.Contests.ContestRules? Contest(string contestId) => Find(_contests, contestId);
+
+    public string? ContestOfFinal(string sessionId) => Find(_contestOfFinal, sessionId);
 
     // Callers pass route values straight through, so a null slug is "not found", not a crash.
     private static TValue? Find<TValue>(Dictionary<string, TValue> map, string? slug)

@@ -45,7 +45,8 @@ internal static partial class ContentLoader
         var eventSlugs = eventFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
         var speakerSlugs = speakerFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
 
-        var events = Build(eventFiles, ContentSchema.Events, problems, r => ReadEvent(r));
+        var sessionSlugs = sessionFiles.Select(f => f.Slug).ToHashSet(StringComparer.Ordinal);
+        var events = Build(eventFiles, ContentSchema.Events, problems, r => ReadEvent(r, sessionSlugs));
         // Projects are read before sessions (a session's running order names them), but their problems
         // are reported in folder order, after the companies', as they were before sessions named projects.
         var projectProblems = new List<string>();
@@ -61,6 +62,7 @@ internal static partial class ContentLoader
         var speakers = Build(speakerFiles, ContentSchema.Speakers, problems, ReadSpeaker);
         var companies = Build(companyFiles, ContentSchema.Companies, problems, r => ReadCompany(r, eventSlugs));
         problems.AddRange(projectProblems);
+        CheckFinals(label, events, sessions, problems);
 
         if (problems.Count > 0)
         {
@@ -70,7 +72,7 @@ internal static partial class ContentLoader
         return new ContentCatalog(events, sessions, speakers, companies, projects);
     }
 
-    private static EventItem ReadEvent(FieldReader r)
+    private static EventItem ReadEvent(FieldReader r, HashSet<string> sessions)
     {
         var item = new EventItem(
             r.Slug,
@@ -81,9 +83,86 @@ internal static partial class ContentLoader
             r.Date("starts"),
             r.Date("ends"),
             r.Int("order", fallback: 0),
-            r.Body());
+            r.Body(),
+            ReadJudging(r, sessions));
         CheckTimes(r, item.Starts, item.Ends);
+        if (item.Judging is not null && item.Kind != EventKind.Contest)
+        {
+            r.Problem("has criteria, but only a contest (kind: contest) is judged");
+        }
         return item;
+    }
+
+    /// <summary>A contest's judging keys (docs/contest.md), or null when the event has no <c>criteria</c>.</summary>
+    private static ContestJudging? ReadJudging(FieldReader r, HashSet<string> sessions)
+    {
+        var names = r.OptionalLocalizedList("criteria");
+        if (names.En.Count == 0)
+        {
+            foreach (var key in new[] { "criteria_weights", "max_score", "audience_weight", "final", "reveal_places" }.Where(r.Has))
+            {
+                r.Problem($"'{key}' needs 'criteria'");
+            }
+            return null;
+        }
+        var weightTexts = r.OptionalList("criteria_weights");
+        var weights = weightTexts.Select(w => int.TryParse(w, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1).ToArray();
+        if (weights.Length != names.En.Count)
+        {
+            r.Problem($"'criteria_weights' must give one weight per criterion ({names.En.Count}), not {weights.Length}");
+        }
+        else if (weights.Any(w => w <= 0) || weights.Sum() != 100)
+        {
+            r.Problem($"'criteria_weights' must be whole numbers above 0 that add up to 100: {string.Join(", ", weightTexts)}");
+        }
+        var ids = names.En.Select(ContestJudging.IdOf).ToArray();
+        foreach (var twice in ids.GroupBy(i => i).Where(g => g.Count() > 1 || g.Key.Length == 0))
+        {
+            r.Problem($"criteria must have distinct names of letters or digits: '{twice.Key}'");
+        }
+        var max = r.Int("max_score", fallback: 10);
+        if (max is < 1 or > 100)
+        {
+            r.Problem($"'max_score' must be from 1 to 100, not {max}");
+        }
+        var audience = r.Int("audience_weight", fallback: 0);
+        if (audience is < 0 or > 100)
+        {
+            r.Problem($"'audience_weight' must be from 0 to 100 (percent), not {audience}");
+        }
+        var places = r.Int("reveal_places", fallback: 3);
+        if (places is < 1 or > 20)
+        {
+            r.Problem($"'reveal_places' must be from 1 to 20, not {places}");
+        }
+        var final = r.Text("final");
+        if (final.Length > 0 && !sessions.Contains(final))
+        {
+            r.Problem($"final session '{final}' does not exist");
+        }
+        var criteria = ids.Zip(weights.Length == ids.Length ? weights : new int[ids.Length], (id, w) => new Silo.Contests.Criterion(id, w)).ToArray();
+        return new ContestJudging(names, criteria, max, audience, final, places);
+    }
+
+    /// <summary>A judged contest's final is one of its own sessions, with a running order to rank.</summary>
+    private static void CheckFinals(string label, List<EventItem> events, List<SessionItem> sessions, List<string> problems)
+    {
+        foreach (var e in events.Where(e => e.Judging is not null))
+        {
+            var final = sessions.FirstOrDefault(s => s.Slug == e.Judging!.FinalSession);
+            if (final is null)
+            {
+                continue;
+            }
+            if (final.EventSlug != e.Slug)
+            {
+                problems.Add($"{label}/events/{e.Slug}.md: final session '{final.Slug}' belongs to event '{final.EventSlug}'");
+            }
+            else if (final.RunningOrder.Count < 2)
+            {
+                problems.Add($"{label}/events/{e.Slug}.md: final session '{final.Slug}' must list at least two projects (its 'projects:') to be ranked");
+            }
+        }
     }
 
     private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers, Dictionary<string, string?> projects)
@@ -99,7 +178,8 @@ internal static partial class ContentLoader
             r.Url("stream", required: false, "http", "https"),
             r.Body(),
             r.OptionalLocalizedList("tags"),
-            r.OptionalList("projects"));
+            r.OptionalList("projects"),
+            r.OptionalLocalized("city"));
         CheckTimes(r, item.Starts, item.Ends);
         CheckEvent(r, item.EventSlug, events);
         foreach (var project in item.RunningOrder)
@@ -168,7 +248,9 @@ internal static partial class ContentLoader
             r.Localized("region"),
             r.OneOf("award", Awards),
             r.Localized("track"),
-            r.Body());
+            r.Body(),
+            r.OptionalLocalized("school"),
+            r.Url("video", required: false, "https"));
         CheckEvent(r, item.EventSlug, events);
         return item;
     }

@@ -60,6 +60,10 @@ public sealed class ContentStore : ISessionCatalog, IDisposable
 
     public bool Exists(string sessionId) => Schedule(sessionId) is not null;
 
+    public Silo.Contests.ContestRules? Contest(string contestId) => Current.Contest(contestId);
+
+    public string? ContestOfFinal(string sessionId) => Current.ContestOfFinal(sessionId);
+
     public void Dispose()
     {
         _disposed = true;

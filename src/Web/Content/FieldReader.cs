@@ -35,7 +35,21 @@ internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<
         return new Localized(english, chinese ?? english);
     }
 
+    /// <summary>Like <see cref="Localized(string)"/> for a key that may be absent (then null).</summary>
+    public Localized? OptionalLocalized(string key)
+    {
+        if (ReadText(en, key, required: false) is not { } english)
+        {
+            return null;
+        }
+        var chinese = zh is null ? null : ReadText(zh, key, required: false);
+        return new Localized(english, chinese ?? english);
+    }
+
     public IReadOnlyList<string> List(string key) => ReadList(en, key, required: true) ?? [];
+
+    /// <summary>Whether the English file has the key at all.</summary>
+    public bool Has(string key) => en.Fields.ContainsKey(key);
 
     /// <summary>A list that may be absent (then empty).</summary>
     public IReadOnlyList<string> OptionalList(string key) => ReadList(en, key, required: false) ?? [];

@@ -4,6 +4,8 @@ namespace Events.Web.Content;
 /// A contest project from <c>projects/&lt;slug&gt;.md</c>. Once loaded, <see cref="EventSlug"/> names
 /// an event that exists, <see cref="Award"/> is one of <c>gold</c>, <c>silver</c>, <c>bronze</c>,
 /// <c>excellence</c>, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
+/// <see cref="School"/> is the team's school or college (null when not given); <see cref="Video"/>
+/// an https link to the team's pitch video, or null.
 /// </summary>
 public sealed record ProjectItem(
     string Slug,
@@ -13,4 +15,6 @@ public sealed record ProjectItem(
     Localized Region,
     string Award,
     Localized Track,
-    Localized BodyHtml);
+    Localized BodyHtml,
+    Localized? School = null,
+    string? Video = null);

@@ -7,7 +7,8 @@ namespace Events.Web.Content;
 /// http(s) URL, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
 /// </summary>
 /// <param name="Speakers">Speaker slugs in the order the file lists them; may be empty.</param>
-/// <param name="Projects">The contest projects that pitch in this session, in running order (slugs of projects of the same event); empty when none.</param>
+/// <param name="Projects">The contest projects that pitch in this session, in running order (slugs of projects of the same event); empty when none. For a regional round: the projects that advanced from it.</param>
+/// <param name="City">Where a contest's regional round is held; null for other sessions.</param>
 public sealed record SessionItem(
     string Slug,
     string EventSlug,
@@ -19,7 +20,8 @@ public sealed record SessionItem(
     string? Stream,
     Localized BodyHtml,
     LocalizedList Tags,
-    IReadOnlyList<string>? Projects = null)
+    IReadOnlyList<string>? Projects = null,
+    Localized? City = null)
 {
     /// <summary>The running order of the session's contest projects (never null).</summary>
     public IReadOnlyList<string> RunningOrder => Projects ?? [];

@@ -15,6 +15,9 @@ public sealed class UiText
 
     public string this[string key] => UiStrings.Table.TryGetValue(key, out var row) ? (IsChinese ? row.Zh : row.En) : key;
 
+    /// <summary>Whether the table has a string for the key.</summary>
+    public bool Has(string key) => UiStrings.Table.ContainsKey(key);
+
     public string Format(string key, params object[] args) => string.Format(CultureInfo.CurrentCulture, this[key], args);
 
     /// <summary>A date and time in the event's own offset, written for the reader's language.</summary>

@@ -5,8 +5,14 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Events.Web.Pages;
 
-public sealed class EventModel(ContentStore content, SessionStatuses statuses, EventClock clock) : PageModel
+public sealed class EventModel(ContentStore content, SessionStatuses statuses, EventClock clock, IGrainFactory grains) : PageModel
 {
+    /// <summary>For a judged contest: the organizers' judging desk, shown to organizers.</summary>
+    public bool ShowDesk { get; private set; }
+
+    /// <summary>For a judged contest: the reader is one of its judges (their score sheet is linked).</summary>
+    public bool IsJudge { get; private set; }
+
     public EventItem Event { get; private set; } = null!;
     public IReadOnlyList<(SessionItem Session, SessionState State)> Sessions { get; private set; } = [];
     public IReadOnlyList<CompanyItem> Companies { get; private set; } = [];
@@ -30,6 +36,11 @@ public sealed class EventModel(ContentStore content, SessionStatuses statuses, E
         Sessions = sessions;
         Companies = Catalog.CompaniesOf(slug);
         Projects = Catalog.ProjectsOf(slug);
+        if (Catalog.Contest(slug) is not null && Accounts.CallerFactory.From(User) is { UserId: { } userId } caller)
+        {
+            ShowDesk = caller.CanOrganize;
+            IsJudge = await grains.GetGrain<Silo.Contests.IContestGrain>(slug).IsJudgeAsync(userId);
+        }
         return Page();
     }
 }

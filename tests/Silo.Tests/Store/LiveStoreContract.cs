@@ -1,3 +1,4 @@
+using Events.Silo.Contests;
 using Events.Silo.Store;
 
 namespace Events.Silo.Tests.Store;
@@ -64,6 +65,44 @@ public abstract class LiveStoreContract : IAsyncLifetime
 
     private static RoundDraft Round(string roundId, string commandId, long openedAt, string session = "s1", string question = "Best project?") =>
         new(roundId, session, question, [new("a", "Alpha"), new("b", "Beta"), new("c", "Gamma")], true, RoundEligibility.Verified, "org", commandId, openedAt);
+
+    // ---- contest judging ----------------------------------------------------------------------
+
+    [Fact]
+    public async Task Judging_keeps_judges_once_replaces_scores_removes_a_judges_scores_with_them_and_locks_once()
+    {
+        await Store.AddJudgeAsync("c1", "ja", "Judge A", 1_000);
+        await Store.AddJudgeAsync("c1", "ja", "Judge A again", 1_500);
+        await Store.AddJudgeAsync("c1", "jb", "Judge B", 2_000);
+        await Store.AddJudgeAsync("c2", "ja", "Judge A", 2_000);
+        await Store.SaveScoresAsync("c1", "ja", [new("p1", "team", 7), new("p1", "innovation", 9), new("p2", "team", 3)], 3_000);
+        await Store.SaveScoresAsync("c1", "ja", [new("p1", "team", 8)], 4_000);
+        await Store.SaveScoresAsync("c1", "jb", [new("p1", "team", 1)], 4_000);
+
+        var judging = await Store.GetJudgingAsync("c1");
+        Assert.Equal([new JudgeRecord("ja", "Judge A", 1_000), new JudgeRecord("jb", "Judge B", 2_000)], judging.Judges);
+        Assert.Equal(
+            [("ja", "p1", "innovation", 9), ("ja", "p1", "team", 8), ("ja", "p2", "team", 3), ("jb", "p1", "team", 1)],
+            judging.Scores.Select(s => (s.UserId, s.Project, s.Criterion, s.Score)).OrderBy(s => s.UserId).ThenBy(s => s.Project).ThenBy(s => s.Criterion));
+        Assert.Equal(4_000, judging.Scores.Single(s => s is { UserId: "ja", Project: "p1", Criterion: "team" }).UpdatedAt);
+        Assert.Null(judging.LockedAt);
+        Assert.Empty((await Store.GetJudgingAsync("c2")).Scores);
+
+        await Store.RemoveJudgeAsync("c1", "jb");
+        judging = await Store.GetJudgingAsync("c1");
+        Assert.Equal(["ja"], judging.Judges.Select(j => j.UserId));
+        Assert.DoesNotContain(judging.Scores, s => s.UserId == "jb");
+
+        await Store.SetRevealedAsync("c1", 2, 5_000);
+        await Store.LockJudgingAsync("c1", "r1", 6_000);
+        await Store.LockJudgingAsync("c1", "r2", 7_000);
+        judging = await Store.GetJudgingAsync("c1");
+        Assert.Equal((6_000L, "r1", 2), (judging.LockedAt!.Value, judging.AudienceRound!, judging.Revealed));
+        await Store.SetRevealedAsync("c1", 3, 8_000);
+        Assert.Equal(3, (await Store.GetJudgingAsync("c1")).Revealed);
+        await Store.LockJudgingAsync("c3", null, 9_000);
+        Assert.Equal((9_000L, (string?)null), ((await Store.GetJudgingAsync("c3")).LockedAt!.Value, (await Store.GetJudgingAsync("c3")).AudienceRound));
+    }
 
     // ---- a member's own data ----------------------------------------------------------------
 

@@ -48,6 +48,11 @@ public sealed class LiveClient : IAsyncDisposable
 
     public RoundView? Round(string id) { lock (sync) { return rounds.GetValueOrDefault(id); } }
 
+    /// <summary>A contest's results as this viewer was last shown them (null: none shown).</summary>
+    public Silo.Contests.RevealView? Results { get { lock (sync) { return results; } } }
+
+    private Silo.Contests.RevealView? results;
+
     public static Task<LiveClient> JoinAsync(LiveHost host, string sessionId, string? token = null) => JoinAsync(host.HubUrl, sessionId, token);
 
     public static async Task<LiveClient> JoinAsync(Uri hubUrl, string sessionId, string? token = null)
@@ -74,6 +79,7 @@ public sealed class LiveClient : IAsyncDisposable
             {
                 client.rounds[r.RoundId] = r;
             }
+            client.results ??= joined.Value.Results;
         }
         return client;
     }
@@ -115,6 +121,10 @@ public sealed class LiveClient : IAsyncDisposable
             foreach (var r in u.Rounds ?? [])
             {
                 rounds[r.RoundId] = r;
+            }
+            if (u.Results is { } shown)
+            {
+                results = shown;
             }
         }
     }

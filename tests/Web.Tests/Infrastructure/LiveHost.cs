@@ -147,9 +147,12 @@ public sealed class LiveHost : IAsyncDisposable
     }
 
     /// <summary>Signs in through the real sign-in form (antiforgery token and all) and returns a client holding the cookie.</summary>
-    public async Task<HttpClient> SignInWithFormAsync(string email, string password)
+    public Task<HttpClient> SignInWithFormAsync(string email, string password) => SignInWithFormAsync(BaseUrl, email, password);
+
+    /// <summary>The same on any node's address.</summary>
+    public static async Task<HttpClient> SignInWithFormAsync(Uri baseUrl, string email, string password)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseUrl };
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseUrl };
         var token = AntiforgeryToken(await client.GetStringAsync("/account/login"));
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {

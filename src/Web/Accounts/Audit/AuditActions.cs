@@ -29,11 +29,16 @@ public static class AuditActions
     public const string RepInvited = "rep.invite";
     public const string RepAccepted = "rep.accept";
     public const string RepRemoved = "rep.remove";
+    public const string JudgeAdded = "judge.add";
+    public const string JudgeRemoved = "judge.remove";
+    public const string JudgingLocked = "judging.lock";
+    public const string ResultsRevealed = "results.reveal";
 
     public static IReadOnlyList<string> All { get; } =
     [
         RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerifiedBySso, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
         SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted, RepInvited, RepAccepted, RepRemoved,
+        JudgeAdded, JudgeRemoved, JudgingLocked, ResultsRevealed,
     ];
 }

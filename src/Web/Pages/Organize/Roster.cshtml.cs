@@ -15,8 +15,11 @@ namespace Events.Web.Pages.Organize;
 /// </summary>
 [RequestSizeLimit(RosterApi.MaxFileBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = RosterApi.MaxFileBytes)]
-public sealed class RosterModel(RosterImporter importer, AlumniVerification verification, AccountsDbContext db, AuditLog audit, UiText text) : MessagePage
+public sealed class RosterModel(RosterImporter importer, AlumniVerification verification, AccountsDbContext db, AuditLog audit, UiText text, Content.ContentStore content) : MessagePage
 {
+    /// <summary>The contests judged on this platform, each with its judging desk linked from here.</summary>
+    public IReadOnlyList<Content.EventItem> JudgedContests => content.Current.Events.Where(e => content.Current.Contest(e.Slug) is not null).ToArray();
+
     public long Rows { get; private set; }
 
     public long Claimed { get; private set; }

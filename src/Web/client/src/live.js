@@ -4,6 +4,7 @@
 import { createLink } from "./link.js";
 import { button, el, format, newId } from "./dom.js";
 import { createRounds } from "./rounds.js";
+import { renderResults } from "./results.js";
 import { createPlayer } from "./player.js";
 import { startReplay } from "./replay.js";
 import { createStage } from "./stage.js";
@@ -19,6 +20,7 @@ function start(root) {
   // The titles of the session's projects in the page's language: an option standing for a project shows it.
   const projectTitles = JSON.parse(document.getElementById("project-titles")?.textContent || "{}");
   const labelOf = (o) => (o.project && projectTitles[o.project]) || o.label;
+  const titleOf = (slug) => projectTitles[slug] || slug;
   const $ = (id) => document.getElementById(id);
   const state = {
     you: {
@@ -75,6 +77,7 @@ function start(root) {
     renderSettings(s.settings);
     renderStream(s.stream);
     rounds.reset(s.rounds, s.you.votes, s.serverTime);
+    renderResults($("results"), s.results, t, titleOf);
   }
 
   function applyUpdate(u) {
@@ -87,6 +90,7 @@ function start(root) {
       if (state.you.canModerate) loadSanctions();
     }
     if (u.rounds) rounds.update(u.rounds);
+    if (u.results) renderResults($("results"), u.results, t, titleOf);
     if (u.stream) renderStream(u.stream);
   }
 

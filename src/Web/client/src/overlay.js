@@ -2,6 +2,7 @@
 // shows it, as bars) beside the voting page's QR code. Read only: it never votes.
 import { createLink } from "./link.js";
 import { el, format } from "./dom.js";
+import { renderResults } from "./results.js";
 
 const root = document.getElementById("overlay");
 if (root) start(root);
@@ -12,11 +13,18 @@ function start(root) {
   const projectTitles = JSON.parse($("project-titles").textContent || "{}");
   const labelOf = (o) => (o.project && projectTitles[o.project]) || o.label;
   const rounds = new Map();
+  // While results are shown they take the place of the round.
+  let showing = false;
+  const showResults = (results) => {
+    showing = (results?.shown || []).length > 0;
+    renderResults($("overlay-results"), results, t, (slug) => projectTitles[slug] || slug);
+    render();
+  };
 
   function render() {
     const open = [...rounds.values()].filter((r) => r.status === "open").sort((a, b) => b.openedAt - a.openedAt)[0];
     const box = $("overlay-round");
-    box.hidden = !open;
+    box.hidden = !open || showing;
     if (!open) {
       box.replaceChildren();
       return;
@@ -40,8 +48,11 @@ function start(root) {
 
   const link = createLink({
     sessionId: root.dataset.session,
-    onSnapshot: (s) => { rounds.clear(); s.rounds.forEach((r) => rounds.set(r.roundId, r)); render(); },
-    onUpdate: (u) => { if (u.rounds) { u.rounds.forEach((r) => rounds.set(r.roundId, r)); render(); } },
+    onSnapshot: (s) => { rounds.clear(); s.rounds.forEach((r) => rounds.set(r.roundId, r)); render(); showResults(s.results); },
+    onUpdate: (u) => {
+      if (u.rounds) { u.rounds.forEach((r) => rounds.set(r.roundId, r)); render(); }
+      if (u.results) showResults(u.results);
+    },
     onError: () => {},
     onNotice: () => {},
   });
