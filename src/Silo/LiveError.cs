@@ -44,6 +44,7 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError UnknownReplay(string broadcastId) => new("unknown_replay", $"There is no ended broadcast '{broadcastId}' with a replay in this session.");
     public static LiveError AlreadyLive() => new("already_live", "A broadcast of this session is under way; upload the recording once it has ended.");
     public static LiveError NotStreaming() => new("not_streaming", "No broadcast of this session is under way: a push starts with a segment.");
+    public static LiveError BallotVoided() => new("ballot_voided", "The organizers voided your ballot in this round after reviewing it; it does not count, and a round takes one ballot per person.");
     public static LiveError UnknownContest(string contestId) => new("unknown_contest", $"There is no judged contest '{contestId}'.");
     public static LiveError NotAJudge() => new("not_a_judge", "You are not a judge of this contest; an organizer makes judges on the contest's judging page.");
     public static LiveError JudgingLocked() => new("judging_locked", "Judging is locked: scores can no longer be changed.");

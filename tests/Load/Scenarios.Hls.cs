@@ -110,21 +110,29 @@ public sealed partial class Scenarios
         throw new InvalidOperationException("hls: the session's snapshot never named a playlist");
     }
 
-    private async Task<Fetch> FetchAsync(HttpClient http, Uri server, string folder, string playlistName, IMeasured process)
+    private Task<Fetch> FetchAsync(HttpClient http, Uri server, string folder, string playlistName, IMeasured process) =>
+        FetchPathsAsync(http, server, n => n % 2 == 0 ? folder + playlistName : $"{folder}seg{n / 2 % s.HlsSegments}.ts", process, s.HlsPlayers, s.HlsSeconds);
+
+    /// <summary>Clients fetching as fast as they can for a phase, request n of a client asking for <paramref name="pathOf"/>(n); and <paramref name="language"/>(n) as its Accept-Language when given.</summary>
+    private async Task<Fetch> FetchPathsAsync(HttpClient http, Uri server, Func<int, string> pathOf, IMeasured process, int clients, double seconds, Func<int, string>? language = null)
     {
         var fetch = new Fetch();
         var cpu = process.CpuTime();
         var started = Now;
-        var until = started + (long)(s.HlsSeconds * Stopwatch.Frequency);
-        var players = Enumerable.Range(0, s.HlsPlayers).Select(p => Task.Run(async () =>
+        var until = started + (long)(seconds * Stopwatch.Frequency);
+        var players = Enumerable.Range(0, clients).Select(p => Task.Run(async () =>
         {
             var buffer = new byte[64 * 1024];
             for (var n = p; Now < until; n++)
             {
-                var path = n % 2 == 0 ? folder + playlistName : $"{folder}seg{n / 2 % s.HlsSegments}.ts";
                 try
                 {
-                    using var response = await http.GetAsync(new Uri(server, path), HttpCompletionOption.ResponseHeadersRead);
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server, pathOf(n)));
+                    if (language is not null)
+                    {
+                        request.Headers.AcceptLanguage.ParseAdd(language(n));
+                    }
+                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                     response.EnsureSuccessStatusCode();
                     await using var body = await response.Content.ReadAsStreamAsync();
                     long read = 0;

@@ -110,6 +110,10 @@ public sealed partial class Scenarios(Settings s, Report report)
             {
                 await HlsAsync(organizer);
             }
+            if (s.Runs("page") && !cluster)
+            {
+                await VotePageAsync();
+            }
             AddRoundsTable();
         }
         finally
@@ -405,7 +409,7 @@ public sealed partial class Scenarios(Settings s, Report report)
         public readonly int Voters = voters;
         public readonly Stats Acks = new();
         public readonly ConcurrentBag<string> Wrong = [];
-        public readonly int[] Recount = new int[4];
+        public readonly int[] Recount = new int[5];
         public long VotingTicks;
         public long ArrivalTicks;
         public long Messages;
@@ -453,7 +457,7 @@ public sealed partial class Scenarios(Settings s, Report report)
         var recount = ours.All(o => o.TallyMatches)
             ? "recount equal" + (Rounds > 1 ? " in every round" : "")
             : "recount DIFFERENT in round " + string.Join(", ", ours.Select((o, i) => (o, i)).Where(p => !p.o.TallyMatches).Select(p => p.i + 1));
-        report.Add(Name("vote storm"), $"{s.Voters:N0} voters x {s.VotesPerVoter} messages (retries, a change of mind){OnNodes(s.Voters)}, joined in waves of {Math.Min(s.VoteWave, s.Voters):N0}, {s.VoteLanes:N0} voting at once{perRound}",
+        report.Add(Name(s.StormChoices > 1 ? $"vote storm, {s.StormChoices} choices a ballot" : "vote storm"), $"{s.Voters:N0} voters x {s.VotesPerVoter} messages (retries, a change of mind){OnNodes(s.Voters)}, joined in waves of {Math.Min(s.VoteWave, s.Voters):N0}, {s.VoteLanes:N0} voting at once{perRound}",
             $"{Report.Spread(ours.Select(o => o.PerSecond).ToArray())} votes/s over {Report.F(ours.Sum(o => o.Seconds), 1)} s of voting (voters arrived at {Report.Spread(ours.Select(o => o.ArrivalPerSecond).ToArray())}/s, not counted); " +
             $"ack p50 {Report.Spread(ours.Select(o => o.Acks.Percentile(50)).ToArray(), 1)} ms, p99 {Report.Spread(ours.Select(o => o.Acks.Percentile(99)).ToArray(), 1)} ms; " +
             $"accepted {ours.Sum(o => o.FirstAccepted):N0}, tally {ours.Sum(o => o.Tally):N0} ({recount}); {(cluster ? "nodes'" : "server")} CPU {Report.Spread(ours.Select(o => o.CpuPercent).ToArray(), 1)}%" +
@@ -473,7 +477,7 @@ public sealed partial class Scenarios(Settings s, Report report)
     /// </summary>
     private async Task<Storm> PlatformStormAsync(HubClient organizer, string[] tokens, int from, int count, int round)
     {
-        var roundId = await OpenRoundAsync(organizer, "Grand prize", ["A", "B", "C", "D"], showTally: false, $"storm-{round}");
+        var roundId = await OpenRoundAsync(organizer, "Grand prize", s.StormChoices > 1 ? ["A", "B", "C", "D", "E"] : ["A", "B", "C", "D"], showTally: false, $"storm-{round}", s.StormChoices);
         var storm = new Storm(count);
         for (var waveStart = from; waveStart < from + count; waveStart += s.VoteWave)
         {
@@ -558,6 +562,10 @@ public sealed partial class Scenarios(Settings s, Report report)
     /// <summary>Message k of voter i: the original, retries of it with the same id, and (second to last) a change of mind with a new id, which must answer "already_voted".</summary>
     private async Task<string?> CastAsync(HubClient voter, string roundId, int i, int k, Storm storm)
     {
+        if (s.StormChoices > 1)
+        {
+            return await CastBallotAsync(voter, roundId, i, k, storm);
+        }
         var option = "abcd"[i % 4].ToString();
         var changeOfMind = k == s.VotesPerVoter - 2;
         var id = changeOfMind ? $"other-{i}" : $"vote-{i}";
@@ -574,6 +582,34 @@ public sealed partial class Scenarios(Settings s, Report report)
             Interlocked.Increment(ref storm.Recount[option[0] - 'a']);
         }
         return counted != option || status != (changeOfMind ? "already_voted" : "accepted") ? $"voter {i} vote {k}: {status} {counted}" : null;
+    }
+
+    /// <summary>
+    /// The multi-choice storm's message k of voter i: a ballot of <c>--storm-choices</c> distinct
+    /// options of five (voter i starts at option i mod 5), its retries, and a change of mind (the
+    /// next set) that must answer "already_voted" with the first ballot.
+    /// </summary>
+    private async Task<string?> CastBallotAsync(HubClient voter, string roundId, int i, int k, Storm storm)
+    {
+        static string[] Set(int start, int n) => Enumerable.Range(0, n).Select(j => ((start + j) % 5)).Order().Select(j => "abcde"[j].ToString()).ToArray();
+        var ballot = Set(i % 5, s.StormChoices);
+        var changeOfMind = k == s.VotesPerVoter - 2;
+        var sent = changeOfMind ? Set(i % 5 + 1, s.StormChoices) : ballot;
+        if (!Ok(await voter.InvokeAsync("CastBallot", Json(roundId, sent, changeOfMind ? $"other-{i}" : $"vote-{i}")), out var ack))
+        {
+            return $"voter {i}: {ack}";
+        }
+        var status = ack.GetProperty("status").GetString();
+        var counted = ack.GetProperty("optionId").GetString();
+        if (k == 0 && status == "accepted")
+        {
+            Interlocked.Increment(ref storm.FirstAccepted);
+            foreach (var option in ballot)
+            {
+                Interlocked.Increment(ref storm.Recount[option[0] - 'a']);
+            }
+        }
+        return counted != string.Join(',', ballot) || status != (changeOfMind ? "already_voted" : "accepted") ? $"voter {i} ballot {k}: {status} {counted}" : null;
     }
 
     // 5. chat storm ----------------------------------------------------------------------------
@@ -785,9 +821,9 @@ public sealed partial class Scenarios(Settings s, Report report)
 
     private async Task<HubClient> ConnectOneAsync(int port, string token, bool join) => (await ConnectAsync(1, _ => port, _ => token, join, watch: false))[0];
 
-    private async Task<string> OpenRoundAsync(HubClient organizer, string question, string[] options, bool showTally, string commandId)
+    private async Task<string> OpenRoundAsync(HubClient organizer, string question, string[] options, bool showTally, string commandId, int maxChoices = 1)
     {
-        if (!Ok(await organizer.InvokeAsync("OpenRound", Json(s.Session, new { question, options, showTally, verifiedOnly = false, clientCommandId = commandId })), out var round))
+        if (!Ok(await organizer.InvokeAsync("OpenRound", Json(s.Session, new { question, options, showTally, verifiedOnly = false, clientCommandId = commandId, maxChoices })), out var round))
         {
             throw new InvalidOperationException("OpenRound refused: " + round);
         }

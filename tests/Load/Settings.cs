@@ -23,13 +23,19 @@ public sealed class Settings
     public int HlsPlayers { get; set; } = 200;
     public int HlsSeconds { get; set; } = 8;
     public int HlsSegments { get; set; } = 30;
+    /// <summary>The vote storm's ballots: 1 is one option of four a ballot (CastVote); more is that many distinct options of five (CastBallot), as a "three votes each" final.</summary>
+    public int StormChoices { get; set; } = 1;
+
+    /// <summary>The voting page scenario: clients fetching it at once, and seconds per phase.</summary>
+    public int PageClients { get; set; } = 100;
+    public int PageSeconds { get; set; } = 8;
     public string ServerCore { get; set; } = "0";
     public string Tick { get; set; } = "00:00:00.200";
     public string WebDll { get; set; } = "";
     public string Repository { get; set; } = "";
     public bool SkipBaseline { get; set; }
 
-    /// <summary>Scenarios to run, comma-separated (hold, broadcast, screen, storm, chat, hls); empty runs all. For looking into one path; a recorded run runs all.</summary>
+    /// <summary>Scenarios to run, comma-separated (hold, broadcast, screen, storm, chat, hls, page); empty runs all. For looking into one path; a recorded run runs all.</summary>
     public string Only { get; set; } = "";
 
     public bool Runs(string scenario) => Only.Length == 0 || Only.Split(',', StringSplitOptions.TrimEntries).Contains(scenario, StringComparer.OrdinalIgnoreCase);
@@ -63,6 +69,8 @@ public sealed class Settings
         HlsPlayers = 10,
         HlsSeconds = 2,
         HlsSegments = 4,
+        PageClients = 10,
+        PageSeconds = 2,
         SourceAddresses = 2,
         Rounds = 1,
         TimeLimitMinutes = 5,

@@ -239,6 +239,8 @@ public sealed class AccessMatrixTests
             new("/events/{slug}", "GET", "/events/contest-2026", Credential.Cookie, Everyone),
             new("/sessions/{slug}", "GET", "/sessions/contest-final", Credential.Cookie, Everyone),
             new("/speakers/{slug}", "GET", "/speakers/helen-xu", Credential.Cookie, Everyone),
+            new("/projects/{slug}", "GET", "/projects/micro-lidar-chip", Credential.Cookie, Everyone),
+            new("/organize/rounds/{roundId}", "GET", "/organize/rounds/r0123", Credential.Cookie, Organizers),
             new("/vote/{slug}", "GET", "/vote/contest-final", Credential.Cookie, Everyone),
             new("/vote/{slug}/qr.svg", "GET", "/vote/contest-final/qr.svg", Credential.Cookie, Everyone),
             new("/overlay/{slug}", "GET", "/overlay/contest-final", Credential.Cookie, Everyone),

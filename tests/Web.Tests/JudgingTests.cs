@@ -144,6 +144,12 @@ public sealed class JudgingTests
         await using var later = await LiveClient.JoinAsync(host, Final);
         Assert.Equal(5, later.Snapshot.Results?.Shown.Count);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await desk.RevealAsync(6)).Status);
+        // The winner's project page shows its place, and the regional round it advanced from.
+        var projectPage = WebUtility.HtmlDecode(await host.Browser("en").GetStringAsync($"/projects/{projects[0]}"));
+        Assert.Contains("Final: place 1, 79.00 points", projectPage);
+        var regional = catalog.SessionsOf(Contest).Single(s => s.Slug != Final && s.RunningOrder.Contains(projects[0]));
+        Assert.Contains($"href=\"/sessions/{regional.Slug}\"", projectPage);
+        Assert.DoesNotContain("Final: place", WebUtility.HtmlDecode(await host.Browser("en").GetStringAsync($"/projects/{projects[9]}")));
         // The watch page shows them too, in the reader's language.
         var page = await host.Browser("zh-CN").GetStringAsync($"/sessions/{Final}");
         Assert.Contains("比赛结果", page);

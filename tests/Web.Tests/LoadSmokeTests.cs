@@ -34,7 +34,7 @@ public sealed class LoadSmokeTests
         await process.WaitForExitAsync(timeout.Token);
         var table = await output;
         Assert.True(process.ExitCode == 0, table + await errors);
-        foreach (var scenario in new[] { "| hold |", "| broadcast |", "| vote to screen |", "| vote storm |", "| chat storm |", "| broadcast (baseline) |", "| echo storm (baseline) |", "| chat fan-out (baseline) |", "| hls origin |", "| static files (baseline) |" })
+        foreach (var scenario in new[] { "| hold |", "| broadcast |", "| vote to screen |", "| vote storm |", "| chat storm |", "| broadcast (baseline) |", "| echo storm (baseline) |", "| chat fan-out (baseline) |", "| hls origin |", "| static files (baseline) |", "| voting page |", "| static page (baseline) |" })
         {
             Assert.Contains(scenario, table);
         }

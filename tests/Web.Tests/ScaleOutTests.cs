@@ -123,6 +123,56 @@ public sealed class ScaleOutTests(PostgresServer postgres, RedisServer redis, IT
     }
 
     [Fact]
+    public async Task A_reveal_made_on_either_node_reaches_every_viewer_of_both_at_once()
+    {
+        var (_, connectionString) = await postgres.CreateDatabaseAsync();
+        var cluster = NodeCluster.Create(connectionString, redis.ConnectionString);
+        await using var a = await WebNode.StartAsync("a", cluster);
+        await using var b = await WebNode.StartAsync("b", cluster);
+        using var admin = new HttpClient();
+        var token = (await (await admin.PostAsJsonAsync(new Uri(a.BaseUrl, "/api/account/login"), new { email = "admin@test.example", password = "admin-pass-1" }))
+            .Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        var deskA = new ContestDesk(await LiveHost.SignInWithFormAsync(a.BaseUrl, "admin@test.example", "admin-pass-1"), ContestDesk.Contest);
+        var deskB = new ContestDesk(await LiveHost.SignInWithFormAsync(b.BaseUrl, "admin@test.example", "admin-pass-1"), ContestDesk.Contest);
+
+        // The administrator judges alone here: one full sheet, made on node a.
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await deskA.AddJudgeAsync("admin@test.example")).Status);
+        var sheet = await deskB.Client.GetStringAsync(deskB.SheetPath);
+        var boxes = System.Text.RegularExpressions.Regex.Matches(sheet, "name=\"(score:[^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(80, boxes.Length);
+        var typed = boxes.Select((box, i) => (box.Split(':')[1], box.Split(':')[2], (i % 11).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await deskB.ScoreAsync(typed)).Status);
+        await using var org = await LiveClient.JoinAsync(a.HubUrl, Session, token);
+        var round = (await org.InvokeAsync<RoundView>("OpenRound", Session, new OpenRoundRequest("Audience Choice", null, true, false, "aud", MaxChoices: 3, FromRunningOrder: true))).Value!;
+        Assert.Equal("accepted", (await org.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { round.Options[2].Id }, "v1")).Value?.Status);
+        Assert.True((await org.InvokeAsync<RoundView>("CloseRound", round.RoundId)).Ok);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await deskA.LockAsync(round.RoundId)).Status);
+
+        var viewers = new List<LiveClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            viewers.Add(await LiveClient.JoinAsync((i % 2 == 0 ? a : b).HubUrl, Session));
+        }
+        try
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await deskA.RevealAsync(1)).Status);
+            await Eventually.TrueAsync(() => viewers.All(v => v.Results?.Shown.Count == 1), "every viewer on both nodes to see the first step", 10_000);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await deskB.RevealAsync(2)).Status);
+            await Eventually.TrueAsync(() => viewers.All(v => v.Results?.Shown.Count == 2), "every viewer on both nodes to see the second step", 10_000);
+            Assert.Single(viewers.Select(v => string.Join(",", v.Results!.Shown.Select(p => p.Place + ":" + p.Project))).Distinct());
+            await using var late = await LiveClient.JoinAsync(b.HubUrl, Session);
+            Assert.Equal(viewers[0].Results!.Shown, late.Snapshot.Results!.Shown);
+        }
+        finally
+        {
+            foreach (var v in viewers)
+            {
+                await v.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task On_PostgreSQL_a_roster_imports_all_or_nothing_and_a_member_verifies_against_it()
     {
         var (database, connectionString) = await postgres.CreateDatabaseAsync();

@@ -105,7 +105,16 @@ public interface IRoundStore
     /// </summary>
     Task<IReadOnlyList<VoteOutcome>> CastVotesAsync(IReadOnlyList<VoteDraft> votes);
 
+    /// <summary>The round's counted ballots (voided ones are not among them).</summary>
     Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId);
+
+    /// <summary>
+    /// Voids the counted ballots of these voters in one transaction: each stays stored, with who
+    /// voided it, when and why, and counts no more (in <see cref="GetVotesAsync"/> and every
+    /// recount); its voter still has their one ballot in the round. Returns the ballots voided by
+    /// this call (voters with no ballot, or one voided before, are skipped).
+    /// </summary>
+    Task<IReadOnlyList<StoredVote>> VoidVotesAsync(string roundId, IReadOnlyCollection<string> voterIds, string voidedBy, string reason, long atMs);
 
     /// <summary>A recount of the round's ballots. Stores override this with one grouped query.</summary>
     async Task<RoundTally> GetTallyAsync(string roundId)

@@ -109,6 +109,9 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
             client_vote_id text NOT NULL,
             cast_at bigint NOT NULL,
             PRIMARY KEY (round_id, voter_id));
+        ALTER TABLE votes ADD COLUMN IF NOT EXISTS voided_at bigint;
+        ALTER TABLE votes ADD COLUMN IF NOT EXISTS voided_by text;
+        ALTER TABLE votes ADD COLUMN IF NOT EXISTS void_reason text;
         CREATE TABLE IF NOT EXISTS stream_keys (
             session_id text PRIMARY KEY,
             stream_key text NOT NULL,
@@ -606,7 +609,7 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<RoundTally> GetTallyAsync(string roundId)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT option_id, count(*) FROM votes WHERE round_id = @r GROUP BY option_id");
+        await using var cmd = dataSource.CreateCommand("SELECT option_id, count(*) FROM votes WHERE round_id = @r AND voided_at IS NULL GROUP BY option_id");
         cmd.Parameters.Add(P("r", roundId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         var tally = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -623,7 +626,7 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = @r");
+        await using var cmd = dataSource.CreateCommand("SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = @r AND voided_at IS NULL");
         cmd.Parameters.Add(P("r", roundId));
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);

@@ -59,6 +59,10 @@ public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
             // Databases made before multi-choice rounds and voting windows get the columns.
             await AddColumnIfMissingAsync(c, tx, "vote_rounds", "max_choices", "INTEGER NOT NULL DEFAULT 1").ConfigureAwait(false);
             await AddColumnIfMissingAsync(c, tx, "vote_rounds", "closes_at", "INTEGER").ConfigureAwait(false);
+            // Databases made before ballots could be voided get the columns.
+            await AddColumnIfMissingAsync(c, tx, "votes", "voided_at", "INTEGER").ConfigureAwait(false);
+            await AddColumnIfMissingAsync(c, tx, "votes", "voided_by", "TEXT").ConfigureAwait(false);
+            await AddColumnIfMissingAsync(c, tx, "votes", "void_reason", "TEXT").ConfigureAwait(false);
             // Databases made before staff badges get the column.
             await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('chat_messages') WHERE name = 'author_badge'"))
             {
@@ -481,7 +485,7 @@ public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<RoundTally> GetTallyAsync(string roundId) =>
         ReadAsync<RoundTally>(async c =>
         {
-            await using var cmd = Command(c, null, "SELECT option_id, COUNT(*) FROM votes WHERE round_id = $r GROUP BY option_id", ("$r", roundId));
+            await using var cmd = Command(c, null, "SELECT option_id, COUNT(*) FROM votes WHERE round_id = $r AND voided_at IS NULL GROUP BY option_id", ("$r", roundId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             var tally = new Dictionary<string, long>(StringComparer.Ordinal);
             long ballots = 0;
@@ -668,7 +672,7 @@ public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
     public Task<IReadOnlyList<StoredVote>> GetVotesAsync(string roundId) =>
         ReadAsync<IReadOnlyList<StoredVote>>(async c =>
         {
-            await using var cmd = Command(c, null, "SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = $r", ("$r", roundId));
+            await using var cmd = Command(c, null, "SELECT voter_id, option_id, client_vote_id FROM votes WHERE round_id = $r AND voided_at IS NULL", ("$r", roundId));
             await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
             return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);
         });

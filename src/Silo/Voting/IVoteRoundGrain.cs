@@ -25,6 +25,13 @@ public interface IVoteRoundGrain : IGrainWithStringKey
 
     Task<Outcome<RoundView>> CloseAsync(Caller organizer);
 
+    /// <summary>
+    /// Voids the counted ballots of these voters, for organizers, with a reason (1 to 200
+    /// characters): they stay stored with it and count no more; the tally follows at once, open
+    /// round or closed. Returns how many ballots this call voided.
+    /// </summary>
+    Task<Outcome<int>> VoidAsync(Caller organizer, IReadOnlyList<string> voterIds, string reason);
+
     /// <summary>The round as viewers see it (tally hidden while the round hides it), or null for an unknown round.</summary>
     Task<RoundView?> ViewAsync();
 

@@ -20,6 +20,9 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingVote> pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> tally = new(StringComparer.Ordinal);
+    // Voters whose ballots this activation voided: asked again, they are told so (after a
+    // reactivation the store still holds their one ballot, and they are told they voted).
+    private readonly HashSet<string> voided = new(StringComparer.Ordinal);
     private long ballots;
     private string key = "";
     private RoundRecord? round;
@@ -58,6 +61,52 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         {
             reconciler = this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(ReconcileEvery, ReconcileEvery) { Interleave = true });
             ScheduleClose();
+        }
+    }
+
+    public async Task<Outcome<int>> VoidAsync(Caller organizer, IReadOnlyList<string> voterIds, string reason)
+    {
+        if (!organizer.CanOrganize)
+        {
+            return LiveError.Forbidden("organizer");
+        }
+        if (round is null)
+        {
+            return LiveError.UnknownRound(key);
+        }
+        reason = (reason ?? "").Trim();
+        if (reason.Length is 0 or > 200)
+        {
+            return LiveError.InvalidArgument("reason", "must say why, in 1 to 200 characters");
+        }
+        if (voterIds is null || voterIds.Count is 0 or > 100_000 || voterIds.Any(string.IsNullOrEmpty))
+        {
+            return LiveError.InvalidArgument("voterIds", "must name 1 to 100,000 voters");
+        }
+        var done = await store.VoidVotesAsync(key, voterIds, organizer.UserId!, reason, NowMs);
+        // In the turn that sees the void committed: a recount read before it is not taken afterwards.
+        commits++;
+        foreach (var vote in done)
+        {
+            voided.Add(vote.VoterId);
+            if (counted.Remove(vote.VoterId))
+            {
+                Uncount(vote.OptionId);
+            }
+        }
+        if (done.Count > 0)
+        {
+            Changed();
+        }
+        return done.Count;
+    }
+
+    private void Uncount(string choices)
+    {
+        ballots--;
+        foreach (var option in Choices.Split(choices))
+        {
+            tally[option] = tally.GetValueOrDefault(option) - 1;
         }
     }
 
@@ -160,6 +209,10 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         if (!voter.IsSignedIn)
         {
             return Done(LiveError.Unauthenticated());
+        }
+        if (voided.Contains(voter.UserId!))
+        {
+            return Done(LiveError.BallotVoided());
         }
         // A retry of a counted ballot gets the same answer, even after the round closed.
         if (counted.TryGetValue(voter.UserId!, out var earlier))

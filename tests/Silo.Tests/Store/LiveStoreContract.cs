@@ -66,6 +66,30 @@ public abstract class LiveStoreContract : IAsyncLifetime
     private static RoundDraft Round(string roundId, string commandId, long openedAt, string session = "s1", string question = "Best project?") =>
         new(roundId, session, question, [new("a", "Alpha"), new("b", "Beta"), new("c", "Gamma")], true, RoundEligibility.Verified, "org", commandId, openedAt);
 
+    // ---- voided ballots ------------------------------------------------------------------------
+
+    [Fact]
+    public async Task A_voided_ballot_stays_stored_counts_no_more_and_keeps_its_voter_from_a_second_one()
+    {
+        await Store.CreateRoundAsync(Round("r1", "cmd1", 1_000));
+        await Store.CastVotesAsync([Vote("u1", "a,b", "v1"), Vote("u2", "a", "v2"), Vote("u3", "c", "v3")]);
+
+        var voided = await Store.VoidVotesAsync("r1", ["u1", "u3", "nobody", "u1"], "org", "one device", 2_000);
+        Assert.Equal([("u1", "a,b"), ("u3", "c")], voided.Select(v => (v.VoterId, v.OptionId)).OrderBy(v => v.VoterId));
+        Assert.Empty(await Store.VoidVotesAsync("r1", ["u1"], "org", "again", 3_000));
+        Assert.Equal(["u2"], (await Store.GetVotesAsync("r1")).Select(v => v.VoterId));
+        var tally = await Store.GetTallyAsync("r1");
+        Assert.Equal(1, tally.Ballots);
+        Assert.Equal(new Dictionary<string, long> { ["a"] = 1 }, tally.Options);
+
+        // The voided voter's ballot is still theirs: a second one is not written.
+        var second = await Store.CastVotesAsync([Vote("u1", "c", "v9")]);
+        Assert.False(second[0].Inserted);
+        Assert.Equal(1, (await Store.GetTallyAsync("r1")).Ballots);
+        // Their own data still lists it.
+        Assert.Single((await Store.GetMemberDataAsync("u1")).Votes);
+    }
+
     // ---- contest judging ----------------------------------------------------------------------
 
     [Fact]

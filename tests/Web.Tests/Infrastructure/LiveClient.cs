@@ -55,9 +55,9 @@ public sealed class LiveClient : IAsyncDisposable
 
     public static Task<LiveClient> JoinAsync(LiveHost host, string sessionId, string? token = null) => JoinAsync(host.HubUrl, sessionId, token);
 
-    public static async Task<LiveClient> JoinAsync(Uri hubUrl, string sessionId, string? token = null)
+    public static async Task<LiveClient> JoinAsync(Uri hubUrl, string sessionId, string? token = null, string? cookie = null)
     {
-        var client = new LiveClient(await LiveHost.ConnectAsync(hubUrl, token), sessionId);
+        var client = new LiveClient(await LiveHost.ConnectAsync(hubUrl, token, cookie: cookie), sessionId);
         var joined = await client.Connection.InvokeAsync<Web.Live.HubResult<SessionSnapshot>>("JoinSession", sessionId);
         Assert.True(joined.Ok, joined.Error?.Message);
         lock (client.sync)

@@ -33,12 +33,13 @@ public static class AuditActions
     public const string JudgeRemoved = "judge.remove";
     public const string JudgingLocked = "judging.lock";
     public const string ResultsRevealed = "results.reveal";
+    public const string BallotsVoided = "ballots.void";
 
     public static IReadOnlyList<string> All { get; } =
     [
         RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerifiedBySso, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
         SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted, RepInvited, RepAccepted, RepRemoved,
-        JudgeAdded, JudgeRemoved, JudgingLocked, ResultsRevealed,
+        JudgeAdded, JudgeRemoved, JudgingLocked, ResultsRevealed, BallotsVoided,
     ];
 }

@@ -98,6 +98,11 @@ export function createRounds({ container, t, labelOf, command, notice, you, canC
     if (r.status === "open" && canClose()) {
       box.append(button(t["closeround"], () => command("CloseRound", r.roundId)));
     }
+    if (canClose()) {
+      const review = el("a", t["reviewround"], "review");
+      review.href = "/organize/rounds/" + encodeURIComponent(r.roundId);
+      box.append(" ", review);
+    }
     return box;
   }
 
