@@ -66,3 +66,80 @@ public sealed class ContestBallotTests
         Assert.Equal("a,c,e", otherDevice.Snapshot.You.Votes[round.RoundId]);
     }
 }
+
+/// <summary>A storm of "three votes each" ballots over real hub connections, with retries, second thoughts, bad ballots and latecomers.</summary>
+public sealed class ContestBallotStormTests
+{
+    private const string Final = "contest-final";
+
+    [Fact]
+    public async Task A_storm_of_three_choice_ballots_with_retries_and_late_votes_ends_with_the_tally_equal_to_the_recount_and_each_voter_once()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        await using var org = await LiveClient.JoinAsync(host, Final, organizer.Token);
+        var round = (await org.InvokeAsync<RoundView>("OpenRound", Final, new OpenRoundRequest("Audience Choice Award", null, true, false, "storm", MaxChoices: 3, FromRunningOrder: true))).Value!;
+        var ids = round.Options.Select(o => o.Id).ToArray();
+        const int voters = 120;
+        var accounts = new List<Account>();
+        for (var i = 0; i < voters + 10; i++)
+        {
+            accounts.Add(await host.CreateAccountAsync("storm"));
+        }
+        var clients = new List<LiveClient>();
+        foreach (var a in accounts)
+        {
+            clients.Add(await LiveClient.JoinAsync(host, Final, a.Token));
+        }
+        try
+        {
+            // Voter i's ballot: three distinct projects from i on; sent twice at once (a double tap), retried, then changed.
+            string[] BallotOf(int i) => [ids[i % 20], ids[(i + 7) % 20], ids[(i + 13) % 20]];
+            var wrong = new System.Collections.Concurrent.ConcurrentBag<string>();
+            await Task.WhenAll(Enumerable.Range(0, voters).Select(async i =>
+            {
+                var c = clients[i];
+                if (i % 10 == 0)
+                {
+                    var bad = await c.InvokeAsync<VoteAck>("CastBallot", round.RoundId, new[] { ids[0], ids[0] }, "bad-" + i);
+                    if (bad.Error?.Code != "repeated_choice") wrong.Add($"{i}: repeated {bad.Error?.Code}");
+                }
+                var twice = await Task.WhenAll(
+                    c.InvokeAsync<VoteAck>("CastBallot", round.RoundId, BallotOf(i), "b-" + i),
+                    c.InvokeAsync<VoteAck>("CastBallot", round.RoundId, BallotOf(i), "b-" + i));
+                var retry = await c.InvokeAsync<VoteAck>("CastBallot", round.RoundId, BallotOf(i), "b-" + i);
+                var changed = await c.InvokeAsync<VoteAck>("CastBallot", round.RoundId, BallotOf(i + 1), "other-" + i);
+                var expected = string.Join(',', ids.Where(BallotOf(i).Contains));
+                foreach (var ack in twice.Append(retry))
+                {
+                    if (ack.Value is not { Status: "accepted" } v || v.OptionId != expected) wrong.Add($"{i}: {ack.Value?.Status ?? ack.Error?.Code} {ack.Value?.OptionId}");
+                }
+                if (changed.Value is not { Status: "already_voted" } ch || ch.OptionId != expected) wrong.Add($"{i}: change {changed.Value?.Status ?? changed.Error?.Code}");
+            }));
+            Assert.Empty(wrong);
+            var closed = await org.InvokeAsync<RoundView>("CloseRound", round.RoundId);
+            Assert.True(closed.Ok);
+
+            // Latecomers, whose page still shows the round open, are refused; nothing is written for them.
+            foreach (var late in clients.Skip(voters))
+            {
+                Assert.Equal("round_closed", (await late.InvokeAsync<VoteAck>("CastBallot", round.RoundId, BallotOf(3), "late")).Error?.Code);
+            }
+            var recount = await host.Store().GetTallyAsync(round.RoundId);
+            Assert.Equal(voters, recount.Ballots);
+            Assert.Equal(voters, (await host.Store().GetVotesAsync(round.RoundId)).Select(v => v.VoterId).Distinct().Count());
+            var expectedCounts = ids.Select(id => (long)Enumerable.Range(0, voters).Count(i => BallotOf(i).Contains(id))).ToArray();
+            Assert.Equal(expectedCounts, ids.Select(id => recount.Options.GetValueOrDefault(id)));
+            Assert.Equal(voters, closed.Value!.TotalVotes);
+            Assert.Equal(expectedCounts, closed.Value.Options.Select(o => o.Votes!.Value));
+            await Eventually.TrueAsync(() => clients.All(c => c.Round(round.RoundId) is { Status: "closed", TotalVotes: voters }), "every voter to see the final tally");
+        }
+        finally
+        {
+            foreach (var c in clients)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+}
