@@ -35,6 +35,10 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
 
     public DbSet<Companies.CompanyRep> CompanyReps => Set<Companies.CompanyRep>();
 
+    public DbSet<Companies.ProjectInterest> ProjectInterests => Set<Companies.ProjectInterest>();
+
+    public DbSet<Companies.ProjectTeamMember> ProjectTeam => Set<Companies.ProjectTeamMember>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -77,6 +81,18 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             e.ToTable("company_reps");
             SnakeCaseColumns(e);
             e.HasKey(x => new { x.UserId, x.Company });
+        });
+        builder.Entity<Companies.ProjectInterest>(e =>
+        {
+            e.ToTable("project_interests");
+            SnakeCaseColumns(e);
+            e.HasKey(x => new { x.Project, x.InvestorId });
+        });
+        builder.Entity<Companies.ProjectTeamMember>(e =>
+        {
+            e.ToTable("project_team");
+            SnakeCaseColumns(e);
+            e.HasKey(x => new { x.UserId, x.Project });
         });
     }
 

@@ -19,6 +19,8 @@ internal static class AccountsSchema
         "CREATE TABLE IF NOT EXISTS company_invitations (id TEXT NOT NULL PRIMARY KEY, company TEXT NOT NULL, email TEXT NOT NULL, invited_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER NULL, used_by TEXT NULL)",
         "CREATE TABLE IF NOT EXISTS company_reps (user_id TEXT NOT NULL, company TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (user_id, company))",
         "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at INTEGER NOT NULL, cast_at INTEGER NOT NULL, PRIMARY KEY (round_id, voter_id))",
+        "CREATE TABLE IF NOT EXISTS project_interests (project TEXT NOT NULL, investor_id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (project, investor_id))",
+        "CREATE TABLE IF NOT EXISTS project_team (user_id TEXT NOT NULL, project TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (user_id, project))",
     ];
 
     /// <summary>Columns added to tables of older SQLite databases (SQLite has no ADD COLUMN IF NOT EXISTS): table, column, definition.</summary>
@@ -39,6 +41,8 @@ internal static class AccountsSchema
         "CREATE TABLE IF NOT EXISTS company_invitations (id TEXT NOT NULL PRIMARY KEY, company TEXT NOT NULL, email TEXT NOT NULL, invited_by TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT NULL, used_by TEXT NULL)",
         "CREATE TABLE IF NOT EXISTS company_reps (user_id TEXT NOT NULL, company TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (user_id, company))",
         "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at BIGINT NOT NULL, cast_at BIGINT NOT NULL, PRIMARY KEY (round_id, voter_id))",
+        "CREATE TABLE IF NOT EXISTS project_interests (project TEXT NOT NULL, investor_id TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (project, investor_id))",
+        "CREATE TABLE IF NOT EXISTS project_team (user_id TEXT NOT NULL, project TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (user_id, project))",
         "ALTER TABLE \"AspNetUsers\" ADD COLUMN IF NOT EXISTS created_at BIGINT NOT NULL DEFAULT 0",
     ];
 }

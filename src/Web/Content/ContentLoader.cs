@@ -250,7 +250,8 @@ internal static partial class ContentLoader
             r.Localized("track"),
             r.Body(),
             r.OptionalLocalized("school"),
-            r.Url("video", required: false, "https"));
+            r.Url("video", required: false, "https"),
+            r.OptionalLocalizedList("investors"));
         CheckEvent(r, item.EventSlug, events);
         return item;
     }

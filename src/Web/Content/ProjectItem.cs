@@ -5,7 +5,7 @@ namespace Events.Web.Content;
 /// an event that exists, <see cref="Award"/> is one of <c>gold</c>, <c>silver</c>, <c>bronze</c>,
 /// <c>excellence</c>, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
 /// <see cref="School"/> is the team's school or college (null when not given); <see cref="Video"/>
-/// an https link to the team's pitch video, or null.
+/// an https link to the team's pitch video, or null. <see cref="Investors"/>: who invested in it, as recorded after the contest (empty when none).
 /// </summary>
 public sealed record ProjectItem(
     string Slug,
@@ -17,4 +17,5 @@ public sealed record ProjectItem(
     Localized Track,
     Localized BodyHtml,
     Localized? School = null,
-    string? Video = null);
+    string? Video = null,
+    LocalizedList? Investors = null);

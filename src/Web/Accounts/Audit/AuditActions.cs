@@ -34,12 +34,14 @@ public static class AuditActions
     public const string JudgingLocked = "judging.lock";
     public const string ResultsRevealed = "results.reveal";
     public const string BallotsVoided = "ballots.void";
+    public const string TeamAdded = "team.add";
+    public const string TeamRemoved = "team.remove";
 
     public static IReadOnlyList<string> All { get; } =
     [
         RoleGranted, RoleRemoved, VerifiedByRoster, VerifiedByLink, VerifiedByOrganizer, VerifiedBySso, VerificationFailed, RosterImported,
         MessageDeleted, MessagePinned, SlowMode, Muted, Banned, Unbanned,
         SessionStatus, RoundOpened, RoundClosed, StreamKeyRenewed, StageOpened, ReplayEdited, RecordingUploaded, MarkerAdded, AccountDeleted, RepInvited, RepAccepted, RepRemoved,
-        JudgeAdded, JudgeRemoved, JudgingLocked, ResultsRevealed, BallotsVoided,
+        JudgeAdded, JudgeRemoved, JudgingLocked, ResultsRevealed, BallotsVoided, TeamAdded, TeamRemoved,
     ];
 }

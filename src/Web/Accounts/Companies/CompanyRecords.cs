@@ -34,3 +34,23 @@ public sealed class CompanyRep
 
     public long AddedAt { get; set; }
 }
+
+/// <summary>An investor's interest in a contest project (one row per investor and project).</summary>
+public sealed class ProjectInterest
+{
+    public string Project { get; set; } = "";
+
+    public string InvestorId { get; set; } = "";
+
+    public long At { get; set; }
+}
+
+/// <summary>An account of a contest project's team, made so by an organizer: it sees the investors interested in the project.</summary>
+public sealed class ProjectTeamMember
+{
+    public string UserId { get; set; } = "";
+
+    public string Project { get; set; } = "";
+
+    public long AddedAt { get; set; }
+}
