@@ -77,6 +77,7 @@ public static class EventsHost
         app.UseRequestLocalization();
         app.UseErrorPages();
         app.UseStaticFiles();
+        app.UseContentImages(contentDirectory);
         app.UseWebSockets();
         app.UseMiddleware<OriginCheck>();
         // Routing after the error pages, so a re-executed /error/{code} is routed to its page.

@@ -33,6 +33,12 @@ public sealed class InvestorTests
         // The recorded investment shows to everyone, in their language.
         Assert.Contains("Invested:</strong> Lakeside Alumni Angels", WebUtility.HtmlDecode(await host.Browser("en").GetStringAsync(Path)));
         Assert.Contains("澄湖校友天使会", WebUtility.HtmlDecode(await host.Browser("zh-CN").GetStringAsync(Path)));
+        // So does its picture, from the content's images folder.
+        Assert.Contains("<img class=\"project-image\" src=\"/content/images/micro-lidar-chip.svg\"", await host.Browser("en").GetStringAsync(Path));
+        var picture = await host.Browser("en").GetAsync("/content/images/micro-lidar-chip.svg");
+        Assert.Equal(HttpStatusCode.OK, picture.StatusCode);
+        Assert.Equal("image/svg+xml", picture.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Browser("en").GetAsync("/content/images/../projects/micro-lidar-chip.md")).StatusCode);
 
         Assert.Contains("I am interested", await investor.GetStringAsync(Path));
         Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(investor, "Interest", new() { ["interested"] = "true" })).Status);

@@ -50,7 +50,7 @@ internal static partial class ContentLoader
         // Projects are read before sessions (a session's running order names them), but their problems
         // are reported in folder order, after the companies', as they were before sessions named projects.
         var projectProblems = new List<string>();
-        var projects = Build(projectFiles, ContentSchema.Projects, projectProblems, r => ReadProject(r, eventSlugs));
+        var projects = Build(projectFiles, ContentSchema.Projects, projectProblems, r => ReadProject(r, eventSlugs, root));
         // A project whose file is broken is known by its slug (its event unknown), so a session
         // naming it is not reported a second time.
         var projectEvents = projectFiles.ToDictionary(f => f.Slug, string? (_) => null, StringComparer.Ordinal);
@@ -238,8 +238,27 @@ internal static partial class ContentLoader
         return item;
     }
 
-    private static ProjectItem ReadProject(FieldReader r, HashSet<string> events)
+    /// <summary>The picture types a project's <c>image</c> may be.</summary>
+    public static readonly string[] ImageTypes = [".jpg", ".jpeg", ".png", ".webp", ".svg"];
+
+    private static ProjectItem ReadProject(FieldReader r, HashSet<string> events, string root)
     {
+        string? image = null;
+        if (r.OptionalText("image") is { } file)
+        {
+            if (!SlugPattern().IsMatch(Path.GetFileNameWithoutExtension(file)) || !ImageTypes.Contains(Path.GetExtension(file), StringComparer.Ordinal) || Path.GetFileName(file) != file)
+            {
+                r.Problem($"'image' must be a file name of the images folder ending in {string.Join(", ", ImageTypes)} (lower case, like photon-needle.png), not '{file}'");
+            }
+            else if (!File.Exists(Path.Combine(root, ContentImages.Folder, file)))
+            {
+                r.Problem($"image '{file}' is not in the {ContentImages.Folder}/ folder");
+            }
+            else
+            {
+                image = ContentImages.RequestPath + "/" + file;
+            }
+        }
         var item = new ProjectItem(
             r.Slug,
             r.Text("event"),
@@ -251,7 +270,9 @@ internal static partial class ContentLoader
             r.Body(),
             r.OptionalLocalized("school"),
             r.Url("video", required: false, "https"),
-            r.OptionalLocalizedList("investors"));
+            r.OptionalLocalizedList("investors"),
+            r.OptionalLocalizedList("prizes"),
+            image);
         CheckEvent(r, item.EventSlug, events);
         return item;
     }

@@ -10,7 +10,7 @@ internal sealed class ContentSchema(string folder, string[] localizable, string[
     public static readonly ContentSchema Sessions = new("sessions", ["title", "summary", "tags", "city"], ["event", "starts", "ends", "speakers", "stream", "projects"]);
     public static readonly ContentSchema Speakers = new("speakers", ["name", "role", "affiliation", "degree"], ["class_of"]);
     public static readonly ContentSchema Companies = new("companies", ["name", "industry", "city", "positions"], ["event", "website"]);
-    public static readonly ContentSchema Projects = new("projects", ["title", "team", "region", "track", "school", "investors"], ["event", "award", "video"]);
+    public static readonly ContentSchema Projects = new("projects", ["title", "team", "region", "track", "school", "investors", "prizes"], ["event", "award", "video", "image"]);
 
     public string Folder { get; } = folder;
 

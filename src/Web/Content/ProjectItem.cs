@@ -5,7 +5,7 @@ namespace Events.Web.Content;
 /// an event that exists, <see cref="Award"/> is one of <c>gold</c>, <c>silver</c>, <c>bronze</c>,
 /// <c>excellence</c>, and <see cref="BodyHtml"/> is safe to write into a page unencoded.
 /// <see cref="School"/> is the team's school or college (null when not given); <see cref="Video"/>
-/// an https link to the team's pitch video, or null. <see cref="Investors"/>: who invested in it, as recorded after the contest (empty when none).
+/// an https link to the team's pitch video, or null. <see cref="Investors"/>: who invested in it, as recorded after the contest (empty when none); <see cref="Prizes"/>: the prizes it won in the final (Grand Prize, a track prize, the Audience Choice Award), recorded after it. <see cref="Image"/>: the site path of its picture (<c>/content/images/x.png</c>, a file of the content's <c>images/</c> folder), or null.
 /// </summary>
 public sealed record ProjectItem(
     string Slug,
@@ -18,4 +18,6 @@ public sealed record ProjectItem(
     Localized BodyHtml,
     Localized? School = null,
     string? Video = null,
-    LocalizedList? Investors = null);
+    LocalizedList? Investors = null,
+    LocalizedList? Prizes = null,
+    string? Image = null);

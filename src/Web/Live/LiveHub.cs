@@ -27,6 +27,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
     private const string JoinedKey = "joined";
 
     private const string ViewedKey = "viewed";
+    private const string OriginKey = "origin";
 
     public static string GroupOf(string sessionId) => "s:" + sessionId;
 
@@ -50,6 +51,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
     {
         Context.Items[JoinedKey] = new HashSet<string>(StringComparer.Ordinal);
         Context.Items[ViewedKey] = new HashSet<string>(StringComparer.Ordinal);
+        // Read while the connection's request is surely current; a vote's signal uses it.
+        Context.Items[OriginKey] = VoteSignals.OriginOf(Context.GetHttpContext());
         return Task.CompletedTask;
     }
 
@@ -194,7 +197,7 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         var cast = await Round(roundId).CastBallotAsync(me, optionIds, clientVoteId);
         if (cast.IsOk && cast.Value!.Status == "accepted")
         {
-            signals.Record(roundId, me, Context.GetHttpContext());
+            signals.Record(roundId, me, Context.Items[OriginKey] as VoteSignals.Origin, Context.User);
         }
         return HubResult<VoteAck>.From(cast);
     }

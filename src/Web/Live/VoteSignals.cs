@@ -39,16 +39,25 @@ public sealed class VoteSignals(IServiceScopeFactory scopes, TimeProvider clock,
     private readonly Channel<VoteSignal> pending = Channel.CreateBounded<VoteSignal>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private long dropped;
 
-    public void Record(string roundId, Silo.Caller voter, HttpContext? http)
+    /// <summary>Where a connection comes from, read once when it connects: its address and a short hash of its viewer cookie (else its User-Agent).</summary>
+    public sealed record Origin(string? Address, string? Device);
+
+    public static Origin OriginOf(HttpContext? http)
     {
         var device = http?.Request.Cookies[LiveHub.ViewerCookie] ?? http?.Request.Headers.UserAgent.ToString();
+        return new Origin(http?.Connection.RemoteIpAddress?.ToString(),
+            string.IsNullOrEmpty(device) ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(device)))[..16]);
+    }
+
+    public void Record(string roundId, Silo.Caller voter, Origin? origin, System.Security.Claims.ClaimsPrincipal? user)
+    {
         var signal = new VoteSignal
         {
             RoundId = roundId,
             VoterId = voter.UserId!,
-            Address = http?.Connection.RemoteIpAddress?.ToString(),
-            Device = string.IsNullOrEmpty(device) ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(device)))[..16],
-            AccountCreatedAt = long.TryParse(http?.User.FindFirst(MemberClaimsFactory.CreatedAtClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var created) ? created : 0,
+            Address = origin?.Address,
+            Device = origin?.Device,
+            AccountCreatedAt = long.TryParse(user?.FindFirst(MemberClaimsFactory.CreatedAtClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var created) ? created : 0,
             CastAt = clock.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         if (!pending.Writer.TryWrite(signal) && Interlocked.Increment(ref dropped) % 10_000 == 1)

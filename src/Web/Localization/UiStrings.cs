@@ -239,6 +239,7 @@ internal static class UiStrings
         ["audit.judge.remove"] = ("Judge removed", "移除评委"),
         ["audit.judging.lock"] = ("Judging locked", "锁定评分"),
         ["audit.results.reveal"] = ("Results revealed", "揭晓结果"),
+        ["project.prizes"] = ("Prizes in the final", "总决赛奖项"),
         ["project.investors"] = ("Invested", "已获投资"),
         ["project.interest"] = ("I am interested", "我有意向"),
         ["project.withdraw"] = ("Withdraw my interest", "撤回意向"),

@@ -80,23 +80,29 @@ public sealed class JudgeModel(ContentStore content, IGrainFactory grains, UiTex
             return Forbid();
         }
         Sheet = current.Value;
-        var scores = new List<ScoreEntry>();
+        // Every box is kept as typed first, so a refused save shows the whole sheet again, not only up to the bad box.
+        var boxes = new List<(string Project, string Criterion, string Typed)>();
         foreach (var project in content.Current.Contest(slug)!.Projects)
         {
             foreach (var criterion in Judging.Criteria)
             {
                 var typed = Request.Form[Field(project, criterion.Id)].ToString().Trim();
-                if (typed.Length == 0)
+                if (typed.Length > 0)
                 {
-                    continue;
+                    Typed[Field(project, criterion.Id)] = typed;
+                    boxes.Add((project, criterion.Id, typed));
                 }
-                Typed[Field(project, criterion.Id)] = typed;
-                if (!int.TryParse(typed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var score))
-                {
-                    return Say(text.Format("judging.error.score_out_of_range", TitleOf(project), Judging.NameOf(criterion.Id, text.IsChinese), Judging.MaxScore), error: true);
-                }
-                scores.Add(new ScoreEntry(project, criterion.Id, score));
             }
+        }
+        var scores = new List<ScoreEntry>();
+        foreach (var (project, criterion, typed) in boxes)
+        {
+            // Named here, with the project and criterion; the grain checks the same range again.
+            if (!int.TryParse(typed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var score) || score > Judging.MaxScore)
+            {
+                return Say(text.Format("judging.error.score_out_of_range", TitleOf(project), Judging.NameOf(criterion, text.IsChinese), Judging.MaxScore), error: true);
+            }
+            scores.Add(new ScoreEntry(project, criterion, score));
         }
         if (scores.Count == 0)
         {
