@@ -103,29 +103,13 @@ public sealed class ContestContentTests : IDisposable
             Assert.Throws<ContentException>(() => ContentCatalog.Load(_content.Root)).Problems);
 
         WriteJudgedContest();
-        _content.Write("projects/silver-one.md", """
-            ---
-            title: "Silver One"
-            team: "S"
-            region: "Chengdu"
-            event: contest
-            award: silver
-            track: "Hard tech"
-            image: missing.png
-            ---
-            """);
+        // The valid tree's project, with a picture that is not there.
+        var silver = System.IO.Path.Combine(_content.Root, "projects", "silver-one.md");
+        var original = File.ReadAllText(silver);
+        File.WriteAllText(silver, original.Replace("award: silver", "award: silver\nimage: missing.png", StringComparison.Ordinal));
         Assert.Contains($"{Path("projects/silver-one.md")}: image 'missing.png' is not in the images/ folder",
             Assert.Throws<ContentException>(() => ContentCatalog.Load(_content.Root)).Problems);
-        _content.Write("projects/silver-one.md", """
-            ---
-            title: "Silver One"
-            team: "S"
-            region: "Chengdu"
-            event: contest
-            award: silver
-            track: "Hard tech"
-            ---
-            """);
+        File.WriteAllText(silver, original);
 
         WriteJudgedContest(kind: "forum");
         Assert.Contains($"{Path("events/contest.md")}: has criteria, but only a contest (kind: contest) is judged",
