@@ -144,4 +144,30 @@ public sealed class BallotTests
 
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref offsetTicks));
     }
+
+    [Fact]
+    public async Task Voided_ballots_leave_the_tally_and_their_voters_are_told_so_also_after_a_reactivation()
+    {
+        var t = await LiveCluster.StartAsync();
+        var round = await OpenAsync(t);
+        var grain = t.Round(round.RoundId);
+        foreach (var (voter, ballot) in new[] { ("m1", new[] { "a", "b" }), ("m2", new[] { "a" }), ("m3", new[] { "c" }) })
+        {
+            Assert.Equal("accepted", (await grain.CastBallotAsync(LiveCluster.Member(voter), ballot, "b-" + voter)).Value?.Status);
+        }
+        Assert.Equal("forbidden", (await grain.VoidAsync(LiveCluster.Member("m1"), ["m2"], "mine")).Error?.Code);
+        Assert.Equal("invalid_argument", (await grain.VoidAsync(LiveCluster.Organizer, ["m2"], " ")).Error?.Code);
+        Assert.Equal(2, (await grain.VoidAsync(LiveCluster.Organizer, ["m1", "m2", "nobody"], "same device")).Value);
+        var view = (await grain.ViewAsync())!;
+        Assert.Equal(1, view.TotalVotes);
+        Assert.Equal([0L, 0, 1, 0, 0], view.Options.Select(o => o.Votes!.Value));
+        Assert.Equal("ballot_voided", (await grain.CastBallotAsync(LiveCluster.Member("m1"), ["d"], "again")).Error?.Code);
+
+        await t.Cluster.DeactivateAsync(grain);
+        var again = t.Round(round.RoundId, 1);
+        Assert.Equal("ballot_voided", (await again.CastBallotAsync(LiveCluster.Member("m2"), ["e"], "again")).Error?.Code);
+        Assert.Equal(1, (await again.ViewAsync())!.TotalVotes);
+        var recount = await t.Store.GetTallyAsync(round.RoundId);
+        Assert.Equal((1L, 1L), (recount.Ballots, recount.Options["c"]));
+    }
 }

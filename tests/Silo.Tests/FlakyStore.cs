@@ -48,6 +48,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<SessionCounters> GetCountersAsync(string sessionId) => inner.GetCountersAsync(sessionId);
     public Task<string?> GetStreamKeyAsync(string sessionId) => inner.GetStreamKeyAsync(sessionId);
     public Task<IReadOnlyList<StoredVote>> VoidVotesAsync(string roundId, IReadOnlyCollection<string> voterIds, string voidedBy, string reason, long atMs) { ThrowIfDown(); return inner.VoidVotesAsync(roundId, voterIds, voidedBy, reason, atMs); }
+    public Task<IReadOnlyList<string>> GetVoidedVotersAsync(string roundId) { ThrowIfReadsDown(); return inner.GetVoidedVotersAsync(roundId); }
     public Task<Contests.JudgingRecord> GetJudgingAsync(string contestId) { ThrowIfReadsDown(); return inner.GetJudgingAsync(contestId); }
     public Task AddJudgeAsync(string contestId, string userId, string displayName, long atMs) { ThrowIfDown(); return inner.AddJudgeAsync(contestId, userId, displayName, atMs); }
     public Task RemoveJudgeAsync(string contestId, string userId) { ThrowIfDown(); return inner.RemoveJudgeAsync(contestId, userId); }

@@ -116,6 +116,9 @@ public interface IRoundStore
     /// </summary>
     Task<IReadOnlyList<StoredVote>> VoidVotesAsync(string roundId, IReadOnlyCollection<string> voterIds, string voidedBy, string reason, long atMs);
 
+    /// <summary>The voters whose ballots in the round were voided.</summary>
+    Task<IReadOnlyList<string>> GetVoidedVotersAsync(string roundId);
+
     /// <summary>A recount of the round's ballots. Stores override this with one grouped query.</summary>
     async Task<RoundTally> GetTallyAsync(string roundId)
     {

@@ -22,4 +22,12 @@ public sealed partial class PostgresLiveStore
         await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
         return await StoreRows.ListAsync(r, StoreRows.Vote).ConfigureAwait(false);
     }
+
+    public async Task<IReadOnlyList<string>> GetVoidedVotersAsync(string roundId)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT voter_id FROM votes WHERE round_id = @r AND voided_at IS NOT NULL ORDER BY voter_id");
+        cmd.Parameters.Add(P("r", roundId));
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        return await StoreRows.ListAsync(r, x => x.GetString(0)).ConfigureAwait(false);
+    }
 }

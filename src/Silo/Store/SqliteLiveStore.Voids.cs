@@ -19,4 +19,12 @@ public sealed partial class SqliteLiveStore
             }
             return voided;
         });
+
+    public Task<IReadOnlyList<string>> GetVoidedVotersAsync(string roundId) =>
+        ReadAsync<IReadOnlyList<string>>(async c =>
+        {
+            await using var cmd = Command(c, null, "SELECT voter_id FROM votes WHERE round_id = $r AND voided_at IS NOT NULL ORDER BY voter_id", ("$r", roundId));
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            return await StoreRows.ListAsync(r, x => x.GetString(0)).ConfigureAwait(false);
+        });
 }

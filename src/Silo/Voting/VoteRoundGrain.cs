@@ -20,8 +20,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
     private readonly Dictionary<string, StoredVote> counted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingVote> pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> tally = new(StringComparer.Ordinal);
-    // Voters whose ballots this activation voided: asked again, they are told so (after a
-    // reactivation the store still holds their one ballot, and they are told they voted).
+    // Voters whose ballots were voided (loaded on activation): asked again, they are told so.
     private readonly HashSet<string> voided = new(StringComparer.Ordinal);
     private long ballots;
     private string key = "";
@@ -57,6 +56,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
             counted[vote.VoterId] = vote;
             Count(vote.OptionId);
         }
+        voided.UnionWith(await store.GetVoidedVotersAsync(key));
         if (round.Status == RoundStatus.Open)
         {
             reconciler = this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(ReconcileEvery, ReconcileEvery) { Interleave = true });

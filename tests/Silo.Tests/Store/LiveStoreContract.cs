@@ -77,6 +77,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
         var voided = await Store.VoidVotesAsync("r1", ["u1", "u3", "nobody", "u1"], "org", "one device", 2_000);
         Assert.Equal([("u1", "a,b"), ("u3", "c")], voided.Select(v => (v.VoterId, v.OptionId)).OrderBy(v => v.VoterId));
         Assert.Empty(await Store.VoidVotesAsync("r1", ["u1"], "org", "again", 3_000));
+        Assert.Equal(["u1", "u3"], await Store.GetVoidedVotersAsync("r1"));
+        Assert.Empty(await Store.GetVoidedVotersAsync("r2"));
         Assert.Equal(["u2"], (await Store.GetVotesAsync("r1")).Select(v => v.VoterId));
         var tally = await Store.GetTallyAsync("r1");
         Assert.Equal(1, tally.Ballots);
