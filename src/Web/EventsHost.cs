@@ -80,6 +80,7 @@ public static class EventsHost
         app.UseContentImages(contentDirectory);
         app.UseWebSockets();
         app.UseMiddleware<OriginCheck>();
+        app.Use(VoteSignals.KeepHubAddress);
         // Routing after the error pages, so a re-executed /error/{code} is routed to its page.
         app.UseRouting();
         app.UseAuthentication();

@@ -39,13 +39,31 @@ public sealed class VoteSignals(IServiceScopeFactory scopes, TimeProvider clock,
     private readonly Channel<VoteSignal> pending = Channel.CreateBounded<VoteSignal>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private long dropped;
 
+    /// <summary>The header that carries a hub request's address to the hub (set here from the connection, never taken from the client).</summary>
+    public const string AddressHeader = "X-Events-Remote-Address";
+
+    /// <summary>
+    /// On hub requests, copies the connection's address into a request header, replacing any the
+    /// client sent: under load the hub's HttpContext was seen without its connection's address
+    /// while its headers and cookies were there (a vote signal then had no address).
+    /// </summary>
+    public static Task KeepHubAddress(HttpContext context, Func<Task> next)
+    {
+        if (context.Request.Path.StartsWithSegments("/hubs"))
+        {
+            context.Request.Headers[AddressHeader] = context.Connection.RemoteIpAddress?.ToString() ?? Microsoft.Extensions.Primitives.StringValues.Empty;
+        }
+        return next();
+    }
+
     /// <summary>Where a connection comes from, read once when it connects: its address and a short hash of its viewer cookie (else its User-Agent).</summary>
     public sealed record Origin(string? Address, string? Device);
 
     public static Origin OriginOf(HttpContext? http)
     {
         var device = http?.Request.Cookies[LiveHub.ViewerCookie] ?? http?.Request.Headers.UserAgent.ToString();
-        return new Origin(http?.Connection.RemoteIpAddress?.ToString(),
+        var address = http?.Connection.RemoteIpAddress?.ToString() ?? http?.Request.Headers[AddressHeader].FirstOrDefault();
+        return new Origin(string.IsNullOrEmpty(address) ? null : address,
             string.IsNullOrEmpty(device) ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(device)))[..16]);
     }
 
