@@ -90,6 +90,15 @@ public sealed class ContestGrainTests
         Assert.Equal("med-link", ranking[0].Project);
         Assert.Equal(0.7 * 77 + 30, ranking[0].Final, 6);
         Assert.Equal("forbidden", (await contest.RankingAsync(LiveCluster.Member("someone"))).Error?.Code);
+        // The export's scores, asked through both silos (so one call crosses to the other): every score, with its judge's name.
+        foreach (var node in new[] { 0, 1 })
+        {
+            var scores = (await t.Contest("contest-x", node).ScoresAsync(LiveCluster.Organizer)).Value!;
+            Assert.Equal(2 * 3 * 2, scores.Count);
+            Assert.Equal(("Judge A", "soil-sense", "innovation", 8), (scores[0].JudgeName, scores[0].Project, scores[0].Criterion, scores[0].Score));
+            Assert.Equal(("Judge B", "micro-lidar-chip", "team", 7), (scores[^1].JudgeName, scores[^1].Project, scores[^1].Criterion, scores[^1].Score));
+            Assert.Equal(6, (await t.Contest("contest-x", node).GetSheetAsync(judgeA)).Value!.Scores["med-link"]["team"]);
+        }
 
         Assert.Equal("reveal_out_of_range", (await contest.RevealAsync(LiveCluster.Organizer, 3)).Error?.Code);
         var step = (await contest.RevealAsync(LiveCluster.Organizer, 1)).Value!;

@@ -67,8 +67,11 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
     }
 
     private JudgingStatus Status(ContestRules r) => new(r.ContestId,
-        judges.Values.OrderBy(j => j.AddedAt).ThenBy(j => j.UserId, StringComparer.Ordinal).Select(j => new JudgeProgress(j.UserId, j.DisplayName, CompleteOf(r, j.UserId))).ToArray(),
+        OrderedJudges().Select(j => new JudgeProgress(j.UserId, j.DisplayName, CompleteOf(r, j.UserId))).ToArray(),
         r.Projects.Count, lockedAt, audienceRound, revealed, Math.Min(r.RevealPlaces, r.Projects.Count));
+
+    /// <summary>Judges in the order they were made.</summary>
+    private IEnumerable<JudgeRecord> OrderedJudges() => judges.Values.OrderBy(j => j.AddedAt).ThenBy(j => j.UserId, StringComparer.Ordinal);
 
     private Outcome<ContestRules> AsJudge(Caller caller) =>
         rules is null ? LiveError.UnknownContest(this.GetPrimaryKeyString())
@@ -264,23 +267,33 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
         return Outcome<IReadOnlyList<RankedProject>>.Ok(await RankAsync(rules));
     }
 
-    public Task<Outcome<IReadOnlyList<StoredScore>>> ScoresAsync(Caller organizer)
+    public Task<Outcome<IReadOnlyList<ScoreRow>>> ScoresAsync(Caller organizer)
     {
         var r = AsOrganizer(organizer);
         if (!r.IsOk)
         {
-            return Task.FromResult<Outcome<IReadOnlyList<StoredScore>>>(r.Error!);
+            return Task.FromResult<Outcome<IReadOnlyList<ScoreRow>>>(r.Error!);
         }
         if (lockedAt is null)
         {
-            return Task.FromResult<Outcome<IReadOnlyList<StoredScore>>>(LiveError.JudgingNotLocked());
+            return Task.FromResult<Outcome<IReadOnlyList<ScoreRow>>>(LiveError.JudgingNotLocked());
         }
-        IReadOnlyList<StoredScore> all = sheets.Where(kv => judges.ContainsKey(kv.Key))
-            .SelectMany(kv => kv.Value.SelectMany(p => p.Value.Select(c => new StoredScore(kv.Key, p.Key, c.Key, c.Value, lockedAt.Value))))
-            .OrderBy(s => judges[s.UserId].AddedAt).ThenBy(s => s.UserId, StringComparer.Ordinal)
-            .ThenBy(s => r.Value!.Projects.ToList().IndexOf(s.Project)).ThenBy(s => r.Value!.Criteria.ToList().FindIndex(c => c.Id == s.Criterion))
-            .ToArray();
-        return Task.FromResult(Outcome<IReadOnlyList<StoredScore>>.Ok(all));
+        var rows = new List<ScoreRow>();
+        foreach (var judge in OrderedJudges())
+        {
+            var sheet = sheets.GetValueOrDefault(judge.UserId);
+            foreach (var project in r.Value!.Projects)
+            {
+                foreach (var criterion in r.Value.Criteria)
+                {
+                    if (sheet?.GetValueOrDefault(project)?.TryGetValue(criterion.Id, out var score) == true)
+                    {
+                        rows.Add(new ScoreRow(judge.UserId, judge.DisplayName, project, criterion.Id, score));
+                    }
+                }
+            }
+        }
+        return Task.FromResult(Outcome<IReadOnlyList<ScoreRow>>.Ok(rows));
     }
 
     private async Task<RevealView> BuildRevealAsync(int steps)

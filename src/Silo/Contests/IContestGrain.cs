@@ -31,8 +31,8 @@ public interface IContestGrain : IGrainWithStringKey
     /// <summary>The ranking, for organizers and the contest's judges, once judging is locked.</summary>
     Task<Outcome<IReadOnlyList<RankedProject>>> RankingAsync(Caller caller);
 
-    /// <summary>Every judge's scores, for organizers, once judging is locked (the export).</summary>
-    Task<Outcome<IReadOnlyList<StoredScore>>> ScoresAsync(Caller organizer);
+    /// <summary>Every judge's scores, for organizers, once judging is locked (the export): by judge in the order they were made, then running order, then criterion.</summary>
+    Task<Outcome<IReadOnlyList<ScoreRow>>> ScoresAsync(Caller organizer);
 
     /// <summary>Shows the first <paramref name="places"/> steps of the reveal to every viewer of the final (0 hides it). Setting the same number again changes nothing, so a retry or a double click reveals once.</summary>
     Task<Outcome<RevealView>> RevealAsync(Caller organizer, int places);

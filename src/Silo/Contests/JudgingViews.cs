@@ -47,3 +47,7 @@ public sealed record RankedProject(int Place, string Project, double Final, doub
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RevealView(string ContestId, IReadOnlyList<RankedProject> Shown, int Places);
+
+/// <summary>One score of the export: the judge (id and name), the project, the criterion, the score.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScoreRow(string JudgeId, string JudgeName, string Project, string Criterion, int Score);

@@ -47,7 +47,7 @@ public static class ContestExports
         return Csv($"{slug}-results.csv", ["place", "project", "title", "title_zh", "team", "track", "final_score", "judges_score", "audience_score", "votes"], rows);
     }
 
-    private static async Task<IResult> ScoresAsync(string slug, HttpContext http, ContentStore content, IGrainFactory grains, ILiveStore store)
+    private static async Task<IResult> ScoresAsync(string slug, HttpContext http, ContentStore content, IGrainFactory grains)
     {
         if (content.Current.Contest(slug) is null)
         {
@@ -58,8 +58,7 @@ public static class ContestExports
         {
             return StreamingApi.Problem(409, scores.Error!.Code, scores.Error.Message);
         }
-        var names = (await store.GetJudgingAsync(slug)).Judges.ToDictionary(j => j.UserId, j => j.DisplayName, StringComparer.Ordinal);
-        var rows = scores.Value!.Select(s => new[] { names.GetValueOrDefault(s.UserId) ?? s.UserId, s.Project, s.Criterion, N(s.Score) });
+        var rows = scores.Value!.Select(s => new[] { s.JudgeName, s.Project, s.Criterion, N(s.Score) });
         return Csv($"{slug}-scores.csv", ["judge", "project", "criterion", "score"], rows);
     }
 
