@@ -57,7 +57,7 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
     }
 
     private int CompleteOf(ContestRules r, string judge) =>
-        r.Projects.Count(p => sheets.TryGetValue(judge, out var s) && s.TryGetValue(p, out var scores) && r.Criteria.All(c => scores.ContainsKey(c.Id)));
+        sheets.TryGetValue(judge, out var sheet) ? r.Projects.Count(p => Ranking.Scored(r, sheet.GetValueOrDefault(p))) : 0;
 
     private SheetView SheetOf(ContestRules r, string judge)
     {
@@ -68,7 +68,7 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
 
     private JudgingStatus Status(ContestRules r) => new(r.ContestId,
         OrderedJudges().Select(j => new JudgeProgress(j.UserId, j.DisplayName, CompleteOf(r, j.UserId))).ToArray(),
-        r.Projects.Count, lockedAt, audienceRound, revealed, Math.Min(r.RevealPlaces, r.Projects.Count));
+        r.Projects.Count, lockedAt, audienceRound, revealed, r.Places);
 
     /// <summary>Judges in the order they were made.</summary>
     private IEnumerable<JudgeRecord> OrderedJudges() => judges.Values.OrderBy(j => j.AddedAt).ThenBy(j => j.UserId, StringComparer.Ordinal);
@@ -299,11 +299,10 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
     private async Task<RevealView> BuildRevealAsync(int steps)
     {
         var r = rules!;
-        var places = Math.Min(r.RevealPlaces, r.Projects.Count);
         var ranking = await RankAsync(r);
         // The reveal counts down: the last announced place first, first place last.
-        var shown = ranking.Take(places).Reverse().Take(steps).ToArray();
-        return new RevealView(r.ContestId, shown, places);
+        var shown = ranking.Take(r.Places).Reverse().Take(steps).ToArray();
+        return new RevealView(r.ContestId, shown, r.Places);
     }
 
     public async Task<Outcome<RevealView>> RevealAsync(Caller organizer, int places)
@@ -318,10 +317,9 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
         {
             return LiveError.JudgingNotLocked();
         }
-        var most = Math.Min(r.RevealPlaces, r.Projects.Count);
-        if (places < 0 || places > most)
+        if (places < 0 || places > r.Places)
         {
-            return LiveError.RevealOutOfRange(most);
+            return LiveError.RevealOutOfRange(r.Places);
         }
         var view = await BuildRevealAsync(places);
         if (places != revealed)
@@ -329,8 +327,9 @@ public sealed class ContestGrain(IJudgingStore store, ISessionCatalog catalog, E
             await store.SetRevealedAsync(r.ContestId, places, NowMs);
             revealed = places;
         }
+        // Step 0 is an empty view: it hides the results from viewers.
         reveal = places == 0 ? null : view;
-        await GrainFactory.GetGrain<ILiveSessionGrain>(r.FinalSession).ShowResultsAsync(reveal ?? new RevealView(r.ContestId, [], most));
+        await GrainFactory.GetGrain<ILiveSessionGrain>(r.FinalSession).ShowResultsAsync(view);
         return view;
     }
 

@@ -18,7 +18,11 @@ public sealed record ContestRules(
     int AudienceWeight,
     string FinalSession,
     IReadOnlyList<string> Projects,
-    int RevealPlaces);
+    int RevealPlaces)
+{
+    /// <summary>How many places the reveal announces: <see cref="RevealPlaces"/>, or every project when there are fewer.</summary>
+    public int Places => Math.Min(RevealPlaces, Projects.Count);
+}
 
 /// <summary>A judging criterion: its id (a slug of its English name) and its weight in percent.</summary>
 [GenerateSerializer, Immutable]

@@ -33,7 +33,7 @@ public static class Ranking
     public static double Weighted(ContestRules rules, IReadOnlyDictionary<string, int> scores) =>
         rules.Criteria.Sum(c => (double)c.Weight * scores[c.Id] / rules.MaxScore);
 
-    /// <summary>Whether a sheet scores the project on every criterion.</summary>
-    public static bool Complete(ContestRules rules, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> sheet, string project) =>
-        sheet.TryGetValue(project, out var scores) && rules.Criteria.All(c => scores.ContainsKey(c.Id));
+    /// <summary>Whether one judge's scores of a project cover every criterion.</summary>
+    public static bool Scored(ContestRules rules, IReadOnlyDictionary<string, int>? scores) =>
+        scores is not null && rules.Criteria.All(c => scores.ContainsKey(c.Id));
 }

@@ -91,7 +91,7 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
             voided.Add(vote.VoterId);
             if (counted.Remove(vote.VoterId))
             {
-                Uncount(vote.OptionId);
+                Count(vote.OptionId, -1);
             }
         }
         if (done.Count > 0)
@@ -101,21 +101,13 @@ public sealed class VoteRoundGrain(IRoundStore store, LiveOptions options, Event
         return done.Count;
     }
 
-    private void Uncount(string choices)
+    /// <summary>Adds a ballot to the tally (<paramref name="delta"/> 1), or takes a voided one out (-1).</summary>
+    private void Count(string choices, int delta = 1)
     {
-        ballots--;
+        ballots += delta;
         foreach (var option in Choices.Split(choices))
         {
-            tally[option] = tally.GetValueOrDefault(option) - 1;
-        }
-    }
-
-    private void Count(string choices)
-    {
-        ballots++;
-        foreach (var option in Choices.Split(choices))
-        {
-            tally[option] = tally.GetValueOrDefault(option) + 1;
+            tally[option] = tally.GetValueOrDefault(option) + delta;
         }
     }
 

@@ -34,7 +34,8 @@ public sealed class JudgeModel(ContentStore content, IGrainFactory grains, UiTex
     public double? TotalOf(string project)
     {
         var rules = content.Current.Contest(Contest.Slug)!;
-        return Sheet?.Scores.GetValueOrDefault(project) is { } scores && rules.Criteria.All(c => scores.ContainsKey(c.Id)) ? Ranking.Weighted(rules, scores) : null;
+        var scores = Sheet?.Scores.GetValueOrDefault(project);
+        return Ranking.Scored(rules, scores) ? Ranking.Weighted(rules, scores!) : null;
     }
 
     private IContestGrain Grain => grains.GetGrain<IContestGrain>(Contest.Slug);

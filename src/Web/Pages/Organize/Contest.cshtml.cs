@@ -103,10 +103,19 @@ public sealed class ContestModel(ContentStore content, IGrainFactory grains, Liv
         return true;
     }
 
-    private async Task<IActionResult> ResultAsync(LiveError? error, string done) =>
-        error is null ? await SayAsync(done, error: false) : await SayAsync(ErrorText(error), error: true);
+    private async Task<IActionResult> ResultAsync(LiveError? error, string done)
+    {
+        await FillAsync();
+        return error is null ? Say(done, error: false) : Say(ErrorText(error), error: true);
+    }
 
-    public string ErrorText(LiveError error) => text.Has("judging.error." + error.Code) ? text["judging.error." + error.Code] + (error.Code == "sheets_incomplete" ? " " + error.Message[(error.Message.LastIndexOf(':') + 1)..].Trim() : "") : error.Message;
+    /// <summary>A refusal in the reader's language; the judges not finished are named from the status just read.</summary>
+    private string ErrorText(LiveError error) => error.Code switch
+    {
+        "sheets_incomplete" => text["judging.error.sheets_incomplete"] + " " + string.Join(", ", Status.Judges.Where(j => j.Complete < Status.Projects).Select(j => j.DisplayName)),
+        _ when text.Has("judging.error." + error.Code) => text["judging.error." + error.Code],
+        _ => error.Message,
+    };
 
     private async Task<IActionResult> SayAsync(string message, bool error)
     {

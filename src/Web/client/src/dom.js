@@ -23,3 +23,19 @@ export function button(label, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
+
+// A notice line of a page (the element with id "notice"): a status, or an error in words.
+export function createNotice(t) {
+  const box = document.getElementById("notice");
+  const notice = (text, isError) => {
+    box.textContent = text || "";
+    box.classList.toggle("error", !!isError);
+  };
+  // A refusal from the hub in the page's language, with when to try again if the server said.
+  const showError = (error) => {
+    let text = t["error." + error.code] || error.message || error.code;
+    if (error.retryAfterMs) text += " " + format(t["retryafter"], Math.ceil(error.retryAfterMs / 1000));
+    notice(text, true);
+  };
+  return { notice, showError };
+}

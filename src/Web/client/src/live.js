@@ -2,7 +2,7 @@
 // and the updates in order; this page draws them. Commands carry client ids so a retry never
 // counts twice.
 import { createLink } from "./link.js";
-import { button, el, format, newId } from "./dom.js";
+import { button, createNotice, el, format, newId } from "./dom.js";
 import { createRounds } from "./rounds.js";
 import { renderResults } from "./results.js";
 import { createPlayer } from "./player.js";
@@ -22,6 +22,7 @@ function start(root) {
   const labelOf = (o) => (o.project && projectTitles[o.project]) || o.label;
   const titleOf = (slug) => projectTitles[slug] || slug;
   const $ = (id) => document.getElementById(id);
+  const { notice, showError } = createNotice(t);
   const state = {
     you: {
       signedIn: root.dataset.signedIn === "true",
@@ -218,18 +219,6 @@ function start(root) {
     const result = await command(method, ...args);
     loadSanctions();
     return result;
-  }
-
-  function showError(error) {
-    let text = t["error." + error.code] || error.message || error.code;
-    if (error.retryAfterMs) text += " " + format(t["retryafter"], Math.ceil(error.retryAfterMs / 1000));
-    notice(text, true);
-  }
-
-  function notice(text, isError) {
-    const n = $("notice");
-    n.textContent = text || "";
-    n.classList.toggle("error", !!isError);
   }
 
   const form = $("chat-form");

@@ -2,7 +2,7 @@
 // the session over the hub and draws its rounds with the signed-in person's own ballot, or the
 // sign-in button for a visitor.
 import { createLink } from "./link.js";
-import { format } from "./dom.js";
+import { createNotice, format } from "./dom.js";
 import { createRounds } from "./rounds.js";
 
 const root = document.getElementById("vote");
@@ -15,15 +15,7 @@ function start(root) {
   const projectTitles = JSON.parse($("project-titles").textContent || "{}");
   let you = { signedIn: false };
 
-  const notice = (text, isError) => {
-    $("notice").textContent = text || "";
-    $("notice").classList.toggle("error", !!isError);
-  };
-  const showError = (error) => {
-    let text = t["error." + error.code] || error.message || error.code;
-    if (error.retryAfterMs) text += " " + format(t["retryafter"], Math.ceil(error.retryAfterMs / 1000));
-    notice(text, true);
-  };
+  const { notice, showError } = createNotice(t);
   const link = createLink({
     sessionId,
     onSnapshot: (s) => {
