@@ -25,6 +25,8 @@ public sealed class Settings
     public int HlsSegments { get; set; } = 30;
     /// <summary>The vote storm's ballots: 1 is one option of four a ballot (CastVote); more is that many distinct options of five (CastBallot), as a "three votes each" final.</summary>
     public int StormChoices { get; set; } = 1;
+    /// <summary>Voters of an uncounted warm-up storm round before the counted ones (0: none), so a server still recompiling its hot code is not what is measured.</summary>
+    public int WarmUpVoters { get; set; } = 10_000;
 
     /// <summary>The voting page scenario: clients fetching it at once, and seconds per phase.</summary>
     public int PageClients { get; set; } = 100;
@@ -71,6 +73,7 @@ public sealed class Settings
         HlsSegments = 4,
         PageClients = 10,
         PageSeconds = 2,
+        WarmUpVoters = 0,
         SourceAddresses = 2,
         Rounds = 1,
         TimeLimitMinutes = 5,
