@@ -236,6 +236,8 @@ public sealed class AccessMatrixTests
             new("/account/delete", "GET", "/account/delete", Credential.Cookie, SignedIn),
             new("", "GET", "/", Credential.Cookie, Everyone),
             new("/replays", "GET", "/replays", Credential.Cookie, Everyone),
+            new("/fair/{slug}", "GET", "/fair/jobfair-2026-autumn", Credential.Cookie, Everyone),
+            new("/fair/{slug}/booths/{company}", "GET", "/fair/jobfair-2026-autumn/booths/helixbay-bio", Credential.Cookie, Everyone),
             new("/events/{slug}", "GET", "/events/contest-2026", Credential.Cookie, Everyone),
             new("/sessions/{slug}", "GET", "/sessions/contest-final", Credential.Cookie, Everyone),
             new("/speakers/{slug}", "GET", "/speakers/helen-xu", Credential.Cookie, Everyone),

@@ -182,7 +182,9 @@ public sealed class PagesTests
     {
         await using var host = await LiveHost.StartAsync();
         var fair = await host.Http.GetStringAsync("/events/jobfair-2026-autumn");
-        Assert.Contains("Company booths (12)", fair);
+        Assert.Contains("Company booths (150)", fair);
+        Assert.Contains("href=\"/fair/jobfair-2026-autumn\"", fair);
+        Assert.Contains("href=\"/fair/jobfair-2026-autumn?hall=banking\"", fair);
         Assert.Contains("/sessions/jobfair-opening", fair);
         var contest = await host.Http.GetStringAsync("/events/contest-2026");
         Assert.Contains("Finalist projects (20)", contest);

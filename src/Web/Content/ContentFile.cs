@@ -30,6 +30,10 @@ internal sealed class ContentFile
 
     public string Body { get; }
 
+    /// <summary>One entry of a list of key sets in <paramref name="parent"/> (a company's position), read like a file of its own; problems name the entry.</summary>
+    public static ContentFile Entry(ContentFile parent, string label, IReadOnlyDictionary<string, YamlNode> fields) =>
+        new($"{parent.DisplayPath} ({label})", parent.Slug, fields, "");
+
     public static ContentFile? Read(string fullPath, string displayPath, string slug, List<string> problems)
     {
         string text;

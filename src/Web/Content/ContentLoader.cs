@@ -225,17 +225,65 @@ internal static partial class ContentLoader
 
     private static CompanyItem ReadCompany(FieldReader r, HashSet<string> events)
     {
+        var city = r.Localized("city");
         var item = new CompanyItem(
             r.Slug,
             r.Text("event"),
             r.Localized("name"),
             r.Localized("industry"),
-            r.Localized("city"),
-            r.LocalizedList("positions"),
+            city,
+            ReadPositions(r, city),
             r.Url("website", required: true, "https") ?? "",
             r.Body());
         CheckEvent(r, item.EventSlug, events);
         return item;
+    }
+
+    private static readonly Dictionary<string, Degree> Degrees = new(StringComparer.Ordinal)
+    {
+        ["any"] = Degree.Any,
+        ["bachelor"] = Degree.Bachelor,
+        ["master"] = Degree.Master,
+        ["doctorate"] = Degree.Doctorate,
+    };
+
+    private static readonly string[] PositionKeys = ["title", "city", "degree", "majors", "salary_min", "salary_max", "currency", "deadline", "requirements"];
+    private static readonly string[] TranslatedPositionKeys = ["title", "city", "majors", "requirements"];
+
+    /// <summary>A company's open positions (docs/content.md): each an entry with its own id, translated by id in the .zh.md.</summary>
+    private static List<PositionItem> ReadPositions(FieldReader company, Localized companyCity)
+    {
+        var positions = new List<PositionItem>();
+        foreach (var r in company.Entries("positions", PositionKeys, TranslatedPositionKeys))
+        {
+            var min = r.OptionalInt("salary_min", 0);
+            var max = r.OptionalInt("salary_max", 0);
+            var currency = r.OptionalText("currency") ?? "";
+            if ((min is null) != (max is null))
+            {
+                r.Problem("'salary_min' and 'salary_max' go together: give both or neither");
+            }
+            else if (min > max)
+            {
+                r.Problem($"'salary_min' ({min}) is above 'salary_max' ({max})");
+            }
+            if (min is not null && currency.Length != 3)
+            {
+                r.Problem($"a salary needs a 'currency' of three letters (CNY, SGD...): '{currency}'");
+            }
+            positions.Add(new PositionItem(
+                r.EntryId,
+                r.Localized("title"),
+                r.OptionalLocalized("city") ?? companyCity,
+                r.Has("degree") ? r.OneOf("degree", Degrees) : Degree.Any,
+                r.OptionalLocalizedList("majors"),
+                min,
+                max,
+                currency.ToUpperInvariant(),
+                r.OptionalDay("deadline"),
+                r.OptionalLocalized("requirements") ?? new Localized("", "")));
+        }
+        return positions;
     }
 
     /// <summary>The picture types a project's <c>image</c> may be.</summary>

@@ -10,14 +10,20 @@ namespace Events.Web.Content;
 /// every value that is missing or malformed instead of stopping at the first. When
 /// <see cref="Failed"/> is true the values returned are placeholders and the item must be discarded.
 /// </summary>
-internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<string> problems)
+internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<string> problems, FieldReader? parent = null)
 {
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EntryIdPattern();
+
     // DateTimeOffset.TryParse alone would accept "2026-09-01 09:00" and silently use the server's offset;
     // a session time must mean the same moment wherever the site runs.
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoWithOffset();
 
     public string Slug => en.Slug;
+
+    /// <summary>The <c>id</c> of an entry read by <see cref="Entries"/>.</summary>
+    public string EntryId => en.Fields.TryGetValue("id", out var node) && node is YamlScalarNode { Value: { } id } ? id.Trim() : "";
 
     public bool Failed { get; private set; }
 
@@ -162,7 +168,124 @@ internal sealed partial class FieldReader(ContentFile en, ContentFile? zh, List<
     private void Problem(ContentFile file, string message)
     {
         problems.Add($"{file.DisplayPath}: {message}");
+        MarkFailed();
+    }
+
+    private void MarkFailed()
+    {
         Failed = true;
+        parent?.MarkFailed();
+    }
+
+    /// <summary>A day without a time, like 2026-12-05, or null when the key is absent.</summary>
+    public DateOnly? OptionalDay(string key)
+    {
+        if (ReadText(en, key, required: false) is not { } text)
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+        Problem($"'{key}' is not a day like 2026-12-05: '{text}'");
+        return null;
+    }
+
+    /// <summary>A whole number of at least <paramref name="least"/>, or null when the key is absent.</summary>
+    public int? OptionalInt(string key, int least)
+    {
+        if (ReadText(en, key, required: false) is null)
+        {
+            return null;
+        }
+        var value = Int(key);
+        if (value < least)
+        {
+            Problem($"'{key}' must be at least {least}: {value}");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Each entry of a list of key sets (a company's positions), as a reader of its own. Every entry
+    /// has an <c>id</c> (a slug, unique in the list) and only <paramref name="allowed"/> keys; the
+    /// Chinese file's entry with the same id translates it, with <paramref name="translatable"/> keys
+    /// only. Problems name the file and the entry.
+    /// </summary>
+    public IReadOnlyList<FieldReader> Entries(string key, IReadOnlyCollection<string> allowed, IReadOnlyCollection<string> translatable)
+    {
+        var english = ReadEntries(en, key, required: true, allowed);
+        var chinese = zh is null ? null : ReadEntries(zh, key, required: false, translatable);
+        var readers = new List<FieldReader>();
+        foreach (var (id, fields) in english)
+        {
+            var translated = chinese?.FirstOrDefault(c => c.Id == id).Fields;
+            readers.Add(new FieldReader(ContentFile.Entry(en, $"{key} '{id}'", fields), translated is null ? null : ContentFile.Entry(zh!, $"{key} '{id}'", translated), problems, this));
+        }
+        foreach (var (id, _) in chinese ?? [])
+        {
+            if (english.All(e => e.Id != id))
+            {
+                Problem(zh!, $"'{key}' has an entry '{id}' that the English file does not have");
+            }
+        }
+        return readers;
+    }
+
+    private List<(string Id, Dictionary<string, YamlNode> Fields)> ReadEntries(ContentFile file, string key, bool required, IReadOnlyCollection<string> allowed)
+    {
+        var entries = new List<(string, Dictionary<string, YamlNode>)>();
+        if (!file.Fields.TryGetValue(key, out var node))
+        {
+            if (required)
+            {
+                Problem(file, $"required key '{key}' is missing");
+            }
+            return entries;
+        }
+        if (node is YamlScalarNode scalar && IsNull(scalar))
+        {
+            return entries;
+        }
+        if (node is not YamlSequenceNode sequence)
+        {
+            Problem(file, $"'{key}' must be a list of entries ('- id: ...' lines), not {Describe(node)}");
+            return entries;
+        }
+        foreach (var child in sequence.Children)
+        {
+            if (child is not YamlMappingNode mapping)
+            {
+                Problem(file, $"'{key}' has an entry that is not a set of keys (line {child.Start.Line + 1})");
+                continue;
+            }
+            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (name, value) in mapping.Children)
+            {
+                var text = (name as YamlScalarNode)?.Value ?? "";
+                if (!allowed.Contains(text) && text != "id")
+                {
+                    Problem(file, $"'{key}' entry at line {name.Start.Line + 1} has {(allowed.Count == 0 ? "a key" : "an unknown key")} '{text}' (allowed: id, {string.Join(", ", allowed)})");
+                    continue;
+                }
+                fields[text] = value;
+            }
+            var id = fields.TryGetValue("id", out var idNode) && idNode is YamlScalarNode { Value: { } v } ? v.Trim() : "";
+            if (!EntryIdPattern().IsMatch(id))
+            {
+                Problem(file, $"'{key}' entry at line {child.Start.Line + 1} needs an 'id' of lower-case letters, digits and '-': '{id}'");
+                continue;
+            }
+            if (entries.Any(e => e.Item1 == id))
+            {
+                Problem(file, $"'{key}' has the id '{id}' twice");
+                continue;
+            }
+            entries.Add((id, fields));
+        }
+        return entries;
     }
 
     // An empty value counts as absent, so an optional key left blank is simply unset and a translated key

@@ -15,7 +15,11 @@ public sealed class EventModel(ContentStore content, SessionStatuses statuses, E
 
     public EventItem Event { get; private set; } = null!;
     public IReadOnlyList<(SessionItem Session, SessionState State)> Sessions { get; private set; } = [];
-    public IReadOnlyList<CompanyItem> Companies { get; private set; } = [];
+    /// <summary>For a job fair with booths: its directory (the page links to the fair's halls and search).</summary>
+    public Events.Web.Fair.FairDirectory? Fair { get; private set; }
+
+    /// <summary>The fair's positions still taking applications today.</summary>
+    public int OpenPositions { get; private set; }
     public IReadOnlyList<ProjectItem> Projects { get; private set; } = [];
     public ContentCatalog Catalog { get; private set; } = null!;
 
@@ -34,7 +38,8 @@ public sealed class EventModel(ContentStore content, SessionStatuses statuses, E
             sessions.Add((s, SessionStateText.Of(s, await statuses.GetAsync(s.Slug), now)));
         }
         Sessions = sessions;
-        Companies = Catalog.CompaniesOf(slug);
+        Fair = Catalog.CompaniesOf(slug).Count > 0 ? Events.Web.Fair.FairDirectory.For(Catalog, slug) : null;
+        OpenPositions = Fair?.OpenPositionCount(Fair.Today(clock)) ?? 0;
         Projects = Catalog.ProjectsOf(slug);
         if (Catalog.Contest(slug) is not null && Accounts.CallerFactory.From(User) is { UserId: { } userId } caller)
         {

@@ -30,8 +30,15 @@ public sealed class ContentCatalogTests : IDisposable
         Assert.Contains("艾达的简介", ada.BioHtml.Zh);
 
         var zeta = catalog.FindCompany("zeta-labs")!;
-        Assert.Equal(["Engineer", "Designer"], zeta.Positions.En);
-        Assert.Equal(["工程师", "设计师"], zeta.Positions.Get(chinese: true));
+        Assert.Equal(["Engineer", "Designer"], zeta.Positions.Select(p => p.Title.En));
+        Assert.Equal(["工程师", "设计师"], zeta.Positions.Select(p => p.Title.Get(chinese: true)));
+        var engineer = zeta.Positions[0];
+        Assert.Equal(("engineer", Degree.Master, 12000, 20000, "CNY", new DateOnly(2026, 12, 5)), (engineer.Id, engineer.Degree, engineer.SalaryMin, engineer.SalaryMax, engineer.Currency, engineer.Deadline));
+        Assert.Equal(["计算机科学", "数学"], engineer.Majors.Zh);
+        Assert.Equal(("Hefei", "Go or Rust."), (engineer.City.En, engineer.Requirements.Zh));
+        // A position without its own city is in the company's; without a degree or deadline it asks for none.
+        var designer = zeta.Positions[1];
+        Assert.Equal(("Shanghai", "上海", Degree.Any, null, null), (designer.City.En, designer.City.Zh, designer.Degree, designer.Deadline, designer.SalaryMin));
         Assert.Equal("Software", zeta.Industry.Zh);
         Assert.Equal("https://zeta.example", zeta.Website);
 
@@ -54,7 +61,7 @@ public sealed class ContentCatalogTests : IDisposable
         var contest = catalog.FindEvent("contest")!;
         Assert.Equal("Contest", contest.Title.Get(chinese: true));
         Assert.Contains("Contest body.", contest.BodyHtml.Zh);
-        Assert.Empty(catalog.FindCompany("alpha-works")!.Positions.Zh);
+        Assert.Empty(catalog.FindCompany("alpha-works")!.Positions);
 
         // A .zh.md that translates only the title and has no body.
         var final = catalog.FindSession("final")!;

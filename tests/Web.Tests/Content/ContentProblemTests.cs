@@ -267,8 +267,64 @@ public sealed class ContentProblemTests : IDisposable
             $"{Path("events/contest.md")}: required key 'summary' is empty",
             $"{Path("events/contest.md")}: 'order' is not a whole number: 'first'",
             $"{Path("sessions/forum-talk.md")}: 'stream' must be an http or https URL, not 'javascript:alert(1)'",
-            $"{Path("companies/alpha-works.md")}: 'positions' must be a list ('- item' lines or [a, b]), not text",
+            $"{Path("companies/alpha-works.md")}: 'positions' must be a list of entries ('- id: ...' lines), not text",
             $"{Path("companies/alpha-works.md")}: 'website' must be an https URL, not 'http://alpha.example'",
+        ];
+        Assert.Equal(expected, problems);
+    }
+
+    [Fact]
+    public void A_company_position_is_checked_key_by_key_and_named_in_every_problem()
+    {
+        _content.Write("companies/alpha-works.md", """
+            ---
+            name: "Alpha Works"
+            industry: "Hardware"
+            city: "Suzhou"
+            event: forum-a
+            positions:
+              - id: engineer
+                title: "Engineer"
+                salary_min: 20000
+                salary_max: 9000
+                currency: CNY
+                deadline: 5 December
+                degree: phd
+              - title: "No id"
+              - id: engineer
+                title: "Twice"
+              - id: tester
+                title: "Tester"
+                salary_min: 9000
+                pay: "good"
+            website: "https://alpha.example"
+            ---
+            """);
+        _content.Write("companies/alpha-works.zh.md", """
+            ---
+            positions:
+              - id: tester
+                title: "测试"
+                salary_min: 1
+              - id: ghost
+                title: "幽灵"
+            ---
+            """);
+
+        var problems = LoadFails().Problems;
+
+        string[] expected =
+        [
+            $"{Path("companies/alpha-works.md")}: 'positions' entry at line 14 needs an 'id' of lower-case letters, digits and '-': ''",
+            $"{Path("companies/alpha-works.md")}: 'positions' has the id 'engineer' twice",
+            $"{Path("companies/alpha-works.md")}: 'positions' entry at line 20 has an unknown key 'pay' (allowed: id, title, city, degree, majors, salary_min, salary_max, currency, deadline, requirements)",
+            $"{Path("companies/alpha-works.zh.md")}: 'positions' entry at line 5 has an unknown key 'salary_min' (allowed: id, title, city, majors, requirements)",
+            $"{Path("companies/alpha-works.zh.md")}: 'positions' has an entry 'ghost' that the English file does not have",
+            $"{Path("companies/alpha-works.md")} (positions 'engineer'): 'salary_min' (20000) is above 'salary_max' (9000)",
+            $"{Path("companies/alpha-works.md")} (positions 'engineer'): 'degree' must be one of any, bachelor, master, doctorate, not 'phd'",
+            $"{Path("companies/alpha-works.md")} (positions 'engineer'): 'deadline' is not a day like 2026-12-05: '5 December'",
+            $"{Path("companies/alpha-works.md")} (positions 'tester'): 'salary_min' and 'salary_max' go together: give both or neither",
+            $"{Path("companies/alpha-works.md")} (positions 'tester'): a salary needs a 'currency' of three letters (CNY, SGD...): ''",
         ];
         Assert.Equal(expected, problems);
     }

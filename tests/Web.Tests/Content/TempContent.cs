@@ -134,15 +134,31 @@ internal sealed class TempContent : IDisposable
             city: "Hefei"
             event: forum-a
             positions:
-              - "Engineer"
-              - "Designer"
+              - id: engineer
+                title: "Engineer"
+                degree: master
+                majors: ["Computer science", "Mathematics"]
+                salary_min: 12000
+                salary_max: 20000
+                currency: cny
+                deadline: 2026-12-05
+                requirements: "Go or Rust."
+              - id: designer
+                title: "Designer"
+                city: "Shanghai"
             website: "https://zeta.example"
             ---
             """);
         Write("companies/zeta-labs.zh.md", """
             ---
             name: "泽塔实验室"
-            positions: ["工程师", "设计师"]
+            positions:
+              - id: engineer
+                title: "工程师"
+                majors: ["计算机科学", "数学"]
+              - id: designer
+                title: "设计师"
+                city: "上海"
             ---
             """);
         Write("companies/alpha-works.md", """
