@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Events.Silo.Live;
+using Events.Web.Accounts;
+using Events.Web.Accounts.Companies;
 using Events.Web.Content;
 using Events.Web.Fair;
 using Events.Web.Tests.Infrastructure;
@@ -134,5 +137,110 @@ public sealed partial class FairTests
         await Expect(page.Locator($"#position-{first.Position.Id} h3")).ToHaveTextAsync(first.Position.Title.Zh);
         await Expect(page.Locator($"#position-{first.Position.Id}")).ToBeInViewportAsync();
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("fair-booth-phone-zh") });
+    }
+
+    private static async Task MakeRepAsync(LiveHost host, Account account, string company)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
+        db.CompanyReps.Add(new CompanyRep { UserId = account.Id, Company = company, AddedAt = 1 });
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task A_booth_is_a_live_session_whose_representatives_moderate_its_chat_and_no_other()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var student = await host.CreateAccountAsync("student");
+        var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
+        await MakeRepAsync(host, rep, "helixbay-bio");
+        var booth = BoothSessions.Of("helixbay-bio");
+        var other = BoothSessions.Of("abacrest-fintech");
+        await using var s = await LiveClient.JoinAsync(host, booth, student.Token);
+        await using var r = await LiveClient.JoinAsync(host, booth, rep.Token);
+        await using var visitor = await LiveClient.JoinAsync(host, booth);
+        await using var elsewhere = await LiveClient.JoinAsync(host, other, student.Token);
+        await Eventually.TrueAsync(() => visitor.Counts.Current == 3, "three visitors at the booth");
+        Assert.Equal(1, elsewhere.Counts.Current);
+
+        var question = (await s.InvokeAsync<ChatAck>("SendChat", booth, "Do you sponsor a visa?", "q1")).Value!;
+        var answer = (await r.InvokeAsync<ChatAck>("SendChat", booth, "Yes, for every graduate role.", "a1")).Value!;
+        await Eventually.TrueAsync(() => visitor.Chat.Count == 2, "the booth chat");
+        Assert.Equal([null, "rep"], visitor.Chat.Select(c => c.Badge));
+
+        // The representative moderates their booth: deletes a message, mutes a student.
+        Assert.True((await r.InvokeAsync<bool>("DeleteMessage", booth, question.MessageId)).Ok);
+        await Eventually.TrueAsync(() => visitor.Deleted.Contains(question.MessageId), "the deletion reaches the visitors");
+        Assert.True((await r.InvokeAsync<bool>("MuteUser", booth, student.Id, 10)).Ok);
+        Assert.Equal("muted", (await s.InvokeAsync<ChatAck>("SendChat", booth, "again", "q2")).Error?.Code);
+        // In another company's booth, and in the talks, the representative is a member like any other.
+        var there = (await elsewhere.InvokeAsync<ChatAck>("SendChat", other, "Hello", "e1")).Value!;
+        await using var rElsewhere = await LiveClient.JoinAsync(host, other, rep.Token);
+        Assert.Equal("forbidden", (await rElsewhere.InvokeAsync<bool>("DeleteMessage", other, there.MessageId)).Error?.Code);
+        Assert.Equal("forbidden", (await rElsewhere.InvokeAsync<bool>("MuteUser", other, student.Id, 10)).Error?.Code);
+        await using var rTalk = await LiveClient.JoinAsync(host, "jobfair-resume-clinic", rep.Token);
+        Assert.Equal("forbidden", (await rTalk.InvokeAsync<bool>("SetSlowMode", "jobfair-resume-clinic", 5)).Error?.Code);
+
+        // No booth for a company that does not exist, nor for a fair's session slug.
+        await using var nobody = await LiveClient.JoinAsync(host, "jobfair-opening");
+        Assert.Equal("unknown_session", (await nobody.InvokeAsync<SessionSnapshot>("JoinSession", "booth-no-such-company")).Error?.Code);
+    }
+
+    [Fact]
+    public async Task A_booths_chat_closes_when_its_fair_is_over()
+    {
+        // The fair ends on 5 December at 18:00 in Beijing; this host's clock starts after it.
+        await using var host = await LiveHost.StartAsync(new Dictionary<string, string?> { ["Clock:StartAt"] = "2026-12-06T02:00:00Z" });
+        var student = await host.CreateAccountAsync("student");
+        var booth = BoothSessions.Of("helixbay-bio");
+        await using var s = await LiveClient.JoinAsync(host, booth, student.Token);
+        Assert.Equal("session_ended", (await s.InvokeAsync<ChatAck>("SendChat", booth, "Anyone here?", "late")).Error?.Code);
+        var page = await host.Browser().GetStringAsync($"/fair/{Fair}/booths/helixbay-bio");
+        Assert.Contains("The fair is over: the booth chat is closed.", page);
+        Assert.DoesNotContain("id=\"chat-form\"", page);
+    }
+
+    [Fact]
+    public async Task At_a_booth_in_Chromium_a_student_asks_and_the_representative_sees_it_live_and_can_remove_it()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var student = await host.CreateAccountAsync("student");
+        var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
+        await MakeRepAsync(host, rep, "helixbay-bio");
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        async Task<IPage> SignedInAsync(Account who, string locale)
+        {
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+            var page = await context.NewPageAsync();
+            // Signing in from the booth's "sign in to chat" link returns to the booth.
+            await page.GotoAsync(new Uri(host.BaseUrl, $"/fair/{Fair}/booths/helixbay-bio").ToString());
+            await page.Locator("#signin-to-chat").ClickAsync();
+            await page.FillAsync("input[name=Email]", who.Email);
+            await page.FillAsync("input[name=Password]", who.Password);
+            await page.ClickAsync("form button[type=submit]");
+            await page.WaitForURLAsync($"**/fair/{Fair}/booths/helixbay-bio");
+            return page;
+        }
+        var studentPage = await SignedInAsync(student, "en-GB");
+        var repPage = await SignedInAsync(rep, "zh-CN");
+        await Expect(studentPage.Locator("#count-current")).ToHaveTextAsync("2");
+        await Expect(repPage.Locator("#count-current")).ToHaveTextAsync("2");
+
+        await studentPage.Locator("#chat-text").FillAsync("Is the lab in Suzhou or Shanghai?");
+        await studentPage.Locator("#chat-form button[type=submit]").ClickAsync();
+        var onRep = repPage.Locator("#chat li", new() { HasText = "Is the lab in Suzhou or Shanghai?" });
+        await Expect(onRep).ToBeVisibleAsync();
+        await Expect(studentPage.Locator("#chat-text")).ToHaveValueAsync("");
+        await repPage.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("fair-booth-chat-rep-zh"), FullPage = true });
+        // The student has no moderation buttons; the representative deletes the message for everyone.
+        await Expect(studentPage.Locator("#chat .tools")).ToHaveCountAsync(0);
+        await onRep.Locator("button", new() { HasText = "删除" }).ClickAsync();
+        await Expect(studentPage.Locator("#chat li", new() { HasText = "Is the lab in Suzhou or Shanghai?" })).ToHaveCountAsync(0);
+
+        // Leaving the booth lowers its count for those who stay.
+        await studentPage.GotoAsync(new Uri(host.BaseUrl, $"/fair/{Fair}").ToString());
+        await Expect(repPage.Locator("#count-current")).ToHaveTextAsync("1");
     }
 }

@@ -95,7 +95,11 @@ public sealed class ContentCatalog : ISessionCatalog
     public IReadOnlyList<SessionItem> SessionsOfSpeaker(string speakerSlug) => Find(_sessionsBySpeaker, speakerSlug) ?? [];
 
     /// <summary>The schedule of the session with this slug, if there is one; the live engine's session ids are session slugs.</summary>
-    public SessionSchedule? Schedule(string sessionId) => Find(_sessions, sessionId) is { } s ? new SessionSchedule(s.Starts, s.Ends) : null;
+    public SessionSchedule? Schedule(string sessionId) =>
+        Find(_sessions, sessionId) is { } s ? new SessionSchedule(s.Starts, s.Ends)
+        : Fair.BoothSessions.CompanyOf(sessionId) is { } company && FindCompany(company) is { } booth && FindEvent(booth.EventSlug) is { Kind: EventKind.JobFair } fair
+            ? new SessionSchedule(fair.Starts, fair.Ends)
+            : null;
 
     public bool Exists(string sessionId) => Schedule(sessionId) is not null;
 

@@ -167,6 +167,10 @@ internal static partial class ContentLoader
 
     private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers, Dictionary<string, string?> projects)
     {
+        if (r.Slug.StartsWith(Fair.BoothSessions.Prefix, StringComparison.Ordinal))
+        {
+            r.Problem($"a session's file name may not start with '{Fair.BoothSessions.Prefix}': those are the job fair booths' sessions");
+        }
         var item = new SessionItem(
             r.Slug,
             r.Text("event"),

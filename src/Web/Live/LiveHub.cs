@@ -17,7 +17,7 @@ namespace Events.Web.Live;
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
     Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
-    IServiceScopeFactory scopes, VoteSignals signals, Content.ContentStore content) : Hub<ILiveClient>
+    IServiceScopeFactory scopes, VoteSignals signals, Content.ContentStore content, Fair.BoothStaff boothStaff) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;
@@ -472,7 +472,8 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return limited;
         }
-        var me = Me;
+        // A company's representatives moderate their own booth's chat.
+        var me = await boothStaff.InSessionAsync(Me, sessionId);
         return await AuditedAsync(await action(Session(sessionId), me), me, auditAction, auditTarget, auditDetail);
     }
 

@@ -1,0 +1,110 @@
+// A job fair booth's live layer: joins the booth's session (link.js), keeps the count of visitors
+// here now and the booth chat up to date, sends chat with a client id (a retry never posts twice),
+// and gives the booth's moderators (its company's representatives included) delete and mute.
+import { createLink } from "./link.js";
+import { button, createNotice, el, format, newId } from "./dom.js";
+
+const root = document.getElementById("booth-live");
+if (root) {
+  start(root);
+}
+
+function start(root) {
+  const sessionId = root.dataset.session;
+  const canModerate = root.dataset.canModerate === "true";
+  const me = root.dataset.user || null;
+  const max = Number(root.dataset.maxChat) || 500;
+  const t = JSON.parse(document.getElementById("live-text").textContent);
+  const $ = (id) => document.getElementById(id);
+  const { notice, showError } = createNotice(t);
+  const ids = new Set();
+  const list = $("chat");
+
+  const { connect, command } = createLink({
+    sessionId,
+    onSnapshot: (s) => {
+      renderCount(s.counts);
+      list.replaceChildren();
+      ids.clear();
+      s.chat.forEach(add);
+    },
+    onUpdate: (u) => {
+      if (u.counts) renderCount(u.counts);
+      if (u.chat) u.chat.forEach(add);
+      if (u.deleted) u.deleted.forEach(remove);
+    },
+    onError: showError,
+    onNotice: (key) => notice(key ? t[key] : ""),
+  });
+
+  function renderCount(c) {
+    $("count-current").textContent = c.current;
+  }
+
+  function add(m) {
+    if (ids.has(m.id)) return;
+    ids.add(m.id);
+    const li = el("li");
+    li.dataset.id = m.id;
+    const name = el("strong", m.authorName || t["formermember"], "author");
+    li.append(name);
+    if (m.badge) li.append(" ", el("span", t["badge." + m.badge] || m.badge, "staff staff-" + m.badge));
+    li.append(" ", el("span", m.text, "text"));
+    // Moderation follows rank (the server checks it too): staff messages are not a booth's to remove.
+    const mine = m.authorId === me;
+    if (canModerate && (mine || !m.badge || m.badge === "rep")) {
+      const tools = el("span", null, "tools");
+      tools.append(button(t["delete"], () => command("DeleteMessage", sessionId, m.id)));
+      if (!mine) tools.append(button(t["mute"], () => command("MuteUser", sessionId, m.authorId, 10)));
+      li.append(" ", tools);
+    }
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(li);
+    while (list.children.length > 200) {
+      ids.delete(Number(list.firstElementChild.dataset.id));
+      list.firstElementChild.remove();
+    }
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  function remove(id) {
+    list.querySelector(`li[data-id="${id}"]`)?.remove();
+    ids.delete(id);
+  }
+
+  const form = $("chat-form");
+  if (form) {
+    const box = $("chat-text");
+    const length = $("chat-length");
+    // A pasted text over the limit is kept whole and the sender is told, never cut silently.
+    const showLength = () => {
+      const n = box.value.trim().length;
+      length.textContent = n > max * 0.8 ? format(t["chatlength"], n, max) : "";
+      length.classList.toggle("error", n > max);
+    };
+    box.addEventListener("input", showLength);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const text = box.value.trim();
+      if (!text) return;
+      if (text.length > max) {
+        notice(format(t["toolong"], text.length, max), true);
+        return;
+      }
+      const result = await command("SendChat", sessionId, text, newId());
+      if (result?.ok) {
+        box.value = "";
+        showLength();
+        notice("");
+      }
+    });
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+  }
+
+  connect();
+}
