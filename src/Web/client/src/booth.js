@@ -2,7 +2,7 @@
 // here now and the booth chat up to date, sends chat with a client id (a retry never posts twice),
 // and gives the booth's moderators (its company's representatives included) delete and mute.
 import { createLink } from "./link.js";
-import { button, createNotice, el, format, newId } from "./dom.js";
+import { bindChatForm, button, createNotice, el } from "./dom.js";
 
 const root = document.getElementById("booth-live");
 if (root) {
@@ -72,39 +72,6 @@ function start(root) {
     ids.delete(id);
   }
 
-  const form = $("chat-form");
-  if (form) {
-    const box = $("chat-text");
-    const length = $("chat-length");
-    // A pasted text over the limit is kept whole and the sender is told, never cut silently.
-    const showLength = () => {
-      const n = box.value.trim().length;
-      length.textContent = n > max * 0.8 ? format(t["chatlength"], n, max) : "";
-      length.classList.toggle("error", n > max);
-    };
-    box.addEventListener("input", showLength);
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const text = box.value.trim();
-      if (!text) return;
-      if (text.length > max) {
-        notice(format(t["toolong"], text.length, max), true);
-        return;
-      }
-      const result = await command("SendChat", sessionId, text, newId());
-      if (result?.ok) {
-        box.value = "";
-        showLength();
-        notice("");
-      }
-    });
-    box.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-        e.preventDefault();
-        form.requestSubmit();
-      }
-    });
-  }
-
+  bindChatForm({ max, t, notice, command, sessionId });
   connect();
 }

@@ -1,4 +1,4 @@
-// Small DOM helpers shared by the watch page and the voting page.
+// Small DOM helpers shared by the watch page, the voting page and the booth page.
 
 export function newId() {
   const bytes = new Uint8Array(16);
@@ -38,4 +38,41 @@ export function createNotice(t) {
     notice(text, true);
   };
   return { notice, showError };
+}
+
+// A page's chat form (#chat-form, #chat-text, #chat-length): Enter sends, Shift+Enter is a new line;
+// a pasted text over the limit is kept whole and the sender is told, never cut silently; each send
+// carries a new client id, so the link's retries never post twice.
+export function bindChatForm({ max, t, notice, command, sessionId }) {
+  const form = document.getElementById("chat-form");
+  if (!form) return;
+  const box = document.getElementById("chat-text");
+  const length = document.getElementById("chat-length");
+  const showLength = () => {
+    const n = box.value.trim().length;
+    length.textContent = n > max * 0.8 ? format(t["chatlength"], n, max) : "";
+    length.classList.toggle("error", n > max);
+  };
+  box.addEventListener("input", showLength);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = box.value.trim();
+    if (!text) return;
+    if (text.length > max) {
+      notice(format(t["toolong"], text.length, max), true);
+      return;
+    }
+    const result = await command("SendChat", sessionId, text, newId());
+    if (result?.ok) {
+      box.value = "";
+      showLength();
+      notice("");
+    }
+  });
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
 }

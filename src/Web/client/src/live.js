@@ -2,7 +2,7 @@
 // and the updates in order; this page draws them. Commands carry client ids so a retry never
 // counts twice.
 import { createLink } from "./link.js";
-import { button, createNotice, el, format, newId } from "./dom.js";
+import { bindChatForm, button, createNotice, el, format, newId } from "./dom.js";
 import { createRounds } from "./rounds.js";
 import { renderResults } from "./results.js";
 import { createPlayer } from "./player.js";
@@ -221,41 +221,7 @@ function start(root) {
     return result;
   }
 
-  const form = $("chat-form");
-  if (form) {
-    const box = $("chat-text");
-    const max = Number(root.dataset.maxChat) || 500;
-    const length = $("chat-length");
-    // A pasted text over the limit is kept whole and the sender is told, never cut silently.
-    const showLength = () => {
-      const n = box.value.trim().length;
-      length.textContent = n > max * 0.8 ? format(t["chatlength"], n, max) : "";
-      length.classList.toggle("error", n > max);
-    };
-    box.addEventListener("input", showLength);
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const text = box.value.trim();
-      if (!text) return;
-      const n = text.length;
-      if (n > max) {
-        notice(format(t["toolong"], n, max), true);
-        return;
-      }
-      const result = await command("SendChat", sessionId, text, newId());
-      if (result?.ok) {
-        box.value = "";
-        showLength();
-        notice("");
-      }
-    });
-    box.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-        e.preventDefault();
-        form.requestSubmit();
-      }
-    });
-  }
+  bindChatForm({ max: Number(root.dataset.maxChat) || 500, t, notice, command, sessionId });
 
   document.querySelectorAll("[data-react]").forEach((b) =>
     b.addEventListener("click", () => command("React", sessionId, b.dataset.react)),
