@@ -101,6 +101,7 @@ public static class EventsHost
         app.MapStreamingApi();
         app.MapLiveKitApi();
         app.MapRecordingUploads();
+        Fair.Applications.ResumeApi.MapResumes(app);
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)

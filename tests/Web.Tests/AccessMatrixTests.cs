@@ -238,6 +238,11 @@ public sealed class AccessMatrixTests
             new("/replays", "GET", "/replays", Credential.Cookie, Everyone),
             new("/fair/{slug}", "GET", "/fair/jobfair-2026-autumn", Credential.Cookie, Everyone),
             new("/fair/{slug}/booths/{company}", "GET", "/fair/jobfair-2026-autumn/booths/helixbay-bio", Credential.Cookie, Everyone),
+            new("/fair/applications", "GET", "/fair/applications", Credential.Cookie, SignedIn),
+            // Only the company's own representatives (a row of company_reps, which no account here has): every role is refused.
+            new("/fair/{slug}/booths/{company}/applications", "GET", "/fair/jobfair-2026-autumn/booths/helixbay-bio/applications", Credential.Cookie, []),
+            // A resume link is made for one person; a made-up one opens nothing for anybody.
+            new("/fair/resumes/{application}", "GET", "/fair/resumes/0123abcd?t=x", Credential.Cookie, []),
             new("/events/{slug}", "GET", "/events/contest-2026", Credential.Cookie, Everyone),
             new("/sessions/{slug}", "GET", "/sessions/contest-final", Credential.Cookie, Everyone),
             new("/speakers/{slug}", "GET", "/speakers/helen-xu", Credential.Cookie, Everyone),

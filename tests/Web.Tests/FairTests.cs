@@ -139,13 +139,6 @@ public sealed partial class FairTests
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("fair-booth-phone-zh") });
     }
 
-    private static async Task MakeRepAsync(LiveHost host, Account account, string company)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
-        db.CompanyReps.Add(new CompanyRep { UserId = account.Id, Company = company, AddedAt = 1 });
-        await db.SaveChangesAsync();
-    }
 
     [Fact]
     public async Task A_booth_is_a_live_session_whose_representatives_moderate_its_chat_and_no_other()
@@ -153,7 +146,7 @@ public sealed partial class FairTests
         await using var host = await LiveHost.StartAsync();
         var student = await host.CreateAccountAsync("student");
         var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
-        await MakeRepAsync(host, rep, "helixbay-bio");
+        await host.MakeCompanyRepAsync(rep, "helixbay-bio");
         var booth = BoothSessions.Of("helixbay-bio");
         var other = BoothSessions.Of("abacrest-fintech");
         await using var s = await LiveClient.JoinAsync(host, booth, student.Token);
@@ -206,7 +199,7 @@ public sealed partial class FairTests
         await using var host = await LiveHost.StartAsync();
         var student = await host.CreateAccountAsync("student");
         var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
-        await MakeRepAsync(host, rep, "helixbay-bio");
+        await host.MakeCompanyRepAsync(rep, "helixbay-bio");
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;

@@ -11,10 +11,11 @@ namespace Events.Web.Accounts;
 /// A member's own data: all the platform holds on them, as one download, and the deletion of
 /// their account. Deleting keeps what others rely on (their votes stay counted, their messages
 /// stay in the chat and its replay) but detaches it from them: the person becomes an anonymous id
-/// with no name, their roster claim is released, and every credential they hold stops working.
+/// with no name, their roster claim is released, their job applications and resumes are deleted, and
+/// every credential they hold stops working.
 /// </summary>
 public sealed class AccountData(
-    UserManager<Member> users, AccountsDbContext db, ILiveStore store, IGrainFactory grains, MemberAccess access, AuditLog audit, TimeProvider clock)
+    UserManager<Member> users, AccountsDbContext db, ILiveStore store, IGrainFactory grains, MemberAccess access, AuditLog audit, TimeProvider clock, Events.Streaming.Blobs.IBlobStore blobs)
 {
     public async Task<object> ExportAsync(Member member)
     {
@@ -23,6 +24,7 @@ public sealed class AccountData(
         var attempts = await db.VerificationAttempts.AsNoTracking().Where(a => a.UserId == member.Id).OrderBy(a => a.At).ToListAsync();
         var logged = await db.Audit.AsNoTracking().Where(e => e.ActorId == member.Id || e.Target == member.Id).OrderBy(e => e.Id).ToListAsync();
         var signals = await db.VoteSignals.AsNoTracking().Where(s => s.VoterId == member.Id).OrderBy(s => s.CastAt).ToListAsync();
+        var applications = await db.JobApplications.AsNoTracking().Where(a => a.StudentId == member.Id).OrderBy(a => a.CreatedAt).ToListAsync();
         static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
         return new
         {
@@ -50,6 +52,8 @@ public sealed class AccountData(
             // What was seen of each vote for the anomaly report: the address and a hash of the device.
             voteSignals = signals.Select(s => new { round = s.RoundId, address = s.Address, device = s.Device, castAt = At(s.CastAt) }),
             sanctions = live.Sanctions.Select(s => new { session = s.SessionId, kind = s.Kind.ToLowerInvariant(), until = s.UntilMs is { } u ? At(u) : (DateTimeOffset?)null, setAt = At(s.SetAtMs) }),
+            // Job applications; the resumes themselves are on the applications page (links made for you).
+            jobApplications = applications.Select(a => new { fair = a.Fair, company = a.Company, position = a.Position, message = a.Message, resume = a.ResumeName, resumeBytes = a.ResumeBytes, status = a.Status, note = a.Note, sentAt = At(a.CreatedAt), updatedAt = At(a.UpdatedAt) }),
             sessionsWatched = live.Viewed.Select(v => new { session = v.SessionId, firstSeen = At(v.FirstSeenMs) }),
             auditLog = logged.Select(e => new { at = At(e.At), action = e.Action, byYou = e.ActorId == member.Id, target = e.Target, detail = e.Detail, address = e.Address }),
         };
@@ -71,8 +75,14 @@ public sealed class AccountData(
         {
             await grains.GetGrain<ILiveSessionGrain>(session).ForgetAuthorAsync(member.Id, anonymous);
         }
+        // Resumes go with the account: the files first, so no application row outlives its file unnoticed and a retry finds the rest.
+        foreach (var resume in await db.JobApplications.Where(a => a.StudentId == member.Id).Select(a => a.Resume).ToListAsync())
+        {
+            await blobs.DeleteAsync(resume);
+        }
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
+            await db.JobApplications.Where(a => a.StudentId == member.Id).ExecuteDeleteAsync();
             await db.Roster.Where(r => r.ClaimedBy == member.Id).ExecuteUpdateAsync(r => r.SetProperty(x => x.ClaimedBy, (string?)null).SetProperty(x => x.ClaimedAt, (long?)null));
             await db.VerificationAttempts.Where(a => a.UserId == member.Id).ExecuteDeleteAsync();
             await db.VoteSignals.Where(s => s.VoterId == member.Id).ExecuteDeleteAsync();

@@ -39,6 +39,8 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
 
     public DbSet<Companies.ProjectTeamMember> ProjectTeam => Set<Companies.ProjectTeamMember>();
 
+    public DbSet<Fair.Applications.JobApplication> JobApplications => Set<Fair.Applications.JobApplication>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -81,6 +83,14 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             e.ToTable("company_reps");
             SnakeCaseColumns(e);
             e.HasKey(x => new { x.UserId, x.Company });
+        });
+        builder.Entity<Fair.Applications.JobApplication>(e =>
+        {
+            e.ToTable("job_applications");
+            SnakeCaseColumns(e);
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.StudentId, x.Company, x.Position }).IsUnique().HasDatabaseName("ix_job_applications_student_position");
+            e.HasIndex(x => x.Company).HasDatabaseName("ix_job_applications_company");
         });
         builder.Entity<Companies.ProjectInterest>(e =>
         {

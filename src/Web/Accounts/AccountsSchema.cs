@@ -21,6 +21,9 @@ internal static class AccountsSchema
         "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at INTEGER NOT NULL, cast_at INTEGER NOT NULL, PRIMARY KEY (round_id, voter_id))",
         "CREATE TABLE IF NOT EXISTS project_interests (project TEXT NOT NULL, investor_id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (project, investor_id))",
         "CREATE TABLE IF NOT EXISTS project_team (user_id TEXT NOT NULL, project TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (user_id, project))",
+        "CREATE TABLE IF NOT EXISTS job_applications (id TEXT NOT NULL PRIMARY KEY, fair TEXT NOT NULL, company TEXT NOT NULL, position TEXT NOT NULL, student_id TEXT NOT NULL, message TEXT NOT NULL, resume TEXT NOT NULL, resume_name TEXT NOT NULL, resume_bytes INTEGER NOT NULL, status TEXT NOT NULL, note TEXT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS ix_job_applications_student_position ON job_applications (student_id, company, position)",
+        "CREATE INDEX IF NOT EXISTS ix_job_applications_company ON job_applications (company)",
     ];
 
     /// <summary>Columns added to tables of older SQLite databases (SQLite has no ADD COLUMN IF NOT EXISTS): table, column, definition.</summary>
@@ -43,6 +46,9 @@ internal static class AccountsSchema
         "CREATE TABLE IF NOT EXISTS vote_signals (round_id TEXT NOT NULL, voter_id TEXT NOT NULL, address TEXT NULL, device TEXT NULL, account_created_at BIGINT NOT NULL, cast_at BIGINT NOT NULL, PRIMARY KEY (round_id, voter_id))",
         "CREATE TABLE IF NOT EXISTS project_interests (project TEXT NOT NULL, investor_id TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (project, investor_id))",
         "CREATE TABLE IF NOT EXISTS project_team (user_id TEXT NOT NULL, project TEXT NOT NULL, added_at BIGINT NOT NULL, PRIMARY KEY (user_id, project))",
+        "CREATE TABLE IF NOT EXISTS job_applications (id TEXT NOT NULL PRIMARY KEY, fair TEXT NOT NULL, company TEXT NOT NULL, position TEXT NOT NULL, student_id TEXT NOT NULL, message TEXT NOT NULL, resume TEXT NOT NULL, resume_name TEXT NOT NULL, resume_bytes BIGINT NOT NULL, status TEXT NOT NULL, note TEXT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS ix_job_applications_student_position ON job_applications (student_id, company, position)",
+        "CREATE INDEX IF NOT EXISTS ix_job_applications_company ON job_applications (company)",
         "ALTER TABLE \"AspNetUsers\" ADD COLUMN IF NOT EXISTS created_at BIGINT NOT NULL DEFAULT 0",
     ];
 }

@@ -95,6 +95,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddScoped<Roster.AlumniVerification>();
         services.AddScoped<AccountData>();
         services.AddScoped<Companies.CompanyRepresentatives>();
+        services.AddScoped<Fair.Applications.Applications>();
         var sso = new Sso.SsoSettings();
         configuration.GetSection("Sso").Bind(sso, o => o.ErrorOnUnknownConfiguration = true);
         sso.Validate();

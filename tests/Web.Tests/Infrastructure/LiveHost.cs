@@ -138,6 +138,15 @@ public sealed class LiveHost : IAsyncDisposable
         return body!.AccessToken;
     }
 
+    /// <summary>Makes the account a representative of the company, as accepting an organizer's invitation does (CompanyRepTests walk that).</summary>
+    public async Task MakeCompanyRepAsync(Account account, string company)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Accounts.AccountsDbContext>();
+        db.CompanyReps.Add(new Accounts.Companies.CompanyRep { UserId = account.Id, Company = company, AddedAt = 1 });
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>A browser: cookies kept, redirects not followed, in one language.</summary>
     public HttpClient Browser(string language = "en")
     {

@@ -54,6 +54,40 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, PublicAdd
     public Task<bool> SendInvitationAsync(string email, string company, string pathAndQuery, int days) =>
         SendAsync(email, "mail.invitation", company, Link(pathAndQuery), days);
 
+    /// <summary>
+    /// A company moved the student's application: in both languages (the representative's language
+    /// is not the student's), and outside the hourly quota of account mails, since only a company's
+    /// own representatives cause it.
+    /// </summary>
+    public async Task<bool> SendApplicationUpdateAsync(string to, string company, string position, string status, string? note, string pathAndQuery)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        message.To.Add(MailboxAddress.Parse(to));
+        string Both(string key, params object[] args) =>
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, Localization.UiStrings.Table[key].En, args) + " / " +
+            string.Format(System.Globalization.CultureInfo.InvariantCulture, Localization.UiStrings.Table[key].Zh, args);
+        message.Subject = Both("mail.application.subject", company);
+        string Body(bool zh)
+        {
+            var row = Localization.UiStrings.Table["mail.application.body"];
+            var statusText = zh ? Localization.UiStrings.Table["fair.status." + status].Zh : Localization.UiStrings.Table["fair.status." + status].En;
+            var noteText = note is null ? "" : (zh ? Localization.UiStrings.Table["mail.application.note"].Zh : Localization.UiStrings.Table["mail.application.note"].En) + "\n\n" + note + "\n\n";
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture, zh ? row.Zh : row.En, company, position, statusText, noteText, Link(pathAndQuery));
+        }
+        message.Body = new TextPart("plain") { Text = (Body(false) + "\n\n——\n\n" + Body(true)).Replace("\\n", "\n", StringComparison.Ordinal) };
+        try
+        {
+            await mailer.SendAsync(message, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Sending an application update failed");
+            return false;
+        }
+    }
+
     private async Task<bool> SendAsync(string to, string kind, params object[] args)
     {
         // A recipient gets a few account mails an hour at most, whoever asks and whether or not

@@ -1,5 +1,6 @@
 using Events.Web.Content;
 using Events.Web.Fair;
+using Events.Web.Fair.Applications;
 using Events.Web.Live;
 using Events.Web.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -8,8 +9,22 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Events.Web.Pages.Fair;
 
 /// <summary>A company's booth at a job fair: its profile, website, and its positions, open ones first.</summary>
-public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text) : PageModel
+[RequestFormLimits(MultipartBodyLengthLimit = MostRequest)]
+[RequestSizeLimit(MostRequest)]
+public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text, Applications applications) : MessagePage
 {
+    /// <summary>A resume's limit and room for the form around it: a larger file is told it is too large, one far larger is cut off by the server.</summary>
+    private const long MostRequest = 8 * 1024 * 1024;
+
+    /// <summary>The signed-in student's applications to this company, by position.</summary>
+    public IReadOnlyDictionary<string, JobApplication> Mine { get; private set; } = new Dictionary<string, JobApplication>();
+
+    /// <summary>The position a refused application was for (its form is shown open with the message).</summary>
+    public string? FailedPosition { get; private set; }
+
+    /// <summary>For the company's representatives: how many applications the booth has received.</summary>
+    public int? ApplicationCount { get; private set; }
+
     public int MaxChatLength => options.MaxChatLength;
 
     /// <summary>The booth's live session: its visitors here now and its chat.</summary>
@@ -27,11 +42,41 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
     public IReadOnlyList<PositionItem> Open { get; private set; } = [];
     public IReadOnlyList<PositionItem> Closed { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(string slug, string company)
+    public async Task<IActionResult> OnGetAsync(string slug, string company) => await LoadAsync(slug, company) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostApplyAsync(string slug, string company, string position, IFormFile? resume, string? message)
+    {
+        if (!await LoadAsync(slug, company))
+        {
+            return NotFound();
+        }
+        if (Caller.UserId is not { } me)
+        {
+            return Challenge();
+        }
+        FailedPosition = position;
+        if (Company.Positions.FirstOrDefault(p => p.Id == position) is not { } job)
+        {
+            return NotFound();
+        }
+        if (!Open.Contains(job))
+        {
+            return Say(text["fair.apply.closed"], error: true);
+        }
+        var applied = await applications.ApplyAsync(me, Directory.Fair.Slug, Company, job, resume, message, HttpContext.RequestAborted);
+        if (applied.Problem is { } problem)
+        {
+            return Say(text[problem], error: true);
+        }
+        TempData["fair.sent"] = text.Format("fair.apply.sent", Company.Name.Get(text.IsChinese), job.Title.Get(text.IsChinese));
+        return Redirect("/fair/applications");
+    }
+
+    private async Task<bool> LoadAsync(string slug, string company)
     {
         if (FairDirectory.For(content.Current, slug) is not { } directory || directory.FindBooth(company) is not { } booth)
         {
-            return NotFound();
+            return false;
         }
         Directory = directory;
         Company = booth;
@@ -45,6 +90,14 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
         // The booth's chat is open while the fair runs (the session rule: ended once its time is over).
         ChatOpen = Snapshot.Settings.Status != "ended";
         ClientText = System.Text.Json.JsonSerializer.Serialize(text.ClientStrings());
-        return Page();
+        if (Caller.UserId is { } userId)
+        {
+            Mine = (await applications.MineAsync(userId, directory.Fair.Slug)).Where(a => a.Company == booth.Slug).ToDictionary(a => a.Position);
+            if (await staff.RepresentsAsync(userId, booth.Slug))
+            {
+                ApplicationCount = (await applications.ForCompanyAsync(userId, booth.Slug)).Count;
+            }
+        }
+        return true;
     }
 }
