@@ -193,7 +193,7 @@ public sealed partial class FairApplicationTests
         var mail = await Mailbox.WaitForAsync(host.MailFolder, student.Email);
         Assert.Contains("Helixbay Biotherapeutics", mail.Subject);
         Assert.Contains("it is now \"Interview\"", mail.TextBody);
-        Assert.Contains("当前状态为“面试”", mail.TextBody);
+        Assert.Contains("螺湾生物医药已更新你对“细胞培养研究员”的申请，当前状态为“面试”", mail.TextBody);
         Assert.Contains("Tuesday 10:00", mail.TextBody);
         // Another company's representative cannot move it.
         var bPage = await b.GetAsync($"{Booth}/applications");

@@ -59,21 +59,19 @@ public sealed class AccountMail(IMailer mailer, MailSettings settings, PublicAdd
     /// is not the student's), and outside the hourly quota of account mails, since only a company's
     /// own representatives cause it.
     /// </summary>
-    public async Task<bool> SendApplicationUpdateAsync(string to, string company, string position, string status, string? note, string pathAndQuery)
+    public async Task<bool> SendApplicationUpdateAsync(string to, Content.Localized company, Content.Localized position, string status, string? note, string pathAndQuery)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(to));
-        string Both(string key, params object[] args) =>
-            string.Format(System.Globalization.CultureInfo.InvariantCulture, Localization.UiStrings.Table[key].En, args) + " / " +
-            string.Format(System.Globalization.CultureInfo.InvariantCulture, Localization.UiStrings.Table[key].Zh, args);
-        message.Subject = Both("mail.application.subject", company);
+        var subject = Localization.UiStrings.Table["mail.application.subject"];
+        message.Subject = string.Format(System.Globalization.CultureInfo.InvariantCulture, subject.En, company.En) + " / " + string.Format(System.Globalization.CultureInfo.InvariantCulture, subject.Zh, company.Zh);
         string Body(bool zh)
         {
             var row = Localization.UiStrings.Table["mail.application.body"];
             var statusText = zh ? Localization.UiStrings.Table["fair.status." + status].Zh : Localization.UiStrings.Table["fair.status." + status].En;
             var noteText = note is null ? "" : (zh ? Localization.UiStrings.Table["mail.application.note"].Zh : Localization.UiStrings.Table["mail.application.note"].En) + "\n\n" + note + "\n\n";
-            return string.Format(System.Globalization.CultureInfo.InvariantCulture, zh ? row.Zh : row.En, company, position, statusText, noteText, Link(pathAndQuery));
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture, zh ? row.Zh : row.En, company.Get(zh), position.Get(zh), statusText, noteText, Link(pathAndQuery));
         }
         message.Body = new TextPart("plain") { Text = (Body(false) + "\n\n——\n\n" + Body(true)).Replace("\\n", "\n", StringComparison.Ordinal) };
         try

@@ -119,7 +119,7 @@ public sealed class Applications(AccountsDbContext db, IBlobStore blobs, BoothSt
     }
 
     /// <summary>Moves an application on, with a note to the student, who is mailed. False when the caller does not represent its company or the status is unknown.</summary>
-    public async Task<bool> UpdateAsync(string? userId, string applicationId, string status, string? note, string companyName, string positionTitle)
+    public async Task<bool> UpdateAsync(string? userId, string applicationId, string status, string? note, Localized companyName, Localized positionTitle)
     {
         if (!ApplicationStatus.All.Contains(status) || (note?.Length ?? 0) > MostNote)
         {

@@ -39,8 +39,7 @@ public sealed class CompanyApplicationsModel(Applications applications, BoothSta
             return Say(text["fair.apply.toolong"], error: true);
         }
         var position = Company.Positions.FirstOrDefault(p => p.Id == item.Row.Application.Position);
-        var zh = false;
-        await applications.UpdateAsync(Me, application, status, note, Company.Name.Get(zh), position?.Title.Get(zh) ?? item.Row.Application.Position);
+        await applications.UpdateAsync(Me, application, status, note, Company.Name, position?.Title ?? new Localized(item.Row.Application.Position, item.Row.Application.Position));
         await LoadAsync(slug, company);
         return Say(text["fair.company.saved"], error: false);
     }
