@@ -7,8 +7,9 @@ namespace Events.Web.Fair;
 
 /// <summary>
 /// Whether a member represents the company whose booth a session is: representatives moderate
-/// their own booth's chat (and only theirs). Answers are kept for half a minute, so a booth's busy
-/// chat does not ask the database per message; a representative removed loses it within that time.
+/// their own booth's chat (and only theirs). A yes is kept for half a minute, so a representative
+/// moderating a busy chat does not ask the database per action; a representative removed loses it
+/// within that time. A no is not kept: an invitation accepted works at once.
 /// </summary>
 public sealed class BoothStaff(IServiceScopeFactory scopes, TimeProvider time)
 {
@@ -29,7 +30,14 @@ public sealed class BoothStaff(IServiceScopeFactory scopes, TimeProvider time)
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountsDbContext>();
         var represents = await db.CompanyReps.AnyAsync(r => r.UserId == userId && r.Company == company);
-        known[(userId, company)] = (represents, now);
+        if (represents)
+        {
+            known[(userId, company)] = (true, now);
+        }
+        else
+        {
+            known.TryRemove((userId, company), out _);
+        }
         return represents;
     }
 
