@@ -102,6 +102,7 @@ public static class EventsHost
         app.MapLiveKitApi();
         app.MapRecordingUploads();
         Fair.Applications.ResumeApi.MapResumes(app);
+        Fair.FairExports.MapFairExports(app);
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
         app.MapOrleansDashboard(DashboardPath).RequireAuthorization(Roles.Administrator);
         if (benchmark)

@@ -239,6 +239,8 @@ public sealed class AccessMatrixTests
             new("/fair/{slug}", "GET", "/fair/jobfair-2026-autumn", Credential.Cookie, Everyone),
             new("/fair/{slug}/booths/{company}", "GET", "/fair/jobfair-2026-autumn/booths/helixbay-bio", Credential.Cookie, Everyone),
             new("/fair/applications", "GET", "/fair/applications", Credential.Cookie, SignedIn),
+            new("/organize/fair/{slug}", "GET", "/organize/fair/jobfair-2026-autumn", Credential.Cookie, Organizers),
+            new("/organize/fair/{slug}/booths.csv", "GET", "/organize/fair/jobfair-2026-autumn/booths.csv", Credential.Cookie, Organizers),
             // Only the company's own representatives (a row of company_reps, which no account here has): every role is refused.
             new("/fair/{slug}/booths/{company}/applications", "GET", "/fair/jobfair-2026-autumn/booths/helixbay-bio/applications", Credential.Cookie, []),
             // A resume link is made for one person; a made-up one opens nothing for anybody.

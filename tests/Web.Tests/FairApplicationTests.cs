@@ -199,4 +199,42 @@ public sealed partial class FairApplicationTests
         var bPage = await b.GetAsync($"{Booth}/applications");
         Assert.Equal(HttpStatusCode.Forbidden, bPage.StatusCode);
     }
+
+    [Fact]
+    public async Task Organizers_see_every_booths_visitors_and_applications_and_download_them()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var student = await host.CreateAccountAsync("student");
+        var other = await host.CreateAccountAsync("other");
+        var organizer = await host.CreateAccountAsync("org", Roles.Organizer);
+        Assert.Equal(HttpStatusCode.Redirect, (await ApplyAsync(await host.SignInWithFormAsync(student.Email, student.Password), Pdf(), "cv.pdf")).StatusCode);
+        var booth = Fair.BoothSessions.Of("helixbay-bio");
+        await using (var a = await LiveClient.JoinAsync(host, booth, student.Token))
+        await using (var b = await LiveClient.JoinAsync(host, booth, other.Token))
+        {
+            await Eventually.TrueAsync(() => b.Counts.Current == 2, "two at the booth");
+        }
+
+        var o = await host.SignInWithFormAsync(organizer.Email, organizer.Password);
+        string[] row = [];
+        await Eventually.TrueAsync(async () =>
+        {
+            var csv = await o.GetStringAsync("/organize/fair/jobfair-2026-autumn/booths.csv");
+            var lines = csv.TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("company,name,name_zh,hall,unique_visitors,visits,peak_visitors,open_positions,applications,applications_received,applications_interview,applications_offer,applications_declined", lines[0].TrimEnd('\r'));
+            Assert.Equal(151, lines.Length);
+            row = lines.Single(l => l.StartsWith("helixbay-bio,", StringComparison.Ordinal)).TrimEnd('\r').Split(',');
+            return row[4] == "2";
+        }, "the booth's two unique visitors in the export", 10_000);
+        Assert.Equal(["2", "2", "2", "3", "1", "1", "0", "0", "0"], row[4..]);
+
+        var page = await o.GetStringAsync("/organize/fair/jobfair-2026-autumn?sort=applications");
+        Assert.Matches("<tbody>\\s*<tr data-company=\"helixbay-bio\">", page);
+        // Not for students or representatives, and not for an event that is no fair.
+        var s = await host.SignInWithFormAsync(student.Email, student.Password);
+        Assert.NotEqual(HttpStatusCode.OK, (await s.GetAsync("/organize/fair/jobfair-2026-autumn")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await s.GetAsync("/organize/fair/jobfair-2026-autumn/booths.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await o.GetAsync("/organize/fair/contest-2026/booths.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await o.GetAsync("/organize/fair/jobfair-2026-autumn?sort=nope")).StatusCode);
+    }
 }

@@ -96,6 +96,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddScoped<AccountData>();
         services.AddScoped<Companies.CompanyRepresentatives>();
         services.AddScoped<Fair.Applications.Applications>();
+        services.AddScoped<Fair.FairFigures>();
         var sso = new Sso.SsoSettings();
         configuration.GetSection("Sso").Bind(sso, o => o.ErrorOnUnknownConfiguration = true);
         sso.Validate();

@@ -104,7 +104,7 @@ public static class ContestExports
 
     private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private static IResult Csv(string name, string[] header, IEnumerable<string[]> rows)
+    internal static IResult Csv(string name, string[] header, IEnumerable<string[]> rows)
     {
         var text = new StringBuilder();
         text.Append('\uFEFF');

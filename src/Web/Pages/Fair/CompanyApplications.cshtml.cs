@@ -13,13 +13,16 @@ namespace Events.Web.Pages.Fair;
 /// and a form to move it on with a note the student is mailed.
 /// </summary>
 [Authorize]
-public sealed class CompanyApplicationsModel(Applications applications, BoothStaff staff, ContentStore content, UiText text) : MessagePage
+public sealed class CompanyApplicationsModel(Applications applications, BoothStaff staff, ContentStore content, UiText text, FairFigures figures) : MessagePage
 {
     public sealed record Item(Applications.Row Row, string? ResumeLink);
 
     public FairDirectory Directory { get; private set; } = null!;
     public CompanyItem Company { get; private set; } = null!;
     public IReadOnlyList<Item> Items { get; private set; } = [];
+
+    /// <summary>The booth's own figures (visitors, open positions, applications by status).</summary>
+    public BoothFigures Figures { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(string slug, string company) => await LoadAsync(slug, company) is { } refused ? refused : Page();
 
@@ -64,6 +67,7 @@ public sealed class CompanyApplicationsModel(Applications applications, BoothSta
             items.Add(new Item(row, await applications.LinkAsync(row.Application, Me)));
         }
         Items = items;
+        Figures = (await figures.ForFairAsync(directory, booth.Slug))[0];
         return null;
     }
 }
