@@ -28,6 +28,28 @@ public sealed class PagesTests
         Assert.Contains("2026全球校友创新创业大赛", chinese);
     }
 
+    [Theory]
+    [InlineData("zh", true)]
+    [InlineData("zh-TW,zh;q=0.9", true)]
+    [InlineData("zh-Hans-CN", true)]
+    [InlineData("fr-FR,fr;q=0.9,zh;q=0.5", true)]
+    [InlineData("en-GB,en;q=0.9,zh-CN;q=0.8", false)]
+    [InlineData("zh-CN;q=0.4,en-US;q=0.8", false)]
+    [InlineData("fr,de", false)]
+    [InlineData("", false)]
+    public async Task A_browser_asking_for_any_Chinese_gets_the_Chinese_pages_and_English_otherwise(string acceptLanguage, bool chinese)
+    {
+        await using var host = await LiveHost.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        if (acceptLanguage.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Language", acceptLanguage);
+        }
+        var page = await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Equal(chinese, page.Contains("<html lang=\"zh-CN\">"));
+        Assert.Equal(!chinese, page.Contains("<html lang=\"en\">"));
+    }
+
     [Fact]
     public async Task Another_sites_page_cannot_sign_a_browser_in_or_change_anything_with_its_cookie()
     {

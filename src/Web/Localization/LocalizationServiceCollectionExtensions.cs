@@ -18,10 +18,38 @@ public static class LocalizationServiceCollectionExtensions
             o.SupportedUICultures = [English, Chinese];
             o.FallBackToParentCultures = true;
             o.FallBackToParentUICultures = true;
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new BrowserLanguageProvider()];
         });
         services.AddSingleton<UiText>();
         return services;
+    }
+
+    /// <summary>
+    /// The browser's Accept-Language, read by the site's two languages: the most preferred entry that
+    /// is any Chinese ("zh", "zh-CN", "zh-TW", "zh-Hans"...) gives Simplified Chinese, any English
+    /// gives English, others are passed over; none of either gives the default, English. (ASP.NET
+    /// Core's own provider matches cultures exactly, so a browser sending "zh" or "zh-TW" got English.)
+    /// </summary>
+    private sealed class BrowserLanguageProvider : RequestCultureProvider
+    {
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext)
+        {
+            var entries = httpContext.Request.GetTypedHeaders().AcceptLanguage;
+            foreach (var entry in entries.Where(e => e.Quality is null or > 0).OrderByDescending(e => e.Quality ?? 1).Take(10))
+            {
+                var tag = entry.Value.Value ?? "";
+                var language = tag.Split('-', 2)[0];
+                if (language.Equals("zh", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Task.FromResult<ProviderCultureResult?>(new ProviderCultureResult(Chinese.Name));
+                }
+                if (language.Equals("en", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Task.FromResult<ProviderCultureResult?>(new ProviderCultureResult(English.Name));
+                }
+            }
+            return NullProviderCultureResult;
+        }
     }
 
     /// <summary>GET /lang/{culture}?returnUrl=/local/path: remembers the choice for a year and goes back.</summary>
