@@ -147,7 +147,7 @@ for (var n = 0; written < companies && n < companies * 20; n++)
         var skill = Pick(skills);
         en.Append($"  - id: {id}\n    title: \"{title.En}\"\n    city: \"{city.En}\"\n    degree: {degreeKey}\n    majors: [{string.Join(", ", majors.Select(m => $"\"{m.En}\""))}]\n")
           .Append($"    salary_min: {low}\n    salary_max: {high}\n    currency: CNY\n    deadline: {Pick(deadlines)}\n")
-          .Append($"    requirements: \"{Cap(degree.En)} in {string.Join(" or ", majors.Select(m => m.En.ToLowerInvariant()))}, or a related field; {skill.En}.\"\n");
+          .Append($"    requirements: \"{Cap(degree.En)} in {Either(majors.Select(m => m.En.ToLowerInvariant()).ToArray())}, or a related field; {skill.En}.\"\n");
         zh.Append($"  - id: {id}\n    title: \"{title.Zh}\"\n    city: \"{city.Zh}\"\n    majors: [{string.Join(", ", majors.Select(m => $"\"{m.Zh}\""))}]\n")
           .Append($"    requirements: \"{degree.Zh}，{string.Join("、", majors.Select(m => m.Zh))}或相关专业；{skill.Zh}。\"\n");
         positionsWritten++;
@@ -174,6 +174,9 @@ static string FindRepository()
 }
 
 static string Slug(string text) => string.Join('-', text.ToLowerInvariant().Split(c => !char.IsAsciiLetterOrDigit(c), StringSplitOptions.RemoveEmptyEntries));
+
+// "a", "a or b", "a, b or c".
+static string Either(string[] items) => items.Length == 1 ? items[0] : string.Join(", ", items[..^1]) + " or " + items[^1];
 
 static string Cap(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
