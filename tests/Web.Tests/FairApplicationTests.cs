@@ -178,6 +178,21 @@ public sealed partial class FairApplicationTests
         // The company invites the student to interview, with a note: the student sees it and is mailed.
         var page = await a.GetStringAsync($"{Booth}/applications");
         var id = Regex.Match(page, "name=\"application\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        async Task<HttpResponseMessage> MoveAsync(string status, string note) => await a.PostAsync($"{Booth}/applications", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = LiveHost.AntiforgeryToken(page),
+            ["application"] = id,
+            ["status"] = status,
+            ["note"] = note,
+        }));
+        // A status the form does not offer, or a note too long, is named and changes nothing.
+        var wrongStatus = await MoveAsync("hired", "");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongStatus.StatusCode);
+        Assert.Contains("Choose one of the statuses offered", await wrongStatus.Content.ReadAsStringAsync());
+        var longNote = await MoveAsync("interview", new string('n', 1001));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, longNote.StatusCode);
+        Assert.Contains("The note is at most 1,000 characters", await longNote.Content.ReadAsStringAsync());
+        Assert.Contains("Received", WebUtility.HtmlDecode(await studentBrowser.GetStringAsync("/fair/applications")));
         var moved = await a.PostAsync($"{Booth}/applications", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = LiveHost.AntiforgeryToken(page),

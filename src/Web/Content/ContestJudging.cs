@@ -27,7 +27,7 @@ public sealed record ContestJudging(
     public ContestRules RulesFor(string contestId, IReadOnlyList<string> projects) =>
         new(contestId, Criteria, MaxScore, AudienceWeight, FinalSession, projects, RevealPlaces);
 
-    /// <summary>The id of a criterion named <paramref name="englishName"/>: lower case, runs of other characters as one hyphen.</summary>
+    /// <summary>The id of a criterion (and of a fair's hall, city or major) named <paramref name="englishName"/>: lower case, runs of other characters as one hyphen.</summary>
     public static string IdOf(string englishName) =>
         string.Join('-', System.Text.RegularExpressions.Regex.Split(englishName.ToLowerInvariant(), "[^a-z0-9]+").Where(p => p.Length > 0));
 }

@@ -89,7 +89,7 @@ public sealed class FairDirectory
     }
 
     /// <summary>The key a name is known by in a page's address: its English text as a slug.</summary>
-    public static string KeyOf(Localized name) => Slug(name.En);
+    public static string KeyOf(Localized name) => ContestJudging.IdOf(name.En);
 
     public CompanyItem? FindBooth(string? slug) => Booths.FirstOrDefault(c => c.Slug == slug);
 
@@ -121,8 +121,11 @@ public sealed class FairDirectory
     }
 
     /// <summary>Open positions that match, soonest deadline first, then by company and title.</summary>
-    public IReadOnlyList<PositionMatch> SearchPositions(FairQuery query, DateOnly today) =>
-        SearchBooths(query, today)
+    public IReadOnlyList<PositionMatch> SearchPositions(FairQuery query, DateOnly today) => PositionsOf(SearchBooths(query, today));
+
+    /// <summary>The positions of booth matches, in the order <see cref="SearchPositions"/> gives them.</summary>
+    public static IReadOnlyList<PositionMatch> PositionsOf(IReadOnlyList<BoothMatch> booths) =>
+        booths
             .SelectMany(b => b.Positions.Select(p => new PositionMatch(b.Company, p)))
             .OrderBy(m => m.Position.Deadline ?? DateOnly.MaxValue)
             .ThenBy(m => m.Company.Name.En, StringComparer.OrdinalIgnoreCase)
@@ -132,7 +135,7 @@ public sealed class FairDirectory
     private static bool Fits(PositionItem p, FairQuery query) =>
         (query.City is null || KeyOf(p.City) == query.City)
         && (query.Degree is not { } degree || p.Degree <= degree)
-        && (query.Major is null || p.Majors.En.Any(m => Slug(m) == query.Major));
+        && (query.Major is null || p.Majors.En.Any(m => ContestJudging.IdOf(m) == query.Major));
 
     private static string[] Terms(string? text) =>
         string.IsNullOrWhiteSpace(text) ? [] : text.Trim().ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Take(8).ToArray();
@@ -145,21 +148,4 @@ public sealed class FairDirectory
             .OrderByDescending(f => f.Count)
             .ThenBy(f => f.Name.En, StringComparer.OrdinalIgnoreCase)
             .ToArray();
-
-    private static string Slug(string text)
-    {
-        var chars = new System.Text.StringBuilder(text.Length);
-        foreach (var ch in text.ToLowerInvariant())
-        {
-            if (char.IsAsciiLetterOrDigit(ch))
-            {
-                chars.Append(ch);
-            }
-            else if (chars.Length > 0 && chars[^1] != '-')
-            {
-                chars.Append('-');
-            }
-        }
-        return chars.ToString().Trim('-');
-    }
 }

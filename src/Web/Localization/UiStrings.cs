@@ -302,6 +302,8 @@ internal static class UiStrings
         ["fair.company.none"] = ("No applications yet.", "还没有收到申请。"),
         ["fair.company.move"] = ("Update", "更新"),
         ["fair.company.note"] = ("Note to the student (they see it and are mailed it)", "给学生的留言（对方可见，并会收到邮件）"),
+        ["fair.company.badstatus"] = ("Choose one of the statuses offered: received, interview, offer or declined (nothing was saved).", "请从给出的状态中选择：已收到、面试、录用或未通过（尚未保存）。"),
+        ["fair.company.notetoolong"] = ("The note is at most 1,000 characters: shorten it and save again (nothing was saved).", "留言最多 1000 个字符，请删减后重新保存（尚未保存）。"),
         ["fair.company.saved"] = ("Saved: the student was mailed.", "已保存，并已邮件通知学生。"),
         ["fair.company.message"] = ("The student wrote:", "学生留言："),
         ["fair.company.position"] = ("Position", "岗位"),

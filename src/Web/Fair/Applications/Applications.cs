@@ -103,6 +103,9 @@ public sealed class Applications(AccountsDbContext db, IBlobStore blobs, BoothSt
         return new(application, null);
     }
 
+    /// <summary>How many applications the company has received (for a page that shows the number to its representatives).</summary>
+    public Task<int> CountAsync(string company) => db.JobApplications.CountAsync(a => a.Company == company);
+
     /// <summary>A company's applications with each student's name and address, newest first; empty for anyone but its representatives.</summary>
     public async Task<IReadOnlyList<Row>> ForCompanyAsync(string? userId, string company)
     {
@@ -118,17 +121,24 @@ public sealed class Applications(AccountsDbContext db, IBlobStore blobs, BoothSt
         return rows.OrderByDescending(r => r.a.CreatedAt).Select(r => new Row(r.a, r.Name ?? "", r.Email)).ToArray();
     }
 
-    /// <summary>Moves an application on, with a note to the student, who is mailed. False when the caller does not represent its company or the status is unknown.</summary>
-    public async Task<bool> UpdateAsync(string? userId, string applicationId, string status, string? note, Localized companyName, Localized positionTitle)
+    /// <summary>
+    /// Moves an application on, with a note to the student, who is mailed. Null when done; else the
+    /// problem, a "fair.company.*" key ("forbidden" when the caller does not represent its company).
+    /// </summary>
+    public async Task<string?> UpdateAsync(string? userId, string applicationId, string status, string? note, Localized companyName, Localized positionTitle)
     {
-        if (!ApplicationStatus.All.Contains(status) || (note?.Length ?? 0) > MostNote)
+        if (!ApplicationStatus.All.Contains(status))
         {
-            return false;
+            return "fair.company.badstatus";
+        }
+        if ((note?.Length ?? 0) > MostNote)
+        {
+            return "fair.company.notetoolong";
         }
         var application = await db.JobApplications.FindAsync(applicationId);
         if (application is null || !await staff.RepresentsAsync(userId, application.Company))
         {
-            return false;
+            return "forbidden";
         }
         var changed = application.Status != status || application.Note != NullIfBlank(note);
         application.Status = status;
@@ -139,7 +149,7 @@ public sealed class Applications(AccountsDbContext db, IBlobStore blobs, BoothSt
         {
             await mail.SendApplicationUpdateAsync(email, companyName, positionTitle, status, application.Note, "/fair/applications");
         }
-        return true;
+        return null;
     }
 
     /// <summary>A link to the resume for this signed-in person, or null when they may not read it.</summary>

@@ -95,7 +95,7 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
             Mine = (await applications.MineAsync(userId, directory.Fair.Slug)).Where(a => a.Company == booth.Slug).ToDictionary(a => a.Position);
             if (await staff.RepresentsAsync(userId, booth.Slug))
             {
-                ApplicationCount = (await applications.ForCompanyAsync(userId, booth.Slug)).Count;
+                ApplicationCount = await applications.CountAsync(booth.Slug);
             }
         }
         return true;

@@ -37,12 +37,14 @@ public sealed class CompanyApplicationsModel(Applications applications, BoothSta
         {
             return NotFound();
         }
-        if ((note?.Length ?? 0) > Applications.MostNote || !ApplicationStatus.All.Contains(status))
-        {
-            return Say(text["fair.apply.toolong"], error: true);
-        }
         var position = Company.Positions.FirstOrDefault(p => p.Id == item.Row.Application.Position);
-        await applications.UpdateAsync(Me, application, status, note, Company.Name, position?.Title ?? new Localized(item.Row.Application.Position, item.Row.Application.Position));
+        switch (await applications.UpdateAsync(Me, application, status, note, Company.Name, position?.Title ?? new Localized(item.Row.Application.Position, item.Row.Application.Position)))
+        {
+            case "forbidden":
+                return Forbid();
+            case { } problem:
+                return Say(text[problem], error: true);
+        }
         await LoadAsync(slug, company);
         return Say(text["fair.company.saved"], error: false);
     }

@@ -86,7 +86,7 @@ public sealed class IndexModel(ContentStore content, Events.Silo.EventClock cloc
         var today = directory.Today(clock);
         OpenPositions = directory.OpenPositionCount(today);
         var booths = directory.SearchBooths(Query, today);
-        var positions = directory.SearchPositions(Query, today);
+        var positions = FairDirectory.PositionsOf(booths);
         BoothTotal = booths.Count;
         PositionTotal = positions.Count;
         var total = ShowPositions ? PositionTotal : BoothTotal;
