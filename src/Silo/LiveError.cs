@@ -57,5 +57,13 @@ public sealed record LiveError(string Code, string Message, int? RetryAfterMs = 
     public static LiveError RoundStillOpen(string roundId) => new("round_still_open", $"Round '{roundId}' is still open: close it before judging is locked, so its tally is final.");
     public static LiveError WrongRound(string roundId, string session) => new("wrong_round", $"Round '{roundId}' is not a vote of the final '{session}' on its projects.");
     public static LiveError RevealOutOfRange(int places) => new("reveal_out_of_range", $"The reveal shows 0 to {places} places.");
+    public static LiveError UnknownBooth(string company) => new("unknown_booth", $"There is no booth '{company}' at a fair.");
+    public static LiveError QueueClosed() => new("queue_closed", "This booth is not taking calls now; its representatives open the queue when they are free.");
+    public static LiveError TooManyQueues(int most) => new("too_many_queues", $"You can wait in at most {most} booth queues at once; leave one first.");
+    public static LiveError NotInQueue() => new("not_in_queue", "You are not in this booth's queue.");
+    public static LiveError QueueEmpty() => new("queue_empty", "Nobody is waiting in the queue.");
+    public static LiveError AlreadyInCall() => new("already_in_call", "You are in a call already: end it before you call the next student.");
+    public static LiveError NotYourCall(long ticket) => new("not_your_call", $"Ticket {ticket} is not a call of yours that is under way.");
+    public static LiveError NotCalled() => new("not_called", "You have not been called yet; keep this page open and answer when you are.");
     public static LiveError TryAgain() => new("try_again", "The service is busy or a part of it is unreachable; retry with the same client id (a retry never counts twice).", 1000);
 }

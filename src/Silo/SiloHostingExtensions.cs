@@ -36,10 +36,13 @@ public static class SiloHostingExtensions
         storeSettings.Validate();
         var cluster = Bind<ClusterSettings>(configuration, "Cluster");
         cluster.Validate();
+        var fair = Bind<Fair.FairOptions>(configuration, "Fair");
+        fair.Validate();
 
         var services = builder.Services;
         services.AddSingleton(live);
         services.AddSingleton(cluster);
+        services.AddSingleton(fair);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new EventClock());
         services.AddMetrics();
@@ -122,6 +125,7 @@ public static class SiloHostingExtensions
         services.TryAddSingleton<IRoundStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<IStreamStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<Contests.IJudgingStore>(sp => sp.GetRequiredService<ILiveStore>());
+        services.TryAddSingleton<Fair.IBoothQueueStore>(sp => sp.GetRequiredService<ILiveStore>());
         services.TryAddSingleton<Streams.ILiveKitStage, Streams.NoLiveKit>();
         return services;
     }

@@ -55,6 +55,10 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task SaveScoresAsync(string contestId, string userId, IReadOnlyList<Contests.ScoreEntry> scores, long atMs) { ThrowIfDown(); return inner.SaveScoresAsync(contestId, userId, scores, atMs); }
     public Task LockJudgingAsync(string contestId, string? audienceRound, long atMs) { ThrowIfDown(); return inner.LockJudgingAsync(contestId, audienceRound, atMs); }
     public Task SetRevealedAsync(string contestId, int revealed, long atMs) { ThrowIfDown(); return inner.SetRevealedAsync(contestId, revealed, atMs); }
+    public Task<Fair.BoothQueueRecord> GetQueueAsync(string company, int finished) { ThrowIfReadsDown(); return inner.GetQueueAsync(company, finished); }
+    public Task<bool> AddTicketAsync(Fair.QueueTicket ticket, int maxPerMember) { ThrowIfDown(); return inner.AddTicketAsync(ticket, maxPerMember); }
+    public Task UpdateTicketAsync(Fair.QueueTicket ticket) { ThrowIfDown(); return inner.UpdateTicketAsync(ticket); }
+    public Task SetQueueOpenAsync(string company, bool open, long atMs) { ThrowIfDown(); return inner.SetQueueOpenAsync(company, open, atMs); }
     public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) { ThrowIfDown(); return inner.SetStreamKeyAsync(sessionId, streamKey, atMs); }
     public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.StartBroadcastAsync(sessionId, broadcastId, atMs); }
     public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }

@@ -54,7 +54,7 @@ public sealed class LiveCluster : IAsyncDisposable
     public IReadOnlyList<InProcessSiloHandle> Nodes => nodes;
 
     /// <param name="clocks">The events' clock of each silo by its index (a rehearsal clock, as <c>Clock:StartAt</c> gives); the real clock by default.</param>
-    public static async Task<LiveCluster> StartAsync(string? folder = null, Func<ILiveStore, ILiveStore>? wrap = null, LiveOptions? options = null, TestCatalog? catalog = null, Func<int, EventClock>? clocks = null)
+    public static async Task<LiveCluster> StartAsync(string? folder = null, Func<ILiveStore, ILiveStore>? wrap = null, LiveOptions? options = null, TestCatalog? catalog = null, Func<int, EventClock>? clocks = null, Fair.FairOptions? fair = null)
     {
         folder ??= Path.Combine(Path.GetTempPath(), "events-silo-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -82,6 +82,8 @@ public sealed class LiveCluster : IAsyncDisposable
             services.AddSingleton<IRoundStore>(store);
             services.AddSingleton<IStreamStore>(store);
             services.AddSingleton<Contests.IJudgingStore>(store);
+            services.AddSingleton<Fair.IBoothQueueStore>(store);
+            services.AddSingleton(fair ?? new Fair.FairOptions());
             services.AddSingleton<ISessionCatalog>(catalog);
             services.AddSingleton<ILiveKitStage>(new NoLiveKit());
             services.AddSingleton<LiveOptions>(options);
@@ -203,7 +205,7 @@ public sealed class LiveCluster : IAsyncDisposable
     }
 }
 
-/// <summary>Sessions whose id starts with 's' exist, scheduled a month from now; a test may give one another schedule.</summary>
+/// <summary>Sessions whose id starts with 's' exist (and booths' sessions, 'booth-...'), scheduled a month from now; a test may give one another schedule.</summary>
 public sealed class TestCatalog : ISessionCatalog
 {
     private readonly ConcurrentDictionary<string, SessionSchedule> schedules = new(StringComparer.Ordinal);
@@ -212,8 +214,13 @@ public sealed class TestCatalog : ISessionCatalog
 
     public void Set(string sessionId, SessionSchedule schedule) => schedules[sessionId] = schedule;
 
+    private readonly ConcurrentDictionary<string, bool> absent = new(StringComparer.Ordinal);
+
+    /// <summary>Makes a session that would exist unknown.</summary>
+    public void Remove(string sessionId) => absent[sessionId] = true;
+
     public SessionSchedule? Schedule(string sessionId) =>
-        !sessionId.StartsWith('s') ? null : schedules.TryGetValue(sessionId, out var s) ? s : FarAhead;
+        absent.ContainsKey(sessionId) || !sessionId.StartsWith('s') && !sessionId.StartsWith("booth-", StringComparison.Ordinal) ? null : schedules.TryGetValue(sessionId, out var s) ? s : FarAhead;
 
     private readonly ConcurrentDictionary<string, Contests.ContestRules> contests = new(StringComparer.Ordinal);
 

@@ -74,4 +74,7 @@ public interface ILiveSessionGrain : IGrainWithStringKey
 
     /// <summary>The contest's results as revealed so far (an empty list hides them): they go out at once, to every viewer in the same update.</summary>
     Task ShowResultsAsync(Contests.RevealView view);
+
+    /// <summary>A booth's queue as it is now: it goes out at once; a view older than the one held is dropped.</summary>
+    Task ShowQueueAsync(Fair.QueueView view);
 }

@@ -48,6 +48,8 @@ public sealed class LiveSessionGrain(
     private StreamView stream = StreamView.Waiting;
     /// <summary>A contest final's results as revealed so far (see <see cref="Contests.IContestGrain"/>), null before the reveal.</summary>
     private Contests.RevealView? results;
+    /// <summary>A booth's queue (see <see cref="Fair.IBoothQueueGrain"/>), null for sessions that are not a booth's.</summary>
+    private Fair.QueueView? queue;
     private Dictionary<string, long> reactions = new(StringComparer.Ordinal);
     private long lastChatId;
     private PendingUpdate pending = null!;
@@ -95,6 +97,10 @@ public sealed class LiveSessionGrain(
         if (catalog.ContestOfFinal(key) is { } contest)
         {
             results = await GrainFactory.GetGrain<Contests.IContestGrain>(contest).CurrentRevealAsync();
+        }
+        if (key.StartsWith(Fair.BoothQueueGrain.BoothPrefix, StringComparison.Ordinal) && key.Length > Fair.BoothQueueGrain.BoothPrefix.Length)
+        {
+            queue = await GrainFactory.GetGrain<Fair.IBoothQueueGrain>(key[Fair.BoothQueueGrain.BoothPrefix.Length..]).ViewAsync();
         }
         lastWireStatus = SessionStates.Wire(Status);
         // Numbered from the real clock, not the events' clock: a rehearsal clock (Clock:StartAt) starts
@@ -175,7 +181,7 @@ public sealed class LiveSessionGrain(
             votes);
         var rounds = TrackedRoundIds().Select(id => roundViews.GetValueOrDefault(id)).OfType<RoundView>().ToArray();
         return new SessionSnapshot(key, pending.Seq, audience.Counts(), new Dictionary<string, long>(reactions), recent.Select(ChatView.From).ToArray(),
-            Settings(), rounds, you, stream, now, results);
+            Settings(), rounds, you, stream, now, results, queue);
     }
 
     private async Task FlushPresenceAsync(PresenceFlush flush)
@@ -627,6 +633,16 @@ public sealed class LiveSessionGrain(
     {
         results = view.Shown.Count == 0 ? null : view;
         pending.Results = view;
+        return Task.CompletedTask;
+    }
+
+    public Task ShowQueueAsync(Fair.QueueView view)
+    {
+        if (queue is null || view.Version > queue.Version)
+        {
+            queue = view;
+            pending.Queue = view;
+        }
         return Task.CompletedTask;
     }
 

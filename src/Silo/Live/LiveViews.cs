@@ -87,7 +87,8 @@ public sealed record SessionSnapshot(
     YouView You,
     StreamView Stream,
     long ServerTime = 0,
-    Contests.RevealView? Results = null);
+    Contests.RevealView? Results = null,
+    Fair.QueueView? Queue = null);
 
 /// <summary>
 /// One coalesced broadcast for a session, sent at most once per tick. Every field but
@@ -107,7 +108,8 @@ public sealed record SessionUpdate(
     SettingsView? Settings,
     IReadOnlyList<RoundView>? Rounds,
     StreamView? Stream = null,
-    Contests.RevealView? Results = null);
+    Contests.RevealView? Results = null,
+    Fair.QueueView? Queue = null);
 
 [GenerateSerializer, Immutable]
 public sealed record ChatAck(long MessageId, long SentAt);

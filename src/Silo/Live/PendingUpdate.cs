@@ -25,6 +25,9 @@ internal sealed class PendingUpdate(long firstSeq)
     /// <summary>A contest's reveal moved: it goes out at once (everyone sees each step at the same moment).</summary>
     public Contests.RevealView? Results { get; set; }
 
+    /// <summary>A booth's queue changed (<see cref="Fair.IBoothQueueGrain"/>): people waiting see their place move at once.</summary>
+    public Fair.QueueView? Queue { get; set; }
+
     public bool HasChat => chat.Count > 0;
 
     /// <summary>
@@ -32,7 +35,7 @@ internal sealed class PendingUpdate(long firstSeq)
     /// at the least interval even while the fan-out is paced; counts, reactions and tallies wait for
     /// the paced interval.
     /// </summary>
-    public bool IsUrgent => chat.Count > 0 || deleted.Count > 0 || SettingsChanged || Results is not null;
+    public bool IsUrgent => chat.Count > 0 || deleted.Count > 0 || SettingsChanged || Results is not null || Queue is not null;
 
     public void AddChat(ChatView message) => chat.Add(message);
 
@@ -51,7 +54,7 @@ internal sealed class PendingUpdate(long firstSeq)
         {
             counts = null;
         }
-        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && !StreamChanged && rounds.Count == 0 && Results is null)
+        if (counts is null && !ReactionsChanged && chat.Count == 0 && deleted.Count == 0 && !SettingsChanged && !StreamChanged && rounds.Count == 0 && Results is null && Queue is null)
         {
             return null;
         }
@@ -63,8 +66,10 @@ internal sealed class PendingUpdate(long firstSeq)
             SettingsChanged ? settings() : null,
             rounds.Count > 0 ? rounds.Values.ToArray() : null,
             StreamChanged ? stream() : null,
-            Results);
+            Results,
+            Queue);
         Results = null;
+        Queue = null;
         ReactionsChanged = false;
         StreamChanged = false;
         SettingsChanged = false;

@@ -6,7 +6,7 @@ namespace Events.Silo.Store;
 /// (session, author, client message id), one round per (session, client command id). Every
 /// batch method is atomic: all of the batch is committed, or none of it and the call throws.
 /// </summary>
-public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore, IStreamStore, IMemberDataStore, Contests.IJudgingStore
+public interface ILiveStore : ISessionStore, IChatStore, ISanctionStore, IRoundStore, IStreamStore, IMemberDataStore, Contests.IJudgingStore, Fair.IBoothQueueStore
 {
     /// <summary>Creates the schema if it is missing. Safe to call on every start.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);

@@ -167,7 +167,7 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        await using (var cmd = Command(connection, tx, Schema + JudgingSchema))
+        await using (var cmd = Command(connection, tx, Schema + JudgingSchema + QueueSchema))
         {
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -48,6 +48,7 @@ public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
         {
             await ExecAsync(c, tx, Schema).ConfigureAwait(false);
             await ExecAsync(c, tx, JudgingSchema).ConfigureAwait(false);
+            await ExecAsync(c, tx, QueueSchema).ConfigureAwait(false);
             // Databases made before replay views were counted apart get the column.
             await using (var columns = Command(c, tx, "SELECT count(*) FROM pragma_table_info('live_sessions') WHERE name = 'replay_views'"))
             {

@@ -8,7 +8,7 @@ namespace Events.Web.Fair;
 /// </summary>
 public static class BoothSessions
 {
-    public const string Prefix = "booth-";
+    public const string Prefix = Events.Silo.Fair.BoothQueueGrain.BoothPrefix;
 
     public static string Of(string company) => Prefix + company;
 

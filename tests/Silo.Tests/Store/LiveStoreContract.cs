@@ -835,4 +835,36 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.False(retry[0].Duplicate);
         Assert.Equal([retry[0].Message], await Store.GetRecentChatAsync("s1", 10));
     }
+
+    [Fact]
+    public async Task Booth_queue_tickets_are_kept_in_order_and_a_student_holds_at_most_the_limit_even_through_two_nodes_at_once()
+    {
+        var other = await OpenInitializedAsync(Location);
+        Fair.QueueTicket Ticket(string company, long no, string user) => new(company, no, user, "Name " + user, Fair.TicketStates.Waiting, 1_000 + no);
+        // Six joins of one student at six booths, half through each node, all at once: three pass.
+        var added = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? Store : other).AddTicketAsync(Ticket("c" + i, 1, "u1"), 3)));
+        Assert.Equal(3, added.Count(a => a));
+        Assert.True(await Store.AddTicketAsync(Ticket("c9", 1, "u2"), 3));
+        Assert.True(await Store.AddTicketAsync(Ticket("c9", 2, "u3"), 3));
+        Assert.True(await Store.AddTicketAsync(Ticket("c9", 3, "u4"), 3));
+        await Store.UpdateTicketAsync(Ticket("c9", 1, "u2") with { State = Fair.TicketStates.Done, CalledAt = 2_000, CalledBy = "rep", CalledByName = "Rep", AnsweredAt = 2_500, EndedAt = 9_000 });
+        await other.UpdateTicketAsync(Ticket("c9", 2, "u3") with { State = Fair.TicketStates.Called, CalledAt = 9_500, CalledBy = "rep", CalledByName = "Rep" });
+        await Store.SetQueueOpenAsync("c9", false, 10_000);
+
+        var queue = await other.GetQueueAsync("c9", 10);
+        Assert.False(queue.Open);
+        Assert.Equal(3, queue.LastNo);
+        Assert.Equal([2L, 3L], queue.Active.Select(t => t.No));
+        Assert.Equal(Ticket("c9", 2, "u3") with { State = Fair.TicketStates.Called, CalledAt = 9_500, CalledBy = "rep", CalledByName = "Rep" }, queue.Active[0]);
+        Assert.Equal(Ticket("c9", 1, "u2") with { State = Fair.TicketStates.Done, CalledAt = 2_000, CalledBy = "rep", CalledByName = "Rep", AnsweredAt = 2_500, EndedAt = 9_000 }, Assert.Single(queue.Finished));
+        // A finished ticket frees its place.
+        Assert.False(await Store.AddTicketAsync(Ticket("c8", 1, "u1"), 3));
+        var first = added.Select((a, i) => (a, i)).First(x => x.a).i;
+        await Store.UpdateTicketAsync(Ticket("c" + first, 1, "u1") with { State = Fair.TicketStates.Left, EndedAt = 5_000 });
+        Assert.True(await Store.AddTicketAsync(Ticket("c8", 1, "u1"), 3));
+        var fresh = await Store.GetQueueAsync("nobody", 10);
+        Assert.True(fresh.Open);
+        Assert.Empty(fresh.Active);
+        Assert.Equal(0, fresh.LastNo);
+    }
 }
