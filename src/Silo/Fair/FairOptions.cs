@@ -14,7 +14,7 @@ public sealed class FairOptions
 
     /// <summary>
     /// STUN/TURN servers for the browser-to-browser calls, as RTCIceServer entries ("stun:host:port",
-    /// "turn:host:port"); empty: none, which suits people on one network and the tests (loopback).
+    /// "turn:host:port"); empty: none, which suits people on one network (and the tests, on loopback).
     /// </summary>
     public List<string> IceServers { get; set; } = [];
 

@@ -19,12 +19,15 @@ public sealed class LiveGrains(IGrainFactory grains)
     private readonly ConcurrentDictionary<string, ILiveSessionGrain> sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IVoteRoundGrain> rounds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IStreamGrain> streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Events.Silo.Fair.IBoothQueueGrain> queues = new(StringComparer.Ordinal);
 
     public ILiveSessionGrain Session(string sessionId) => Get(sessions, sessionId, static (g, id) => g.GetGrain<ILiveSessionGrain>(id));
 
     public IVoteRoundGrain Round(string roundId) => Get(rounds, roundId, static (g, id) => g.GetGrain<IVoteRoundGrain>(id));
 
     public IStreamGrain Stream(string sessionId) => Get(streams, sessionId, static (g, id) => g.GetGrain<IStreamGrain>(id));
+
+    public Events.Silo.Fair.IBoothQueueGrain Queue(string company) => Get(queues, company, static (g, id) => g.GetGrain<Events.Silo.Fair.IBoothQueueGrain>(id));
 
     private T Get<T>(ConcurrentDictionary<string, T> cache, string key, Func<IGrainFactory, string, T> resolve)
     {

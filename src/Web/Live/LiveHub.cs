@@ -17,7 +17,7 @@ namespace Events.Web.Live;
 /// </summary>
 public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, SessionRelay relay, RateGate rates, SanctionNames sanctionNames,
     Events.Streaming.LiveKitOptions liveKit, ReplayEditor replays, TimeProvider time, MemberAccess access, Events.Web.Accounts.Audit.AuditLog audit,
-    IServiceScopeFactory scopes, VoteSignals signals, Content.ContentStore content, Fair.BoothStaff boothStaff) : Hub<ILiveClient>
+    IServiceScopeFactory scopes, VoteSignals signals, Content.ContentStore content, Fair.BoothStaff boothStaff, Fair.CallRelay calls) : Hub<ILiveClient>
 {
     /// <summary>Sessions one connection may have joined at once (a visitor walking between booths keeps a few).</summary>
     public const int MaxSessionsPerConnection = 8;

@@ -27,6 +27,7 @@ public static class LiveServiceCollectionExtensions
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<SanctionNames>();
         services.AddSingleton<Fair.BoothStaff>();
+        services.AddSingleton<Fair.CallRelay>();
         // After the silo (registered by AddSilo): the relay's observer reference needs a running silo.
         services.AddSingleton<LiveGrains>();
         services.AddSingleton<ReplayTimelines>();

@@ -20,6 +20,8 @@ public sealed class RateGate(RateLimits limits, TimeProvider clock)
             "vote" => limits.Vote,
             "react" => limits.React,
             "join" => limits.Join,
+            "queue" => limits.Queue,
+            "signal" => limits.Signal,
             _ => limits.Moderate,
         };
         var now = clock.GetTimestamp();

@@ -21,7 +21,23 @@ public sealed class LiveClient : IAsyncDisposable
         Connection = connection;
         SessionId = sessionId;
         connection.On<SessionUpdate>("Update", Apply);
+        connection.On<Silo.Fair.CallSignal>("Call", c =>
+        {
+            lock (sync)
+            {
+                calls.Add(c);
+            }
+        });
     }
+
+    private readonly List<Silo.Fair.CallSignal> calls = [];
+    private Silo.Fair.QueueView? queue;
+
+    /// <summary>The booth queue's view, as last received (snapshot or update).</summary>
+    public Silo.Fair.QueueView? Queue { get { lock (sync) { return queue; } } }
+
+    /// <summary>Every queue and call message this connection was sent.</summary>
+    public IReadOnlyList<Silo.Fair.CallSignal> Calls { get { lock (sync) { return calls.ToArray(); } } }
 
     public HubConnection Connection { get; }
 
@@ -80,6 +96,10 @@ public sealed class LiveClient : IAsyncDisposable
                 client.rounds[r.RoundId] = r;
             }
             client.results ??= joined.Value.Results;
+            if (client.queue is null || (joined.Value.Queue is { } q && q.Version > client.queue.Version))
+            {
+                client.queue = joined.Value.Queue;
+            }
         }
         return client;
     }
@@ -125,6 +145,10 @@ public sealed class LiveClient : IAsyncDisposable
             if (u.Results is { } shown)
             {
                 results = shown;
+            }
+            if (u.Queue is { } view && (queue is null || view.Version > queue.Version))
+            {
+                queue = view;
             }
         }
     }

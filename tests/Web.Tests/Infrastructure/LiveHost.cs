@@ -29,7 +29,7 @@ public sealed class LiveHost : IAsyncDisposable
         this.app = app;
         this.dataFolder = dataFolder;
         this.keepData = keepData;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => !a.Contains("unix:", StringComparison.Ordinal));
         BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
         Http = new HttpClient { BaseAddress = BaseUrl };
     }
@@ -54,11 +54,13 @@ public sealed class LiveHost : IAsyncDisposable
     /// <param name="settings">Configuration over the test defaults.</param>
     /// <param name="dataFolder">A folder to start over (kept on dispose); a fresh one (deleted on dispose) when null.</param>
     /// <param name="services">Registrations made before the platform's own (which add only what is missing), e.g. a store wrapper or a log provider.</param>
-    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataFolder = null, Action<IServiceCollection, string>? services = null)
+    /// <param name="unixSocket">A Unix socket the host listens on as well (for a browser in a network namespace of its own, <see cref="Browser.LaunchIsolatedAsync"/>).</param>
+    public static async Task<LiveHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataFolder = null, Action<IServiceCollection, string>? services = null, string? unixSocket = null)
     {
         var keepData = dataFolder is not null;
         dataFolder ??= Path.Combine(Path.GetTempPath(), "events-web-" + Guid.NewGuid().ToString("N"));
-        var app = EventsHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Test"], builder =>
+        var urls = unixSocket is null ? "http://127.0.0.1:0" : $"http://127.0.0.1:0;http://unix:{unixSocket}";
+        var app = EventsHost.Build(["--urls", urls, "--environment", "Test"], builder =>
         {
             var config = new Dictionary<string, string?>
             {
@@ -78,6 +80,8 @@ public sealed class LiveHost : IAsyncDisposable
                 ["RateLimits:Join:Burst"] = "1000",
                 ["RateLimits:Join:PerSecond"] = "1000",
                 ["Live:Tick"] = "00:00:00.100",
+                ["RateLimits:Queue:Burst"] = "1000",
+                ["RateLimits:Queue:PerSecond"] = "1000",
                 // Each host would start its own nginx on 1935; the RTMP tests turn it on with a port of their own.
                 ["Streaming:Rtmp:Enabled"] = "false",
                 ["Live:PresenceFlush"] = "00:00:00.100",

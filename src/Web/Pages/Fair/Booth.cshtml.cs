@@ -11,7 +11,7 @@ namespace Events.Web.Pages.Fair;
 /// <summary>A company's booth at a job fair: its profile, website, and its positions, open ones first.</summary>
 [RequestFormLimits(MultipartBodyLengthLimit = MostRequest)]
 [RequestSizeLimit(MostRequest)]
-public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text, Applications applications) : MessagePage
+public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text, Applications applications, Events.Silo.Fair.FairOptions fair) : MessagePage
 {
     /// <summary>A resume's limit and room for the form around it: a larger file is told it is too large, one far larger is cut off by the server.</summary>
     private const long MostRequest = 8 * 1024 * 1024;
@@ -36,6 +36,22 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
     public bool CanModerate { get; private set; }
     public bool ChatOpen { get; private set; }
     public string ClientText { get; private set; } = "{}";
+
+    /// <summary>The caller represents this booth's company: the page shows the queue's console instead of the student's place.</summary>
+    public bool IsRep { get; private set; }
+
+    /// <summary>The queue as every visitor sees it, as the page was made.</summary>
+    public Events.Silo.Fair.QueueView? Queue => Snapshot.Queue;
+
+    public int AnswerWithinSeconds => (int)fair.AnswerWithin.TotalSeconds;
+
+    /// <summary>The browsers' RTCConfiguration.iceServers, as JSON for the call script.</summary>
+    public string CallConfig => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        iceServers = fair.IceServers.Select(url => url.StartsWith("stun:", StringComparison.Ordinal)
+            ? (object)new { urls = url }
+            : new { urls = url, username = fair.TurnUsername, credential = fair.TurnCredential }).ToArray(),
+    });
 
     public FairDirectory Directory { get; private set; } = null!;
     public CompanyItem Company { get; private set; } = null!;
@@ -95,6 +111,7 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
             Mine = (await applications.MineAsync(userId, directory.Fair.Slug)).Where(a => a.Company == booth.Slug).ToDictionary(a => a.Position);
             if (await staff.RepresentsAsync(userId, booth.Slug))
             {
+                IsRep = true;
                 ApplicationCount = await applications.CountAsync(booth.Slug);
             }
         }

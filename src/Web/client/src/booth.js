@@ -1,8 +1,10 @@
 // A job fair booth's live layer: joins the booth's session (link.js), keeps the count of visitors
 // here now and the booth chat up to date, sends chat with a client id (a retry never posts twice),
-// and gives the booth's moderators (its company's representatives included) delete and mute.
+// gives the booth's moderators (its company's representatives included) delete and mute, and
+// runs the booth's queue for 1:1 video calls (call.js).
 import { createLink } from "./link.js";
 import { bindChatForm, button, createNotice, el } from "./dom.js";
+import { createQueue } from "./call.js";
 
 const root = document.getElementById("booth-live");
 if (root) {
@@ -19,10 +21,14 @@ function start(root) {
   const { notice, showError } = createNotice(t);
   const ids = new Set();
   const list = $("chat");
+  let queue = null;
+  let serverTime = 0;
 
-  const { connect, command } = createLink({
+  const { connection, connect, command, commandReporting } = createLink({
     sessionId,
     onSnapshot: (s) => {
+      serverTime = s.serverTime;
+      queue?.onView(s.queue);
       renderCount(s.counts);
       list.replaceChildren();
       ids.clear();
@@ -32,7 +38,9 @@ function start(root) {
       if (u.counts) renderCount(u.counts);
       if (u.chat) u.chat.forEach(add);
       if (u.deleted) u.deleted.forEach(remove);
+      if (u.queue) queue?.onView(u.queue);
     },
+    afterJoin: () => queue?.afterJoin(serverTime),
     onError: showError,
     onNotice: (key) => notice(key ? t[key] : ""),
   });
@@ -71,6 +79,9 @@ function start(root) {
     list.querySelector(`li[data-id="${id}"]`)?.remove();
     ids.delete(id);
   }
+
+  const queueRoot = $("booth-queue");
+  if (queueRoot) queue = createQueue({ root: queueRoot, connection, commandReporting, t });
 
   bindChatForm({ max, t, notice, command, sessionId });
   connect();

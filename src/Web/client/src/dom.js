@@ -24,9 +24,9 @@ export function button(label, onClick) {
   return b;
 }
 
-// A notice line of a page (the element with id "notice"): a status, or an error in words.
-export function createNotice(t) {
-  const box = document.getElementById("notice");
+// A notice line of a page (the element with id "notice", or another): a status, or an error in words.
+export function createNotice(t, id = "notice") {
+  const box = document.getElementById(id);
   const notice = (text, isError) => {
     box.textContent = text || "";
     box.classList.toggle("error", !!isError);

@@ -80,7 +80,10 @@ export function createLink({ sessionId, onSnapshot, onUpdate, onError, onNotice,
     onUpdate(u);
   }
 
-  async function command(method, ...args) {
+  const command = (method, ...args) => commandReporting(onError, method, ...args);
+
+  // As command, with refusals shown by another part of the page.
+  async function commandReporting(report, method, ...args) {
     for (let attempt = 0; attempt < 4; attempt++) {
       let result;
       try {
@@ -89,12 +92,12 @@ export function createLink({ sessionId, onSnapshot, onUpdate, onError, onNotice,
         result = { ok: false, error: { code: "try_again", retryAfterMs: 1000 } };
       }
       if (result.ok || result.error.code !== "try_again" || attempt === 3) {
-        if (!result.ok) onError(result.error);
+        if (!result.ok) report(result.error);
         return result;
       }
       await new Promise((r) => setTimeout(r, (result.error.retryAfterMs || 1000) * (0.5 + Math.random())));
     }
   }
 
-  return { connection, connect, command };
+  return { connection, connect, command, commandReporting };
 }
