@@ -23,6 +23,9 @@ public sealed class AccessMatrixTests
 {
     private const string Session = "contest-final";
 
+    /// <summary>A job fair booth's company, whose representative the <see cref="Who.Rep"/> account is.</summary>
+    private const string Booth = "helixbay-bio";
+
     public enum Who { Anonymous, Member, Verified, Rep, Moderator, Organizer, Administrator }
 
     private static readonly Who[] Everyone = Enum.GetValues<Who>();
@@ -71,6 +74,7 @@ public sealed class AccessMatrixTests
             ["Streaming:LiveKit:ReconcileEvery"] = "01:00:00",
         });
         var people = await PeopleAsync(host);
+        await host.MakeCompanyRepAsync(people.Accounts[Who.Rep], Booth);
         var clients = new Dictionary<Who, LiveClient>();
         foreach (var who in Everyone)
         {
@@ -119,6 +123,16 @@ public sealed class AccessMatrixTests
                 ("SetSessionStatus", _ => [Session, "scheduled"], Organizers, "forbidden"),
                 ("OpenRound", w => [Session, new OpenRoundRequest("Q?", ["Yes", "No"], true, false, "matrix-" + w)], Organizers, "forbidden"),
                 ("CloseRound", w => [toClose[w]], Organizers, "forbidden"),
+                // A booth's queue: members queue; only the company's own representatives call (organizers do not).
+                ("JoinQueue", _ => [Booth], SignedIn, "forbidden"),
+                ("MyTicket", _ => [Booth], SignedIn, "forbidden"),
+                ("GetQueueBoard", _ => [Booth], [Who.Rep], "forbidden"),
+                ("SetQueueOpen", _ => [Booth, true], [Who.Rep], "forbidden"),
+                ("CallNext", _ => [Booth], [Who.Rep], "forbidden"),
+                ("AnswerCall", _ => [Booth, 1L], SignedIn, "forbidden"),
+                ("SendSignal", _ => [Booth, 1L, "ice", "{}"], SignedIn, "forbidden"),
+                ("EndCall", _ => [Booth, 999L], SignedIn, "forbidden"),
+                ("LeaveQueue", _ => [Booth], SignedIn, "forbidden"),
             };
 
             // Every public method of the hub has a row.

@@ -829,6 +829,11 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
             {
                 await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
+            foreach (var sql in new[] { ForgetQueueTickets, ForgetQueueCalls })
+            {
+                await using var cmd = Command(c, tx, sql, P("a", anonymousId), P("u", userId));
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
             return 0;
         });
 

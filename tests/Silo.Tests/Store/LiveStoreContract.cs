@@ -142,6 +142,10 @@ public abstract class LiveStoreContract : IAsyncLifetime
         await Store.CastVotesAsync([Vote("u1", "a", "v1", at: 1_500), Vote("u2", "b", "v2")]);
         await Store.SetSanctionAsync(new Sanction("s1", "u1", SanctionKind.Mute, 9_000, "mod1"), 2_500);
         await Store.RecordPresenceAsync("s1", ["u:u1", "u:u2"], 2, 0, 2, 1_000);
+        // u1 waits at one booth and has had a call at another, which u2 (a representative) made.
+        Assert.True(await Store.AddTicketAsync(new Fair.QueueTicket("acme", 1, "u1", "Name u1", Fair.TicketStates.Waiting, 1_000), 3));
+        Assert.True(await Store.AddTicketAsync(new Fair.QueueTicket("zeta", 1, "u1", "Name u1", Fair.TicketStates.Waiting, 1_000), 3));
+        await Store.UpdateTicketAsync(new Fair.QueueTicket("zeta", 1, "u1", "Name u1", Fair.TicketStates.Done, 1_000, 1_100, "u2", "Name u2", 1_200, 1_900));
 
         var data = await Store.GetMemberDataAsync("u1");
         Assert.Equal([("s1", "hello", false), ("s2", "bye", false), ("s1", "oops", true)], data.Chat.Select(m => (m.SessionId, m.Text, m.Deleted)));
@@ -168,6 +172,13 @@ public abstract class LiveStoreContract : IAsyncLifetime
         // The one vote per round still holds for the anonymous ballot, and a view under the old key counts anew.
         Assert.Single((await Store.GetMemberDataAsync("anon-1")).Votes);
         Assert.Equal(counters.UniqueViewers + 1, (await Store.RecordPresenceAsync("s1", ["u:u1"], 1, 0, 1, 5_000)).UniqueViewers);
+        // The queue forgets the name and lets the place go; the finished call stays in the booth's figures.
+        var acme = await Store.GetQueueAsync("acme", 10);
+        Assert.Empty(acme.Active);
+        Assert.Equal(new Fair.QueueTicket("acme", 1, "anon-1", "", Fair.TicketStates.Left, 1_000, EndedAt: 1_000), Assert.Single(acme.Finished));
+        Assert.Equal(new Fair.QueueTicket("zeta", 1, "anon-1", "", Fair.TicketStates.Done, 1_000, 1_100, "u2", "Name u2", 1_200, 1_900), Assert.Single((await Store.GetQueueAsync("zeta", 10)).Finished));
+        await Store.ForgetMemberAsync("u2", "anon-2");
+        Assert.Equal(("anon-2", ""), (await Store.GetQueueAsync("zeta", 10)).Finished.Select(t => (t.CalledBy, t.CalledByName)).Single());
     }
 
     private static List<KeyValuePair<string, long>> Sorted(IReadOnlyDictionary<string, long> totals) =>
