@@ -28,18 +28,6 @@ public sealed partial class PostgresLiveStore
         CREATE INDEX IF NOT EXISTS booth_queue_tickets_user ON booth_queue_tickets (user_id, state);
         """;
 
-    /// <summary>A deleted account's tickets keep their place in the figures under the anonymous id, with no name; those still active end as left.</summary>
-    private const string ForgetQueueTickets = """
-        UPDATE booth_queue_tickets SET
-            state = CASE WHEN state IN ('waiting', 'called', 'in_call') THEN 'left' ELSE state END,
-            ended_at = coalesce(ended_at, answered_at, called_at, joined_at),
-            user_id = @a, display_name = ''
-        WHERE user_id = @u
-        """;
-
-    /// <summary>A deleted representative's calls, likewise.</summary>
-    private const string ForgetQueueCalls = "UPDATE booth_queue_tickets SET called_by = @a, called_by_name = '' WHERE called_by = @u";
-
     private const string TicketColumns = "company, no, user_id, display_name, state, joined_at, called_at, called_by, called_by_name, answered_at, ended_at";
 
     private static QueueTicket ReadTicket(NpgsqlDataReader r) => new(

@@ -829,7 +829,7 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
             {
                 await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
-            foreach (var sql in new[] { ForgetQueueTickets, ForgetQueueCalls })
+            foreach (var sql in new[] { QueueSql.ForgetQueueTickets, QueueSql.ForgetQueueCalls })
             {
                 await using var cmd = Command(c, tx, sql, P("a", anonymousId), P("u", userId));
                 await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);

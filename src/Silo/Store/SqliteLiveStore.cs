@@ -722,8 +722,8 @@ public sealed partial class SqliteLiveStore : ILiveStore, IAsyncDisposable
                 ("UPDATE votes SET voter_id = $a WHERE voter_id = $u", [("$a", anonymousId), ("$u", userId)]),
                 ("DELETE FROM sanctions WHERE user_id = $u", [("$u", userId)]),
                 ("UPDATE session_viewers SET viewer_key = $a WHERE viewer_key = $u", [("$a", "x:" + anonymousId), ("$u", "u:" + userId)]),
-                (ForgetQueueTickets.Replace("@", "$"), [("$a", anonymousId), ("$u", userId)]),
-                (ForgetQueueCalls.Replace("@", "$"), [("$a", anonymousId), ("$u", userId)]),
+                (QueueSql.ForgetQueueTickets.Replace("@", "$"), [("$a", anonymousId), ("$u", userId)]),
+                (QueueSql.ForgetQueueCalls.Replace("@", "$"), [("$a", anonymousId), ("$u", userId)]),
             })
             {
                 await using var cmd = Command(c, tx, sql, args);
