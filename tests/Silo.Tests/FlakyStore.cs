@@ -59,6 +59,7 @@ public sealed class FlakyStore(ILiveStore inner) : ILiveStore, IAsyncDisposable
     public Task<bool> AddTicketAsync(Fair.QueueTicket ticket, int maxPerMember) { ThrowIfDown(); return inner.AddTicketAsync(ticket, maxPerMember); }
     public Task UpdateTicketAsync(Fair.QueueTicket ticket) { ThrowIfDown(); return inner.UpdateTicketAsync(ticket); }
     public Task SetQueueOpenAsync(string company, bool open, long atMs) { ThrowIfDown(); return inner.SetQueueOpenAsync(company, open, atMs); }
+    public Task<IReadOnlyDictionary<string, Fair.QueueFigures>> GetQueueFiguresAsync() => inner.GetQueueFiguresAsync();
     public Task SetStreamKeyAsync(string sessionId, string streamKey, long atMs) { ThrowIfDown(); return inner.SetStreamKeyAsync(sessionId, streamKey, atMs); }
     public Task StartBroadcastAsync(string sessionId, string broadcastId, long atMs) { ThrowIfDown(); return inner.StartBroadcastAsync(sessionId, broadcastId, atMs); }
     public Task UpdateBroadcastAsync(string sessionId, string broadcastId, string playlist, double seconds, bool ended, long atMs) { ThrowIfDown(); return inner.UpdateBroadcastAsync(sessionId, broadcastId, playlist, seconds, ended, atMs); }

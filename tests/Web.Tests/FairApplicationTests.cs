@@ -236,12 +236,12 @@ public sealed partial class FairApplicationTests
         {
             var csv = await o.GetStringAsync("/organize/fair/jobfair-2026-autumn/booths.csv");
             var lines = csv.TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal("company,name,name_zh,hall,unique_visitors,visits,peak_visitors,open_positions,applications,applications_received,applications_interview,applications_offer,applications_declined", lines[0].TrimEnd('\r'));
+            Assert.Equal("company,name,name_zh,hall,unique_visitors,visits,peak_visitors,open_positions,applications,applications_received,applications_interview,applications_offer,applications_declined,calls,calls_skipped,queue_left,mean_wait_seconds,mean_call_seconds", lines[0].TrimEnd('\r'));
             Assert.Equal(151, lines.Length);
             row = lines.Single(l => l.StartsWith("helixbay-bio,", StringComparison.Ordinal)).TrimEnd('\r').Split(',');
             return row[4] == "2";
         }, "the booth's two unique visitors in the export", 10_000);
-        Assert.Equal(["2", "2", "2", "3", "1", "1", "0", "0", "0"], row[4..]);
+        Assert.Equal(["2", "2", "2", "3", "1", "1", "0", "0", "0", "0", "0", "0", "", ""], row[4..]);
 
         var page = await o.GetStringAsync("/organize/fair/jobfair-2026-autumn?sort=applications");
         Assert.Matches("<tbody>\\s*<tr data-company=\"helixbay-bio\">", page);

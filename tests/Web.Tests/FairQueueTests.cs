@@ -77,6 +77,10 @@ public sealed class FairQueueTests
         Assert.True((await a.InvokeAsync<bool>("EndCall", Company, ticketA.Ticket)).Ok);
         await Eventually.TrueAsync(() => r.Calls.Any(c => c.Kind == "ended" && c.Ticket == ticketA.Ticket), "the representative to be told the call ended");
         Assert.Equal(TicketStates.Done, (await a.InvokeAsync<MyTicketView>("MyTicket", Company)).Value!.State);
+        // The call counts in the booth's figures, which its representatives see.
+        var repBrowser = await host.SignInWithFormAsync(rep.Email, rep.Password);
+        var figures = await repBrowser.GetStringAsync($"/fair/{Fair}/booths/{Company}/applications");
+        Assert.Contains("<dd id=\"figure-calls\">1</dd>", figures);
 
         // Closing the queue keeps those waiting and turns new students away.
         Assert.False((await r.InvokeAsync<QueueBoard>("SetQueueOpen", Company, false)).Value!.Open);

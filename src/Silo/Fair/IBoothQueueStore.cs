@@ -23,7 +23,17 @@ public interface IBoothQueueStore
     Task UpdateTicketAsync(QueueTicket ticket);
 
     Task SetQueueOpenAsync(string company, bool open, long atMs);
+
+    /// <summary>Every booth's queue figures so far, by company (booths nobody queued at are left out).</summary>
+    Task<IReadOnlyDictionary<string, QueueFigures>> GetQueueFiguresAsync();
 }
+
+/// <summary>
+/// A booth's calls: <see cref="Calls"/> that took place, students <see cref="Skipped"/> (no answer)
+/// or who <see cref="Left"/>; the mean wait from joining to being called, and the mean call from
+/// the answer to the hang-up (null before there is one).
+/// </summary>
+public sealed record QueueFigures(long Calls, long Skipped, long Left, long? MeanWaitMs, long? MeanCallMs);
 
 /// <summary>A ticket's states. Active: <see cref="Waiting"/>, <see cref="Called"/>, <see cref="InCall"/>.</summary>
 public static class TicketStates

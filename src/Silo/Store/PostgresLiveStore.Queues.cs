@@ -108,4 +108,16 @@ public sealed partial class PostgresLiveStore
             INSERT INTO booth_queues (company, open, updated_at) VALUES (@c, @o, @t)
             ON CONFLICT (company) DO UPDATE SET open = excluded.open, updated_at = excluded.updated_at
             """, P("c", company), P("o", open), P("t", atMs));
+
+    public async Task<IReadOnlyDictionary<string, QueueFigures>> GetQueueFiguresAsync()
+    {
+        var figures = new Dictionary<string, QueueFigures>(StringComparer.Ordinal);
+        await using var cmd = dataSource.CreateCommand(QueueSql.Figures);
+        await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await r.ReadAsync().ConfigureAwait(false))
+        {
+            figures[r.GetString(0)] = QueueSql.Read(r);
+        }
+        return figures;
+    }
 }

@@ -14,4 +14,18 @@ internal static class QueueSql
 
     /// <summary>A deleted representative's calls, likewise.</summary>
     public const string ForgetQueueCalls = "UPDATE booth_queue_tickets SET called_by = @a, called_by_name = '' WHERE called_by = @u";
+
+    /// <summary>Every booth's figures (columns as <see cref="Fair.QueueFigures"/>, after the company).</summary>
+    public const string Figures = """
+        SELECT company,
+            sum(CASE WHEN state = 'done' AND answered_at IS NOT NULL THEN 1 ELSE 0 END),
+            sum(CASE WHEN state = 'skipped' THEN 1 ELSE 0 END),
+            sum(CASE WHEN state = 'left' THEN 1 ELSE 0 END),
+            CAST(round(avg(called_at - joined_at)) AS BIGINT),
+            CAST(round(avg(CASE WHEN state = 'done' AND answered_at IS NOT NULL THEN ended_at - answered_at END)) AS BIGINT)
+        FROM booth_queue_tickets GROUP BY company
+        """;
+
+    public static Fair.QueueFigures Read(System.Data.Common.DbDataReader r) =>
+        new(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetInt64(5));
 }

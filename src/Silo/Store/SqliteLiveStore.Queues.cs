@@ -107,4 +107,17 @@ public sealed partial class SqliteLiveStore
                 """, ("$c", company), ("$o", open ? 1 : 0), ("$t", atMs));
             return await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
         });
+
+    public Task<IReadOnlyDictionary<string, QueueFigures>> GetQueueFiguresAsync() =>
+        ReadAsync(async c =>
+        {
+            var figures = new Dictionary<string, QueueFigures>(StringComparer.Ordinal);
+            await using var cmd = Command(c, null, QueueSql.Figures);
+            await using var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                figures[r.GetString(0)] = QueueSql.Read(r);
+            }
+            return (IReadOnlyDictionary<string, QueueFigures>)figures;
+        });
 }

@@ -873,6 +873,11 @@ public abstract class LiveStoreContract : IAsyncLifetime
         var first = added.Select((a, i) => (a, i)).First(x => x.a).i;
         await Store.UpdateTicketAsync(Ticket("c" + first, 1, "u1") with { State = Fair.TicketStates.Left, EndedAt = 5_000 });
         Assert.True(await Store.AddTicketAsync(Ticket("c8", 1, "u1"), 3));
+        // c9: one call of 6.5 s after 0.999 s waiting; one called after 8.498 s and not yet answered (a mean of 4.7485 s, rounded); one waiting.
+        var figures = await other.GetQueueFiguresAsync();
+        Assert.Equal(new Fair.QueueFigures(1, 0, 0, 4_749, 6_500), figures["c9"]);
+        Assert.Equal(new Fair.QueueFigures(0, 0, 1, null, null), figures["c" + first]);
+        Assert.False(figures.ContainsKey("nobody"));
         var fresh = await Store.GetQueueAsync("nobody", 10);
         Assert.True(fresh.Open);
         Assert.Empty(fresh.Active);
