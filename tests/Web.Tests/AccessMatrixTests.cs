@@ -132,6 +132,7 @@ public sealed class AccessMatrixTests
                 ("AnswerCall", _ => [Booth, 1L], SignedIn, "forbidden"),
                 ("SendSignal", _ => [Booth, 1L, "ice", "{}"], SignedIn, "forbidden"),
                 ("EndCall", _ => [Booth, 999L], SignedIn, "forbidden"),
+                ("GetCallToken", _ => [Booth, 999L], SignedIn, "forbidden"),
                 ("LeaveQueue", _ => [Booth], SignedIn, "forbidden"),
             };
 

@@ -91,6 +91,63 @@ public sealed class FairQueueTests
     }
 
     [Fact]
+    public async Task With_LiveKit_each_side_of_a_call_under_way_and_nobody_else_gets_a_token_for_the_calls_own_room()
+    {
+        const string key = "APIevents", secret = "a-livekit-secret-of-thirty-two-chars";
+        await using var liveKit = new Events.Streaming.Tests.FakeLiveKit(key, secret);
+        await using var host = await LiveHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Streaming:LiveKit:Url"] = liveKit.Url,
+            ["Streaming:LiveKit:ApiKey"] = key,
+            ["Streaming:LiveKit:ApiSecret"] = secret,
+            ["Streaming:LiveKit:ReconcileEvery"] = "01:00:00",
+        });
+        var student = await host.CreateAccountAsync("student");
+        var stranger = await host.CreateAccountAsync("stranger");
+        var rep = await host.CreateAccountAsync("rep", Roles.CompanyRep);
+        await host.MakeCompanyRepAsync(rep, Company);
+        await using var s = await LiveClient.JoinAsync(host, Booth, student.Token);
+        await using var x = await LiveClient.JoinAsync(host, Booth, stranger.Token);
+        await using var r = await LiveClient.JoinAsync(host, Booth, rep.Token);
+        var ticket = (await s.InvokeAsync<MyTicketView>("JoinQueue", Company)).Value!.Ticket;
+        Assert.True((await r.InvokeAsync<QueueBoard>("CallNext", Company)).Ok);
+        // Not before the student answers.
+        Assert.Equal("not_your_call", (await r.InvokeAsync<Live.LiveKitJoin>("GetCallToken", Company, ticket)).Error!.Code);
+        Assert.True((await s.InvokeAsync<MyTicketView>("AnswerCall", Company, ticket)).Ok);
+
+        var room = $"call-{Company}-{ticket}";
+        var identities = new List<string>();
+        foreach (var side in new[] { s, r })
+        {
+            var join = await side.InvokeAsync<Live.LiveKitJoin>("GetCallToken", Company, ticket);
+            Assert.True(join.Ok, join.Error?.Message);
+            Assert.Equal(room, join.Value!.Room);
+            var claims = Events.Streaming.LiveKit.LiveKitTokens.Verify(join.Value.Token, key, secret, DateTimeOffset.UtcNow, out var error);
+            Assert.True(claims is not null, error);
+            Assert.Equal($$"""{"roomJoin":true,"room":"{{room}}","canPublish":true,"canSubscribe":true,"canPublishData":true}""", claims!["video"]!.ToJsonString());
+            identities.Add(claims["sub"]!.GetValue<string>());
+        }
+        Assert.Equal(2, identities.Distinct().Count());
+        Assert.StartsWith("u-" + student.Id + "-", identities[0], StringComparison.Ordinal);
+        Assert.Equal("not_your_call", (await x.InvokeAsync<Live.LiveKitJoin>("GetCallToken", Company, ticket)).Error!.Code);
+        await using var anonymous = await LiveClient.JoinAsync(host, Booth);
+        Assert.Equal("unauthenticated", (await anonymous.InvokeAsync<Live.LiveKitJoin>("GetCallToken", Company, ticket)).Error!.Code);
+        // The page tells its script to use LiveKit.
+        Assert.Contains("\"livekit\":true", await host.Browser().GetStringAsync($"/fair/{Fair}/booths/{Company}"));
+    }
+
+    [Fact]
+    public async Task Without_LiveKit_there_is_no_call_token_and_the_page_calls_browser_to_browser()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var student = await host.CreateAccountAsync("student");
+        await using var s = await LiveClient.JoinAsync(host, Booth, student.Token);
+        Assert.Equal("no_livekit", (await s.InvokeAsync<Live.LiveKitJoin>("GetCallToken", Company, 1L)).Error!.Code);
+        Assert.Equal("unknown_booth", (await s.InvokeAsync<Live.LiveKitJoin>("GetCallToken", "nope", 1L)).Error!.Code);
+        Assert.Contains("\"livekit\":false", await host.Browser().GetStringAsync($"/fair/{Fair}/booths/{Company}"));
+    }
+
+    [Fact]
     public async Task In_Chromium_a_student_joins_sees_their_place_move_is_called_answers_and_both_see_each_others_video_over_loopback()
     {
         var socket = Path.Combine(Path.GetTempPath(), "events-" + Guid.NewGuid().ToString("N")[..12] + ".sock");

@@ -370,6 +370,15 @@ public sealed class BoothQueueGrain(IBoothQueueStore store, ISessionCatalog cata
         return Task.FromResult(Answer());
     }
 
+    public Task<Outcome<string>> CallPeerAsync(Caller caller, long ticket)
+    {
+        Outcome<string> Answer() =>
+            CheckBooth(caller) is { } invalid ? invalid
+            : !active.TryGetValue(ticket, out var t) || t.State != TicketStates.InCall || (t.UserId != caller.UserId && t.CalledBy != caller.UserId) ? LiveError.NotYourCall(ticket)
+            : t.UserId == caller.UserId ? t.CalledByName ?? "" : t.DisplayName;
+        return Task.FromResult(Answer());
+    }
+
     public async Task<Outcome<QueueBoard>> SetOpenAsync(Caller rep, bool open)
     {
         if (CheckRep(rep) is { } invalid)

@@ -40,6 +40,9 @@ public interface IBoothQueueGrain : IGrainWithStringKey
     /// <summary>Hands a WebRTC message (kind "offer", "answer" or "ice") to the other side of a call under way.</summary>
     Task<Outcome<bool>> SignalAsync(Caller caller, long ticket, string kind, string data, ICallPeer peer);
 
+    /// <summary>Whether the caller is a side of the call under way on <paramref name="ticket"/> (for a LiveKit room's token); the other side's name.</summary>
+    Task<Outcome<string>> CallPeerAsync(Caller caller, long ticket);
+
     /// <summary>Opens or closes the queue to new students (those waiting stay).</summary>
     Task<Outcome<QueueBoard>> SetOpenAsync(Caller rep, bool open);
 

@@ -47,6 +47,35 @@ public sealed partial class LiveHub
         QueueCall(company, "signal", (q, me) => q.SignalAsync(me, ticket, kind, data, calls.Reference), asStaff: true);
 
     /// <summary>
+    /// A token for the call's LiveKit room (<c>call-{company}-{ticket}</c>), for either side of a call
+    /// under way, when the platform has a LiveKit server: the call then runs through it instead of
+    /// browser to browser.
+    /// </summary>
+    public async Task<HubResult<LiveKitJoin>> GetCallToken(string company, long ticket)
+    {
+        if ((CheckBooth(company) ?? CheckSignedIn()) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!liveKit.Enabled)
+        {
+            return LiveError.NoLiveKit();
+        }
+        var peer = await QueueCall(company, "queue", (q, who) => q.CallPeerAsync(who, ticket), asStaff: true);
+        if (!peer.Ok)
+        {
+            return peer.Error!;
+        }
+        var me = Me;
+        var room = $"call-{company}-{ticket}";
+        var identity = "u-" + me.UserId + "-" + Context.ConnectionId[..Math.Min(12, Context.ConnectionId.Length)];
+        var token = Events.Streaming.LiveKit.LiveKitTokens.Mint(liveKit.ApiKey!, liveKit.ApiSecret!, identity, liveKit.TokenLifetime, time.GetUtcNow(),
+            Events.Streaming.LiveKit.LiveKitVideoGrant.Speaker(room), name: me.DisplayName);
+        var url = new UriBuilder(liveKit.Url!) { Scheme = liveKit.Url!.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws" }.Uri.ToString().TrimEnd('/');
+        return new HubResult<LiveKitJoin>(true, new LiveKitJoin(url, room, identity, token, true), null);
+    }
+
+    /// <summary>
     /// Checks the booth and the sign-in, takes a token of <paramref name="bucket"/>, and calls the
     /// queue as the caller, who counts as the company's representative only when
     /// <paramref name="asStaff"/> and they represent it (a representative of another company is a

@@ -11,7 +11,7 @@ namespace Events.Web.Pages.Fair;
 /// <summary>A company's booth at a job fair: its profile, website, and its positions, open ones first.</summary>
 [RequestFormLimits(MultipartBodyLengthLimit = MostRequest)]
 [RequestSizeLimit(MostRequest)]
-public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text, Applications applications, Events.Silo.Fair.FairOptions fair) : MessagePage
+public sealed class BoothModel(ContentStore content, Events.Silo.EventClock clock, LiveGrains grains, BoothStaff staff, Events.Silo.LiveOptions options, UiText text, Applications applications, Events.Silo.Fair.FairOptions fair, Events.Streaming.LiveKitOptions liveKit) : MessagePage
 {
     /// <summary>A resume's limit and room for the form around it: a larger file is told it is too large, one far larger is cut off by the server.</summary>
     private const long MostRequest = 8 * 1024 * 1024;
@@ -45,12 +45,13 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
 
     public int AnswerWithinSeconds => (int)fair.AnswerWithin.TotalSeconds;
 
-    /// <summary>The browsers' RTCConfiguration.iceServers, as JSON for the call script.</summary>
+    /// <summary>The browsers' RTCConfiguration.iceServers, and whether calls go through LiveKit rooms, as JSON for the call script.</summary>
     public string CallConfig => System.Text.Json.JsonSerializer.Serialize(new
     {
         iceServers = fair.IceServers.Select(url => url.StartsWith("stun:", StringComparison.Ordinal)
             ? (object)new { urls = url }
             : new { urls = url, username = fair.TurnUsername, credential = fair.TurnCredential }).ToArray(),
+        livekit = liveKit.Enabled,
     });
 
     public FairDirectory Directory { get; private set; } = null!;

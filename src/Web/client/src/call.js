@@ -5,6 +5,9 @@
 // their offer, answer and candidates passed through the hub. The queue grain owns the rules; this
 // script shows them and follows its messages ("Call").
 import { createNotice, el, format } from "./dom.js";
+import { loadScript } from "./script.js";
+
+const loadLiveKit = () => loadScript("/js/livekit-client.min.js", "LivekitClient");
 
 export function createQueue({ root, connection, commandReporting, t }) {
   const company = root.dataset.company;
@@ -127,6 +130,19 @@ export function createQueue({ root, connection, commandReporting, t }) {
   async function answer() {
     if (!mine || mine.state !== "called") return;
     const ticket = mine.ticket;
+    if (config.livekit) {
+      // Through the platform's LiveKit server: answer, then both sides join the call's room.
+      showCall(ticket, mine.repName, "incall");
+      const r = await command("AnswerCall", company, ticket);
+      if (!r || !r.ok) {
+        hangUp();
+        if (r) refreshMine();
+        return;
+      }
+      setMine(r.value);
+      await joinRoom(call);
+      return;
+    }
     // The camera first: the peer connection must be ready when the representative's offer comes.
     await startCall(ticket, mine.repName);
     const r = await command("AnswerCall", company, ticket);
@@ -136,6 +152,39 @@ export function createQueue({ root, connection, commandReporting, t }) {
       return;
     }
     setMine(r.value);
+  }
+
+  // A call through LiveKit: the call's room, camera and microphone published, the other side played.
+  async function joinRoom(c) {
+    if (!c || c.room) return;
+    const LK = await loadLiveKit();
+    const r = await command("GetCallToken", company, c.ticket);
+    if (!r || !r.ok || call !== c) return;
+    const room = new LK.Room({ adaptiveStream: true, dynacast: true });
+    c.room = room;
+    c.audio = [];
+    room.on(LK.RoomEvent.TrackSubscribed, (track) => {
+      if (track.kind === "video") track.attach($("video-remote"));
+      else if (track.kind === "audio") {
+        const a = track.attach();
+        a.hidden = true;
+        c.audio.push(a);
+        document.body.append(a);
+      }
+    });
+    room.on(LK.RoomEvent.TrackUnsubscribed, (track) => track.detach());
+    await room.connect(r.value.url, r.value.token);
+    if (call !== c) {
+      room.disconnect();
+      return;
+    }
+    try {
+      await room.localParticipant.enableCameraAndMicrophone();
+      const camera = [...room.localParticipant.videoTrackPublications.values()][0]?.track;
+      if (camera) camera.attach($("video-local"));
+    } catch {
+      notice(t["queue.nocamera"], true);
+    }
   }
 
   // ---- a representative's side ---------------------------------------------------------------
@@ -177,7 +226,8 @@ export function createQueue({ root, connection, commandReporting, t }) {
     if (!r || !r.ok) return;
     setBoard(r.value);
     const c = r.value.myCall;
-    if (c) await startCall(c.ticket, c.displayName);
+    if (c && config.livekit) showCall(c.ticket, c.displayName, "calling");
+    else if (c) await startCall(c.ticket, c.displayName);
   }
 
   async function setOpen(open) {
@@ -190,7 +240,7 @@ export function createQueue({ root, connection, commandReporting, t }) {
 
   function showCall(ticket, peerName, state) {
     if (call && call.ticket !== ticket) hangUp();
-    if (!call) call = { ticket, peerName, pc: null, local: null, ready: null, pending: [], remoteSet: false };
+    if (!call) call = { ticket, peerName, pc: null, local: null, ready: null, pending: [], remoteSet: false, room: null, audio: [] };
     call.peerName = peerName;
     $("call").hidden = false;
     $("call-with").textContent = format(t[state === "calling" ? "queue.calling" : "queue.incall"], peerName || "");
@@ -287,7 +337,10 @@ export function createQueue({ root, connection, commandReporting, t }) {
         else refreshMine();
         return;
       case "answered":
-        if (isRep && call && call.ticket === s.ticket) {
+        if (isRep && call && call.ticket === s.ticket && config.livekit) {
+          showCall(s.ticket, s.peerName, "incall");
+          await joinRoom(call);
+        } else if (isRep && call && call.ticket === s.ticket) {
           await startCall(s.ticket, s.peerName);
           if (!call || call.ticket !== s.ticket || !call.pc) return;
           showCall(s.ticket, s.peerName, "incall");
@@ -317,6 +370,8 @@ export function createQueue({ root, connection, commandReporting, t }) {
     if (call) {
       call.pc?.close();
       call.local?.getTracks().forEach((tr) => tr.stop());
+      call.room?.disconnect();
+      call.audio?.forEach((a) => a.remove());
     }
     call = null;
     $("video-local").srcObject = null;
