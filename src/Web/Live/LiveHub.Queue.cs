@@ -68,11 +68,7 @@ public sealed partial class LiveHub
         }
         var me = Me;
         var room = $"call-{company}-{ticket}";
-        var identity = "u-" + me.UserId + "-" + Context.ConnectionId[..Math.Min(12, Context.ConnectionId.Length)];
-        var token = Events.Streaming.LiveKit.LiveKitTokens.Mint(liveKit.ApiKey!, liveKit.ApiSecret!, identity, liveKit.TokenLifetime, time.GetUtcNow(),
-            Events.Streaming.LiveKit.LiveKitVideoGrant.Speaker(room), name: me.DisplayName);
-        var url = new UriBuilder(liveKit.Url!) { Scheme = liveKit.Url!.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws" }.Uri.ToString().TrimEnd('/');
-        return new HubResult<LiveKitJoin>(true, new LiveKitJoin(url, room, identity, token, true), null);
+        return LiveKitJoinOf(room, LiveKitIdentity(me), Events.Streaming.LiveKit.LiveKitVideoGrant.Speaker(room), me.DisplayName, publish: true);
     }
 
     /// <summary>

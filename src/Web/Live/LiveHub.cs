@@ -344,14 +344,21 @@ public sealed partial class LiveHub(LiveGrains grains, ISessionCatalog catalog, 
         {
             return LiveError.NoStage(sessionId);
         }
-        // One identity per connection: LiveKit disconnects an identity that joins twice, and one person may watch in two tabs.
-        var identity = (me.UserId is { } id ? "u-" + id : "v") + "-" + Context.ConnectionId[..Math.Min(12, Context.ConnectionId.Length)];
+        var identity = LiveKitIdentity(me);
         var grant = publish ? Events.Streaming.LiveKit.LiveKitVideoGrant.Speaker(room) : Events.Streaming.LiveKit.LiveKitVideoGrant.Viewer(room);
-        var token = Events.Streaming.LiveKit.LiveKitTokens.Mint(liveKit.ApiKey!, liveKit.ApiSecret!, identity, liveKit.TokenLifetime, time.GetUtcNow(), grant,
-            name: me.IsSignedIn ? me.DisplayName : null);
+        return LiveKitJoinOf(room, identity, grant, me.IsSignedIn ? me.DisplayName : null, publish);
+    }
+
+    /// <summary>A LiveKit room's join for this connection: the server's WebSocket URL and a token with the grant.</summary>
+    private HubResult<LiveKitJoin> LiveKitJoinOf(string room, string identity, Events.Streaming.LiveKit.LiveKitVideoGrant grant, string? name, bool publish)
+    {
+        var token = Events.Streaming.LiveKit.LiveKitTokens.Mint(liveKit.ApiKey!, liveKit.ApiSecret!, identity, liveKit.TokenLifetime, time.GetUtcNow(), grant, name: name);
         var url = new UriBuilder(liveKit.Url!) { Scheme = liveKit.Url!.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws" }.Uri.ToString().TrimEnd('/');
         return new HubResult<LiveKitJoin>(true, new LiveKitJoin(url, room, identity, token, publish), null);
     }
+
+    /// <summary>One LiveKit identity per connection: LiveKit disconnects an identity that joins twice, and one person may be in two tabs.</summary>
+    private string LiveKitIdentity(Caller me) => (me.UserId is { } id ? "u-" + id : "v") + "-" + Context.ConnectionId[..Math.Min(12, Context.ConnectionId.Length)];
 
     /// <summary>Sets the session's status: "scheduled", "live" or "ended". Organizers.</summary>
     public async Task<HubResult<bool>> SetSessionStatus(string sessionId, string status)

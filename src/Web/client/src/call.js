@@ -130,21 +130,10 @@ export function createQueue({ root, connection, commandReporting, t }) {
   async function answer() {
     if (!mine || mine.state !== "called") return;
     const ticket = mine.ticket;
-    if (config.livekit) {
-      // Through the platform's LiveKit server: answer, then both sides join the call's room.
-      showCall(ticket, mine.repName, "incall");
-      const r = await command("AnswerCall", company, ticket);
-      if (!r || !r.ok) {
-        hangUp();
-        if (r) refreshMine();
-        return;
-      }
-      setMine(r.value);
-      await joinRoom(call);
-      return;
-    }
-    // The camera first: the peer connection must be ready when the representative's offer comes.
-    await startCall(ticket, mine.repName);
+    // Browser to browser, the camera comes first: the peer connection must be ready when the
+    // representative's offer comes. Through LiveKit, both sides join the call's room once answered.
+    if (config.livekit) showCall(ticket, mine.repName, "incall");
+    else await startCall(ticket, mine.repName);
     const r = await command("AnswerCall", company, ticket);
     if (!r || !r.ok) {
       hangUp();
@@ -152,6 +141,7 @@ export function createQueue({ root, connection, commandReporting, t }) {
       return;
     }
     setMine(r.value);
+    if (config.livekit) await joinRoom(call);
   }
 
   // A call through LiveKit: the call's room, camera and microphone published, the other side played.
