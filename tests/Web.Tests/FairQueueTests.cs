@@ -81,6 +81,10 @@ public sealed class FairQueueTests
         var repBrowser = await host.SignInWithFormAsync(rep.Email, rep.Password);
         var figures = await repBrowser.GetStringAsync($"/fair/{Fair}/booths/{Company}/applications");
         Assert.Contains("<dd id=\"figure-calls\">1</dd>", figures);
+        // The student's data download lists their place in the queue and how it ended.
+        var data = System.Text.Json.JsonDocument.Parse(await (await host.SignInWithFormAsync(first.Email, first.Password)).GetStringAsync("/account/data")).RootElement;
+        var queued = Assert.Single(data.GetProperty("boothQueues").EnumerateArray());
+        Assert.Equal((Company, "done", rep.DisplayName), (queued.GetProperty("company").GetString(), queued.GetProperty("state").GetString(), queued.GetProperty("calledBy").GetString()));
 
         // Closing the queue keeps those waiting and turns new students away.
         Assert.False((await r.InvokeAsync<QueueBoard>("SetQueueOpen", Company, false)).Value!.Open);

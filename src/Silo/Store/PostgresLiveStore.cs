@@ -807,7 +807,16 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
         {
             viewed = await StoreRows.ListAsync(r, StoreRows.MemberView).ConfigureAwait(false);
         }
-        return new MemberData(chat, votes, sanctions, viewed);
+        var tickets = new List<Fair.QueueTicket>();
+        await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE user_id = @u ORDER BY joined_at, company", P("u", userId)))
+        await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await r.ReadAsync().ConfigureAwait(false))
+            {
+                tickets.Add(ReadTicket(r));
+            }
+        }
+        return new MemberData(chat, votes, sanctions, viewed, tickets);
     }
 
     public Task ForgetMemberAsync(string userId, string anonymousId) =>

@@ -155,4 +155,6 @@ public sealed record MemberSanction(string SessionId, string Kind, long? UntilMs
 /// <summary>A session the person watched signed in, and when first.</summary>
 public sealed record MemberView(string SessionId, long FirstSeenMs);
 
-public sealed record MemberData(IReadOnlyList<MemberChat> Chat, IReadOnlyList<MemberVote> Votes, IReadOnlyList<MemberSanction> Sanctions, IReadOnlyList<MemberView> Viewed);
+/// <summary><see cref="QueueTickets"/>: the person's places in booth queues for 1:1 calls, in the order they joined.</summary>
+public sealed record MemberData(IReadOnlyList<MemberChat> Chat, IReadOnlyList<MemberVote> Votes, IReadOnlyList<MemberSanction> Sanctions, IReadOnlyList<MemberView> Viewed,
+    IReadOnlyList<Fair.QueueTicket> QueueTickets);

@@ -54,6 +54,8 @@ public sealed class AccountData(
             sanctions = live.Sanctions.Select(s => new { session = s.SessionId, kind = s.Kind.ToLowerInvariant(), until = s.UntilMs is { } u ? At(u) : (DateTimeOffset?)null, setAt = At(s.SetAtMs) }),
             // Job applications; the resumes themselves are on the applications page (links made for you).
             jobApplications = applications.Select(a => new { fair = a.Fair, company = a.Company, position = a.Position, message = a.Message, resume = a.ResumeName, resumeBytes = a.ResumeBytes, status = a.Status, note = a.Note, sentAt = At(a.CreatedAt), updatedAt = At(a.UpdatedAt) }),
+            // Places in job fair booths' queues for 1:1 video calls, and how each ended.
+            boothQueues = live.QueueTickets.Select(t => new { company = t.Company, ticket = t.No, state = t.State, joinedAt = At(t.JoinedAt), calledAt = t.CalledAt is { } c ? At(c) : (DateTimeOffset?)null, calledBy = t.CalledByName, answeredAt = t.AnsweredAt is { } a ? At(a) : (DateTimeOffset?)null, endedAt = t.EndedAt is { } e ? At(e) : (DateTimeOffset?)null }),
             sessionsWatched = live.Viewed.Select(v => new { session = v.SessionId, firstSeen = At(v.FirstSeenMs) }),
             auditLog = logged.Select(e => new { at = At(e.At), action = e.Action, byYou = e.ActorId == member.Id, target = e.Target, detail = e.Detail, address = e.Address }),
         };

@@ -152,6 +152,8 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Equal(new MemberVote("r1", "s1", "Best pitch?", "a", 1_500), Assert.Single(data.Votes));
         Assert.Equal(new MemberSanction("s1", "Mute", 9_000, 2_500), Assert.Single(data.Sanctions));
         Assert.Equal(new MemberView("s1", 1_000), Assert.Single(data.Viewed));
+        Assert.Equal(["acme", "zeta"], data.QueueTickets.Select(t => t.Company));
+        Assert.Equal(Fair.TicketStates.Done, data.QueueTickets[1].State);
 
         var tally = Sorted((await Store.GetTallyAsync("r1")).Options);
         var counters = await Store.GetCountersAsync("s1");
@@ -162,6 +164,7 @@ public abstract class LiveStoreContract : IAsyncLifetime
         Assert.Empty(after.Votes);
         Assert.Empty(after.Sanctions);
         Assert.Empty(after.Viewed);
+        Assert.Empty(after.QueueTickets);
         // What everyone else sees stays: the messages (without the name), the tally, the audience figures.
         Assert.Equal(tally, Sorted((await Store.GetTallyAsync("r1")).Options));
         Assert.Equal(counters, await Store.GetCountersAsync("s1"));
