@@ -130,6 +130,13 @@ public sealed class BoothQueueTests
             // A signal before the student answered has no call to go to.
             Assert.Equal("not_your_call", (await Queue(t, "c" + full, 0).SignalAsync(rep, ticket, "offer", "x", peer.Reference)).Error!.Code);
 
+            // A deleted account leaves the line at once (the store has ended its ticket already).
+            Assert.True((await Queue(t, "c" + full, 0).JoinAsync(LiveCluster.Member("gone"), peer.Reference)).IsOk);
+            await t.Store.ForgetMemberAsync("gone", "anon-gone");
+            await Queue(t, "c" + full, 1).ForgetAsync("gone");
+            Assert.Empty((await Queue(t, "c" + full, 0).ViewAsync()).Waiting);
+            Assert.Equal("none", (await Queue(t, "c" + full, 0).MineAsync(LiveCluster.Member("gone"), null)).Value!.State);
+
             // Closed: nobody new joins, those waiting stay.
             Assert.False((await Queue(t, "c" + full, 0).SetOpenAsync(rep, false)).Value!.Open);
             Assert.Equal("queue_closed", (await Queue(t, "c" + full, 0).JoinAsync(LiveCluster.Member("late"), peer.Reference)).Error!.Code);

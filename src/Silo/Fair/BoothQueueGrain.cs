@@ -394,5 +394,20 @@ public sealed class BoothQueueGrain(IBoothQueueStore store, ISessionCatalog cata
         return Board(rep);
     }
 
+    public Task ForgetAsync(string userId)
+    {
+        if (TicketOf(userId) is { } t)
+        {
+            active.Remove(t.No);
+            Changed();
+            if (t.CalledBy is { } rep)
+            {
+                Notify(rep, new CallSignal(company, t.No, t.State == TicketStates.InCall ? "ended" : "left"));
+            }
+        }
+        peers.Remove(userId);
+        return Task.CompletedTask;
+    }
+
     public Task<QueueView> ViewAsync() => Task.FromResult(View());
 }

@@ -46,6 +46,9 @@ public interface IBoothQueueGrain : IGrainWithStringKey
     /// <summary>Opens or closes the queue to new students (those waiting stay).</summary>
     Task<Outcome<QueueBoard>> SetOpenAsync(Caller rep, bool open);
 
+    /// <summary>A deleted account: its ticket here (already ended in the store) leaves the line; a representative calling it is told.</summary>
+    Task ForgetAsync(string userId);
+
     /// <summary>The public view now. Runs beside other calls: the booth's session grain asks it when it activates.</summary>
     [AlwaysInterleave]
     Task<QueueView> ViewAsync();

@@ -77,6 +77,10 @@ public sealed class AccountData(
         {
             await grains.GetGrain<ILiveSessionGrain>(session).ForgetAuthorAsync(member.Id, anonymous);
         }
+        foreach (var company in live.QueueTickets.Where(t => Silo.Fair.TicketStates.IsActive(t.State)).Select(t => t.Company).Distinct(StringComparer.Ordinal))
+        {
+            await grains.GetGrain<Silo.Fair.IBoothQueueGrain>(company).ForgetAsync(member.Id);
+        }
         // Resumes go with the account: the files first, so no application row outlives its file unnoticed and a retry finds the rest.
         foreach (var resume in await db.JobApplications.Where(a => a.StudentId == member.Id).Select(a => a.Resume).ToListAsync())
         {
