@@ -7,10 +7,21 @@ using static Microsoft.Playwright.Assertions;
 namespace Events.Web.Tests;
 
 /// <summary>
+/// The call tests run alone: two Chromium pages encoding fake camera video for seconds take the
+/// machine's processor, which made a timing test running beside them late (PacingTests, 4.5 s).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CallCollection
+{
+    public const string Name = "1:1 video calls, alone";
+}
+
+/// <summary>
 /// A booth's queue for 1:1 video calls through the hub and in Chromium: who may do what, the
 /// queue's view moving for every visitor, and a real call between two browsers (Chromium's fake
 /// camera, candidates on loopback only).
 /// </summary>
+[Collection(CallCollection.Name)]
 public sealed class FairQueueTests
 {
     private const string Fair = "jobfair-2026-autumn";

@@ -236,4 +236,19 @@ public sealed partial class FairTests
         await studentPage.GotoAsync(new Uri(host.BaseUrl, $"/fair/{Fair}").ToString());
         await Expect(repPage.Locator("#count-current")).ToHaveTextAsync("1");
     }
+
+    [Fact]
+    public async Task A_booths_page_lists_the_talks_held_at_it_and_the_talk_links_back_to_the_booth_in_both_languages()
+    {
+        await using var host = await LiveHost.StartAsync();
+        var booth = System.Net.WebUtility.HtmlDecode(await host.Browser().GetStringAsync($"/fair/{Fair}/booths/helixbay-bio"));
+        Assert.Contains("Talks at this booth", booth);
+        Assert.Contains("<a href=\"/sessions/jobfair-helixbay-lab-tour\">Booth talk: A Day in a Cell Therapy Lab</a>", booth);
+        // Upcoming on the test clock (1 December), so not marked live.
+        Assert.DoesNotContain("Live now", booth);
+        Assert.DoesNotContain("Talks at this booth", await host.Browser().GetStringAsync($"/fair/{Fair}/booths/mingde-motors"));
+        var talk = System.Net.WebUtility.HtmlDecode(await host.Browser("zh-CN").GetStringAsync("/sessions/jobfair-helixbay-lab-tour"));
+        Assert.Contains("<a href=\"/fair/jobfair-2026-autumn/booths/helixbay-bio\">螺湾生物医药</a> 展位的直播讲座", talk);
+        Assert.Contains("展位讲座：细胞治疗实验室的一天", talk);
+    }
 }

@@ -92,6 +92,9 @@ public sealed class ContentCatalog : ISessionCatalog
     public IReadOnlyList<ProjectItem> ProjectsOf(string eventSlug) => Find(_projectsByEvent, eventSlug) ?? [];
 
     /// <summary>Ordered by start, then slug.</summary>
+    /// <summary>The talks held at a company's booth (sessions with <c>booth:</c>), by their start.</summary>
+    public IReadOnlyList<SessionItem> TalksAtBooth(string company) => Sessions.Where(s => s.Booth == company).ToArray();
+
     public IReadOnlyList<SessionItem> SessionsOfSpeaker(string speakerSlug) => Find(_sessionsBySpeaker, speakerSlug) ?? [];
 
     /// <summary>The schedule of the session with this slug, if there is one; the live engine's session ids are session slugs.</summary>

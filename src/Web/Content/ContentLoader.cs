@@ -63,6 +63,7 @@ internal static partial class ContentLoader
         var companies = Build(companyFiles, ContentSchema.Companies, problems, r => ReadCompany(r, eventSlugs));
         problems.AddRange(projectProblems);
         CheckFinals(label, events, sessions, problems);
+        CheckBoothTalks(label, sessions, companies, problems);
 
         if (problems.Count > 0)
         {
@@ -165,6 +166,23 @@ internal static partial class ContentLoader
         }
     }
 
+    /// <summary>A booth talk (a session with <c>booth:</c>) is held at a booth of its own event's fair.</summary>
+    private static void CheckBoothTalks(string label, List<SessionItem> sessions, List<CompanyItem> companies, List<string> problems)
+    {
+        foreach (var talk in sessions.Where(s => s.Booth is not null))
+        {
+            var company = companies.FirstOrDefault(c => c.Slug == talk.Booth);
+            if (company is null)
+            {
+                problems.Add($"{label}/sessions/{talk.Slug}.md: booth '{talk.Booth}' is not a company of the content");
+            }
+            else if (company.EventSlug != talk.EventSlug)
+            {
+                problems.Add($"{label}/sessions/{talk.Slug}.md: booth '{talk.Booth}' is at the fair '{company.EventSlug}', not at this session's event '{talk.EventSlug}'");
+            }
+        }
+    }
+
     private static SessionItem ReadSession(FieldReader r, HashSet<string> events, HashSet<string> speakers, Dictionary<string, string?> projects)
     {
         if (r.Slug.StartsWith(Fair.BoothSessions.Prefix, StringComparison.Ordinal))
@@ -183,7 +201,8 @@ internal static partial class ContentLoader
             r.Body(),
             r.OptionalLocalizedList("tags"),
             r.OptionalList("projects"),
-            r.OptionalLocalized("city"));
+            r.OptionalLocalized("city"),
+            r.OptionalText("booth"));
         CheckTimes(r, item.Starts, item.Ends);
         CheckEvent(r, item.EventSlug, events);
         foreach (var project in item.RunningOrder)

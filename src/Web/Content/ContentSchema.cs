@@ -7,7 +7,7 @@ namespace Events.Web.Content;
 internal sealed class ContentSchema(string folder, string[] localizable, string[] invariant)
 {
     public static readonly ContentSchema Events = new("events", ["title", "summary", "location", "criteria"], ["kind", "starts", "ends", "order", "criteria_weights", "max_score", "audience_weight", "final", "reveal_places"]);
-    public static readonly ContentSchema Sessions = new("sessions", ["title", "summary", "tags", "city"], ["event", "starts", "ends", "speakers", "stream", "projects"]);
+    public static readonly ContentSchema Sessions = new("sessions", ["title", "summary", "tags", "city"], ["event", "starts", "ends", "speakers", "stream", "projects", "booth"]);
     public static readonly ContentSchema Speakers = new("speakers", ["name", "role", "affiliation", "degree"], ["class_of"]);
     public static readonly ContentSchema Companies = new("companies", ["name", "industry", "city", "positions"], ["event", "website"]);
     public static readonly ContentSchema Projects = new("projects", ["title", "team", "region", "track", "school", "investors", "prizes"], ["event", "award", "video", "image"]);

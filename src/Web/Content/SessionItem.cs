@@ -21,7 +21,8 @@ public sealed record SessionItem(
     Localized BodyHtml,
     LocalizedList Tags,
     IReadOnlyList<string>? Projects = null,
-    Localized? City = null)
+    Localized? City = null,
+    string? Booth = null)
 {
     /// <summary>The running order of the session's contest projects (never null).</summary>
     public IReadOnlyList<string> RunningOrder => Projects ?? [];

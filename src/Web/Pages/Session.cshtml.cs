@@ -20,6 +20,9 @@ public sealed class SessionModel(ContentStore content, PublicAddress address, Li
     public int MaxChatLength => options.MaxChatLength;
 
     public SessionItem Session { get; private set; } = null!;
+
+    /// <summary>The company whose booth this talk is held at, if it is a booth talk.</summary>
+    public CompanyItem? Booth { get; private set; }
     public EventItem? Event { get; private set; }
     public IReadOnlyList<SpeakerItem> Speakers { get; private set; } = [];
 
@@ -67,6 +70,7 @@ public sealed class SessionModel(ContentStore content, PublicAddress address, Li
         }
         Session = found;
         Event = catalog.FindEvent(found.EventSlug);
+        Booth = found.Booth is { } company ? catalog.FindCompany(company) : null;
         Speakers = found.Speakers.Select(catalog.FindSpeaker).OfType<SpeakerItem>().ToArray();
         var caller = CallerFactory.From(User);
         Snapshot = await grains.Session(slug).PeekAsync(caller);

@@ -378,4 +378,29 @@ public sealed class ContentProblemTests : IDisposable
 
         Assert.Throws<ContentException>(() => ContentCatalog.Load(missing));
     }
+
+    [Fact]
+    public void A_booth_talk_names_a_company_of_its_own_event()
+    {
+        string Talk(string eventSlug, string booth) => $"""
+            ---
+            event: {eventSlug}
+            booth: {booth}
+            title: "Lab tour"
+            starts: 2026-12-12T13:00:00+08:00
+            ends: 2026-12-12T14:00:00+08:00
+            summary: "S"
+            speakers: []
+            ---
+            """;
+        _content.Write("sessions/tour.md", Talk("forum-a", "no-such-company"));
+        Assert.Equal($"{Path("sessions/tour.md")}: booth 'no-such-company' is not a company of the content", Assert.Single(LoadFails().Problems));
+        _content.Write("sessions/tour.md", Talk("contest", "zeta-labs"));
+        Assert.Equal($"{Path("sessions/tour.md")}: booth 'zeta-labs' is at the fair 'forum-a', not at this session's event 'contest'", Assert.Single(LoadFails().Problems));
+        _content.Write("sessions/tour.md", Talk("forum-a", "zeta-labs"));
+        var catalog = ContentCatalog.Load(_content.Root);
+        Assert.Equal("zeta-labs", catalog.FindSession("tour")!.Booth);
+        Assert.Equal(["tour"], catalog.TalksAtBooth("zeta-labs").Select(t => t.Slug));
+        Assert.Empty(catalog.TalksAtBooth("alpha-works"));
+    }
 }

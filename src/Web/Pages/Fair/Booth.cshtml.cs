@@ -54,6 +54,12 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
         livekit = liveKit.Enabled,
     });
 
+    /// <summary>Talks held at this booth (sessions of the live engine with <c>booth:</c>), by their start.</summary>
+    public IReadOnlyList<SessionItem> Talks { get; private set; } = [];
+
+    /// <summary>The events' clock now, for "live now" beside a talk.</summary>
+    public DateTimeOffset Now { get; private set; }
+
     public FairDirectory Directory { get; private set; } = null!;
     public CompanyItem Company { get; private set; } = null!;
     public IReadOnlyList<PositionItem> Open { get; private set; } = [];
@@ -97,6 +103,8 @@ public sealed class BoothModel(ContentStore content, Events.Silo.EventClock cloc
         }
         Directory = directory;
         Company = booth;
+        Talks = content.Current.TalksAtBooth(booth.Slug);
+        Now = clock.GetUtcNow();
         var today = directory.Today(clock);
         Open = booth.Positions.Where(p => FairDirectory.IsOpen(p, today)).ToArray();
         Closed = booth.Positions.Where(p => !FairDirectory.IsOpen(p, today)).ToArray();
