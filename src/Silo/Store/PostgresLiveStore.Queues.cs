@@ -28,13 +28,6 @@ public sealed partial class PostgresLiveStore
         CREATE INDEX IF NOT EXISTS booth_queue_tickets_user ON booth_queue_tickets (user_id, state);
         """;
 
-    private const string TicketColumns = "company, no, user_id, display_name, state, joined_at, called_at, called_by, called_by_name, answered_at, ended_at";
-
-    private static QueueTicket ReadTicket(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
-        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10));
-
     private static NpgsqlParameter NullableText(string name, string? value) =>
         new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 
@@ -50,21 +43,21 @@ public sealed partial class PostgresLiveStore
             }
         }
         var active = new List<QueueTicket>();
-        await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE company = @c AND state IN ('waiting', 'called', 'in_call') ORDER BY no", P("c", company)))
+        await using (var cmd = Command(c, null, $"SELECT {QueueSql.TicketColumns} FROM booth_queue_tickets WHERE company = @c AND state IN ('waiting', 'called', 'in_call') ORDER BY no", P("c", company)))
         await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
         {
             while (await r.ReadAsync().ConfigureAwait(false))
             {
-                active.Add(ReadTicket(r));
+                active.Add(QueueSql.ReadTicket(r));
             }
         }
         var done = new List<QueueTicket>();
-        await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE company = @c AND state NOT IN ('waiting', 'called', 'in_call') ORDER BY no DESC LIMIT @n", P("c", company), P("n", finished)))
+        await using (var cmd = Command(c, null, $"SELECT {QueueSql.TicketColumns} FROM booth_queue_tickets WHERE company = @c AND state NOT IN ('waiting', 'called', 'in_call') ORDER BY no DESC LIMIT @n", P("c", company), P("n", finished)))
         await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
         {
             while (await r.ReadAsync().ConfigureAwait(false))
             {
-                done.Add(ReadTicket(r));
+                done.Add(QueueSql.ReadTicket(r));
             }
         }
         long lastNo;
@@ -90,7 +83,7 @@ public sealed partial class PostgresLiveStore
                     return false;
                 }
             }
-            await using var cmd = Command(c, tx, $"INSERT INTO booth_queue_tickets ({TicketColumns}) VALUES (@c, @n, @u, @d, @s, @j, NULL, NULL, NULL, NULL, NULL)",
+            await using var cmd = Command(c, tx, $"INSERT INTO booth_queue_tickets ({QueueSql.TicketColumns}) VALUES (@c, @n, @u, @d, @s, @j, NULL, NULL, NULL, NULL, NULL)",
                 P("c", ticket.Company), P("n", ticket.No), P("u", ticket.UserId), P("d", ticket.DisplayName), P("s", ticket.State), P("j", ticket.JoinedAt));
             await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
             return true;

@@ -808,12 +808,12 @@ public sealed partial class PostgresLiveStore : ILiveStore, IAsyncDisposable
             viewed = await StoreRows.ListAsync(r, StoreRows.MemberView).ConfigureAwait(false);
         }
         var tickets = new List<Fair.QueueTicket>();
-        await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE user_id = @u ORDER BY joined_at, company", P("u", userId)))
+        await using (var cmd = Command(c, null, $"SELECT {QueueSql.TicketColumns} FROM booth_queue_tickets WHERE user_id = @u ORDER BY joined_at, company", P("u", userId)))
         await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
         {
             while (await r.ReadAsync().ConfigureAwait(false))
             {
-                tickets.Add(ReadTicket(r));
+                tickets.Add(QueueSql.ReadTicket(r));
             }
         }
         return new MemberData(chat, votes, sanctions, viewed, tickets);

@@ -3,6 +3,14 @@ namespace Events.Silo.Store;
 /// <summary>Statements of the booth queues that both engines run as written (named parameters with '@'; SQLite's store turns them into '$').</summary>
 internal static class QueueSql
 {
+    public const string TicketColumns = "company, no, user_id, display_name, state, joined_at, called_at, called_by, called_by_name, answered_at, ended_at";
+
+    /// <summary>A ticket from a row of <see cref="TicketColumns"/>.</summary>
+    public static Fair.QueueTicket ReadTicket(System.Data.Common.DbDataReader r) => new(
+        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10));
+
     /// <summary>A deleted account's tickets keep their place in the figures under the anonymous id, with no name; those still active end as left.</summary>
     public const string ForgetQueueTickets = """
         UPDATE booth_queue_tickets SET

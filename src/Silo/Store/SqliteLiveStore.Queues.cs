@@ -26,13 +26,6 @@ public sealed partial class SqliteLiveStore
         CREATE INDEX IF NOT EXISTS booth_queue_tickets_user ON booth_queue_tickets (user_id, state);
         """;
 
-    private const string TicketColumns = "company, no, user_id, display_name, state, joined_at, called_at, called_by, called_by_name, answered_at, ended_at";
-
-    private static QueueTicket ReadTicket(SqliteDataReader r) => new(
-        r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
-        r.IsDBNull(6) ? null : r.GetInt64(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-        r.IsDBNull(9) ? null : r.GetInt64(9), r.IsDBNull(10) ? null : r.GetInt64(10));
-
     public Task<BoothQueueRecord> GetQueueAsync(string company, int finished) =>
         ReadAsync(async c =>
         {
@@ -45,21 +38,21 @@ public sealed partial class SqliteLiveStore
                 }
             }
             var active = new List<QueueTicket>();
-            await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE company = $c AND state IN ('waiting', 'called', 'in_call') ORDER BY no", ("$c", company)))
+            await using (var cmd = Command(c, null, $"SELECT {QueueSql.TicketColumns} FROM booth_queue_tickets WHERE company = $c AND state IN ('waiting', 'called', 'in_call') ORDER BY no", ("$c", company)))
             await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
             {
                 while (await r.ReadAsync().ConfigureAwait(false))
                 {
-                    active.Add(ReadTicket(r));
+                    active.Add(QueueSql.ReadTicket(r));
                 }
             }
             var done = new List<QueueTicket>();
-            await using (var cmd = Command(c, null, $"SELECT {TicketColumns} FROM booth_queue_tickets WHERE company = $c AND state NOT IN ('waiting', 'called', 'in_call') ORDER BY no DESC LIMIT $n", ("$c", company), ("$n", finished)))
+            await using (var cmd = Command(c, null, $"SELECT {QueueSql.TicketColumns} FROM booth_queue_tickets WHERE company = $c AND state NOT IN ('waiting', 'called', 'in_call') ORDER BY no DESC LIMIT $n", ("$c", company), ("$n", finished)))
             await using (var r = await cmd.ExecuteReaderAsync().ConfigureAwait(false))
             {
                 while (await r.ReadAsync().ConfigureAwait(false))
                 {
-                    done.Add(ReadTicket(r));
+                    done.Add(QueueSql.ReadTicket(r));
                 }
             }
             long lastNo;
@@ -81,7 +74,7 @@ public sealed partial class SqliteLiveStore
                     return false;
                 }
             }
-            await using var cmd = Command(c, tx, $"INSERT INTO booth_queue_tickets ({TicketColumns}) VALUES ($c, $n, $u, $d, $s, $j, NULL, NULL, NULL, NULL, NULL)",
+            await using var cmd = Command(c, tx, $"INSERT INTO booth_queue_tickets ({QueueSql.TicketColumns}) VALUES ($c, $n, $u, $d, $s, $j, NULL, NULL, NULL, NULL, NULL)",
                 ("$c", ticket.Company), ("$n", ticket.No), ("$u", ticket.UserId), ("$d", ticket.DisplayName), ("$s", ticket.State), ("$j", ticket.JoinedAt));
             await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
             return true;

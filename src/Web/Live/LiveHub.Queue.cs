@@ -87,7 +87,8 @@ public sealed partial class LiveHub
         {
             return limited;
         }
-        var me = Me with { Roles = Me.Roles & ~LiveRoles.CompanyRep };
+        var me = Me;
+        me = me with { Roles = me.Roles & ~LiveRoles.CompanyRep };
         if (asStaff && await boothStaff.RepresentsAsync(me.UserId, company))
         {
             me = me with { Roles = me.Roles | LiveRoles.CompanyRep };
